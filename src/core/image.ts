@@ -4,7 +4,7 @@
  * and back to 8-bit PNG/JPEG. Resizing and cropping also go through sharp (libvips).
  */
 import { readFileSync, statSync } from 'node:fs';
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { writeFileAtomic } from './atomic.js';
 import { ConfigError, checkNumber, InputError, ShapeError } from './errors.js';
 
@@ -69,7 +69,7 @@ export function toInterleavedBytes(image: Image): Uint8Array {
  * errors. `channels` forces 3 (RGB, alpha dropped onto black) or 1 (luminance); default 3.
  */
 export async function decodeImage(bytes: Uint8Array, name: string, channels: 1 | 3 = 3): Promise<Image> {
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: MAX_PIXELS }).metadata();
   } catch (err) {
@@ -115,7 +115,7 @@ export async function readImage(path: string, channels: 1 | 3 = 3): Promise<Imag
   return decodeImage(bytes, path, channels);
 }
 
-function sharpFromImage(image: Image): sharp.Sharp {
+function sharpFromImage(image: Image): Sharp {
   const { channels, height, width } = checkImage('image', image);
   return sharp(Buffer.from(toInterleavedBytes(image)), { raw: { width, height, channels: channels as 1 | 3 | 4 } });
 }
