@@ -1,0 +1,93 @@
+/**
+ * DDIM sampler (Song, Meng & Ermon 2021, eq. 12 and eq. 16 for sigma_t(eta)), shaped like
+ * diffusers' DDIMScheduler: `setTimesteps(n)`, then `step(modelOutput, t, xt)` per timestep.
+ * Legend: abar_t = alphasCumprod[t]; t_prev = next inference timestep (or "-1" = clean, abar = 1
+ * when setAlphaToOne); x0_hat = predicted x0; eps_hat = predicted noise; eta scales the noise.
+ * Checked by test/diffusion/schedulers.test.ts (conformance, closed-form Gaussian flow, golden loop).
+ */
+import { checkLength, checkNumber } from '../../core/errors.js';
+import { epsFromX0, type PredictionType, toEps, toX0 } from '../conversions.js';
+import { fromAlphasCumprod } from '../schedules.js';
+import {
+  maybeClip,
+  noiseAt,
+  SCHEDULER_DEFAULTS,
+  type Scheduler,
+  type SchedulerConfig,
+  type StepOptions,
+  type StepResult,
+  spacedTimesteps,
+  stepNoise,
+  timestepPosition,
+  validateSchedulerConfig,
+} from './scheduler.js';
+
+export interface DdimConfig extends SchedulerConfig {
+  /** Noise scale eta in [0, 1]; 0 = deterministic DDIM (default), 1 = DDPM posterior variance. */
+  eta: number;
+  /** abar of the final "previous" step: 1 (clean, default) or abar[0] when false. */
+  setAlphaToOne: boolean;
+}
+
+export const DDIM_DEFAULTS: DdimConfig = { ...SCHEDULER_DEFAULTS, eta: 0, setAlphaToOne: true };
+
+export class DdimScheduler implements Scheduler {
+  readonly alphasCumprod: Float64Array;
+  readonly config: DdimConfig;
+  timesteps: Int32Array = new Int32Array(0);
+
+  constructor(alphasCumprod: ArrayLike<number>, config: Partial<DdimConfig> = {}) {
+    this.alphasCumprod = fromAlphasCumprod(alphasCumprod).alphasCumprod;
+    this.config = validateSchedulerConfig({ ...DDIM_DEFAULTS, ...config }) as DdimConfig;
+    checkNumber('eta', this.config.eta, { min: 0, max: 1 });
+  }
+
+  /** Chooses n inference timesteps (descending). Must be called before `step`. */
+  setTimesteps(n: number): void {
+    const c = this.config;
+    this.timesteps = spacedTimesteps(n, this.alphasCumprod.length, c.timestepSpacing, c.stepsOffset);
+  }
+
+  /** abar at the step after position k (the "previous" sample in time). */
+  private prevAlphaBar(k: number): number {
+    if (k + 1 < this.timesteps.length) return this.alphasCumprod[this.timesteps[k + 1]];
+    return this.config.setAlphaToOne ? 1 : this.alphasCumprod[0];
+  }
+
+  step(modelOutput: Float32Array, t: number, xt: Float32Array, opts: StepOptions = {}): StepResult {
+    const c = this.config;
+    checkLength('modelOutput', modelOutput, xt.length, 'same as xt');
+    // 1. previous timestep
+    const k = timestepPosition(this.timesteps, t, 'DdimScheduler');
+    // 2. alpha products
+    const abarT = this.alphasCumprod[t];
+    const abarPrev = this.prevAlphaBar(k);
+    const alpha = Math.sqrt(abarT);
+    const sigma = Math.sqrt(1 - abarT);
+    // 3. predicted x0 and eps from the model output
+    let predX0 = toX0(modelOutput, c.predictionType as PredictionType, xt, alpha, sigma);
+    let eps = toEps(modelOutput, c.predictionType as PredictionType, xt, alpha, sigma);
+    // 4. clip x0, and re-derive eps so that x_t stays consistent
+    if (c.clipSample) {
+      predX0 = maybeClip(predX0, c);
+      eps = epsFromX0(xt, predX0, alpha, sigma);
+    }
+    // 5. noise scale sigma_t(eta) (eq. 16) and the direction pointing to x_t
+    const eta = checkNumber('eta', opts.eta ?? c.eta, { min: 0, max: 1 });
+    const std = eta * Math.sqrt(((1 - abarPrev) / (1 - abarT)) * (1 - abarT / abarPrev));
+    const dirScale = Math.sqrt(Math.max(0, 1 - abarPrev - std * std));
+    // 6. x_{t_prev} = sqrt(abar_prev) x0_hat + dir * eps_hat + sigma_t z (eq. 12)
+    const noise = std > 0 ? stepNoise(xt.length, opts, 'DdimScheduler') : null;
+    const a = Math.sqrt(abarPrev);
+    const prevSample = new Float32Array(xt.length);
+    for (let i = 0; i < xt.length; i++) {
+      prevSample[i] = a * predX0[i] + dirScale * eps[i] + (noise ? std * noise[i] : 0);
+    }
+    return { prevSample, predX0 };
+  }
+
+  /** Forward noising at training index t: sqrt(abar_t) x0 + sqrt(1 - abar_t) noise. */
+  addNoise(x0: Float32Array, noise: Float32Array, t: number): Float32Array {
+    return noiseAt(this.alphasCumprod, x0, noise, t);
+  }
+}

@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import {
+  addNoise,
+  alphaSigma,
+  DdimScheduler,
+  DdpmScheduler,
+  makeSchedule,
+  type PredictionType,
+  type Scheduler,
+  spacedTimesteps,
+  vFromEpsX0,
+} from '../../src/diffusion/index.js';
+
+const abar = makeSchedule('scaled_linear').alphasCumprod;
+type Make = (predictionType?: PredictionType) => Scheduler;
+const SCHEDULERS: [string, Make][] = [
+  ['DDIM', (predictionType = 'epsilon') => new DdimScheduler(abar, { predictionType })],
+  ['DDPM', (predictionType = 'epsilon') => new DdpmScheduler(abar, { predictionType })],
+];
+
+/** The exact eps of a sample noised from the single point x0 (a "perfect" model for a point mass). */
+function oracleEps(xt: Float32Array, x0: Float32Array, t: number): Float32Array {
+  const { alpha, sigma } = alphaSigma(abar, t);
+  return xt.map((x, i) => (x - alpha * x0[i]) / sigma);
+}
+
+describe.each(SCHEDULERS)('%s scheduler conformance', (_name, make) => {
+  it('requires setTimesteps before step, and t among the timesteps', () => {
+    const s = make();
+    expect(() => s.step(new Float32Array(2), 999, new Float32Array(2), { rng: new Rng(0) })).toThrow(
+      /setTimesteps\(n\) before step/,
+    );
+    s.setTimesteps(10);
+    expect(() => s.step(new Float32Array(2), 998, new Float32Array(2), { rng: new Rng(0) })).toThrow(
+      /must be one of the scheduler's timesteps/,
+    );
+  });
+
+  it('has n distinct descending timesteps within [0, T)', () => {
+    const s = make();
+    for (const n of [1, 7, 50, 1000]) {
+      s.setTimesteps(n);
+      expect(s.timesteps.length).toBe(n);
+      for (let i = 1; i < n; i++) expect(s.timesteps[i]).toBeLessThan(s.timesteps[i - 1]);
+      expect(s.timesteps[n - 1]).toBeGreaterThanOrEqual(0);
+      expect(s.timesteps[0]).toBeLessThan(1000);
+    }
+    expect(() => s.setTimesteps(0)).toThrow(/number of inference steps/);
+    expect(() => s.setTimesteps(1001)).toThrow(/number of inference steps/);
+  });
+
+  it('with the oracle model of a point mass, predX0 is exact at every step and the loop ends on x0', () => {
+    const s = make();
+    const rng = new Rng(1);
+    const x0 = Float32Array.from([0.3, -0.7, 1.2]);
+    s.setTimesteps(25);
+    let x = rng.normals(3);
+    for (const t of s.timesteps) {
+      const { prevSample, predX0 } = s.step(oracleEps(x, x0, t), t, x, { rng });
+      for (let i = 0; i < 3; i++) expect(predX0[i]).toBeCloseTo(x0[i], 3);
+      x = prevSample;
+    }
+    for (let i = 0; i < 3; i++) expect(x[i]).toBeCloseTo(x0[i], 3);
+  });
+
+  it('gives the same step for eps, v and x0 outputs of the same prediction', () => {
+    const x0 = Float32Array.from([0.5, -1]);
+    const eps = Float32Array.from([1.5, 0.2]);
+    const noise = Float32Array.from([0.1, -0.4]);
+    const outputs = (t: number): Record<PredictionType, Float32Array> => {
+      const { alpha, sigma } = alphaSigma(abar, t);
+      return { epsilon: eps, v_prediction: vFromEpsX0(eps, x0, alpha, sigma), sample: x0 };
+    };
+    const results = (['epsilon', 'v_prediction', 'sample'] as const).map((p) => {
+      const s = make(p);
+      s.setTimesteps(10);
+      const t = s.timesteps[3];
+      return s.step(outputs(t)[p], t, s.addNoise(x0, eps, t), { noise }).prevSample;
+    });
+    for (const r of results.slice(1)) for (let i = 0; i < 2; i++) expect(r[i]).toBeCloseTo(results[0][i], 4);
+  });
+
+  it('addNoise is the forward process at index t', () => {
+    const s = make();
+    const { alpha, sigma } = alphaSigma(abar, 600);
+    const x0 = Float32Array.from([1, 2]);
+    const n = Float32Array.from([-1, 0.5]);
+    expect(Array.from(s.addNoise(x0, n, 600))).toEqual(Array.from(addNoise(x0, n, alpha, sigma)));
+  });
+
+  it('rejects a model output of the wrong length and an unknown prediction type', () => {
+    const s = make();
+    s.setTimesteps(4);
+    const t = s.timesteps[0];
+    expect(() => s.step(new Float32Array(3), t, new Float32Array(2), { rng: new Rng(0) })).toThrow(/modelOutput/);
+    expect(() => make('flow' as PredictionType)).toThrow(/predictionType must be one of/);
+  });
+});
+
+describe('timestep spacing (diffusers timestep_spacing)', () => {
+  it('leading, trailing and linspace match hand-computed grids', () => {
+    expect(Array.from(spacedTimesteps(4, 1000, 'leading'))).toEqual([750, 500, 250, 0]);
+    expect(Array.from(spacedTimesteps(4, 1000, 'leading', 1))).toEqual([751, 501, 251, 1]);
+    expect(Array.from(spacedTimesteps(4, 1000, 'trailing'))).toEqual([999, 749, 499, 249]);
+    expect(Array.from(spacedTimesteps(4, 1000, 'linspace'))).toEqual([999, 666, 333, 0]);
+    expect(Array.from(spacedTimesteps(1, 1000, 'trailing'))).toEqual([999]); // SD-Turbo one step
+  });
+});
+
+// Gaussian data N(mu, s^2) per coordinate: the exact eps-prediction is known in closed form.
+const mu = 2;
+const sd = 0.5;
+function gaussianEps(xt: Float32Array, t: number): Float32Array {
+  const { alpha, sigma } = alphaSigma(abar, t);
+  return xt.map((x) => (sigma * (x - alpha * mu)) / (alpha * alpha * sd * sd + sigma * sigma));
+}
+
+describe('full loops against independent computations', () => {
+  /** Max error of DDIM (eta = 0, n steps) against the exact affine probability-flow map of Gaussian data. */
+  function ddimFlowError(n: number): number {
+    const s = new DdimScheduler(abar);
+    s.setTimesteps(n);
+    const xT = Float32Array.from([-2, -0.5, 0, 1, 2.5]);
+    let x: Float32Array = xT;
+    for (const t of s.timesteps) x = s.step(gaussianEps(x, t), t, x).prevSample;
+    // x0 = mu + sd (x_T - alpha_T mu) / sqrt(alpha_T^2 sd^2 + sigma_T^2)
+    const { alpha, sigma } = alphaSigma(abar, s.timesteps[0]);
+    const scale = sd / Math.sqrt(alpha * alpha * sd * sd + sigma * sigma);
+    return Math.max(...Array.from(xT, (z, i) => Math.abs(x[i] - (mu + scale * (z - alpha * mu)))));
+  }
+
+  it('DDIM (eta = 0) converges to the exact probability-flow map of Gaussian data (first order in 1/n)', () => {
+    const e100 = ddimFlowError(100);
+    const e1000 = ddimFlowError(1000);
+    expect(e1000).toBeLessThan(8e-3); // measured 5.3e-3
+    expect(e100).toBeLessThan(5e-2); // measured 3.3e-2
+    expect(e100 / e1000).toBeGreaterThan(3); // error shrinks with the step count
+  });
+
+  it('DDPM ancestral sampling (1000 steps) with the exact model reproduces the data moments', () => {
+    const s = new DdpmScheduler(abar);
+    s.setTimesteps(1000);
+    const rng = new Rng(7);
+    let x = rng.normals(4000);
+    for (const t of s.timesteps) x = s.step(gaussianEps(x, t), t, x, { rng }).prevSample;
+    const m = x.reduce((a, b) => a + b, 0) / x.length;
+    const v = x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length;
+    // standard errors: mean 0.5/sqrt(4000) = 0.008, std 0.5/sqrt(8000) = 0.006
+    expect(Math.abs(m - mu)).toBeLessThan(0.025);
+    expect(Math.abs(Math.sqrt(v) - sd)).toBeLessThan(0.02);
+  });
+
+  // Golden values from test/diffusion/fixtures/make_scheduler_golden.py (numpy, float64).
+  const golden = JSON.parse(
+    readFileSync(new URL('./fixtures/scheduler-golden.json', import.meta.url), 'utf8'),
+  ) as Record<string, { sum: number; first: number; last: number }>;
+  const D = 16;
+  const model = (x: Float32Array, t: number) =>
+    x.map((xi, i) => Math.sin(xi) * (t / 1000) + 0.1 * Math.cos(0.3 * t + i));
+  const noise = (k: number) => Float32Array.from({ length: D }, (_, i) => Math.sin(1.7 * i + 0.3 * k));
+  const cases: [string, () => Scheduler, number][] = [
+    ['ddim_eta0_leading10_eps', () => new DdimScheduler(abar), 10],
+    ['ddim_eta05_trailing8_eps', () => new DdimScheduler(abar, { eta: 0.5, timestepSpacing: 'trailing' }), 8],
+    ['ddim_eta0_leading10_v', () => new DdimScheduler(abar, { predictionType: 'v_prediction' }), 10],
+    ['ddpm_small_leading20', () => new DdpmScheduler(abar), 20],
+    [
+      'ddpm_large_trailing5',
+      () => new DdpmScheduler(abar, { varianceType: 'fixed_large', timestepSpacing: 'trailing' }),
+      5,
+    ],
+  ];
+  it.each(cases)('%s matches the numpy golden loop (sum within 1e-3, ends within 1e-4)', (key, make, n) => {
+    const s = make();
+    s.setTimesteps(n);
+    let x: Float32Array = Float32Array.from({ length: D }, (_, i) => Math.cos(0.5 * i));
+    s.timesteps.forEach((t, k) => {
+      x = s.step(model(x, t), t, x, { noise: noise(k) }).prevSample;
+    });
+    const g = golden[key];
+    expect(Math.abs(x.reduce((a, b) => a + b, 0) - g.sum)).toBeLessThan(1e-3);
+    expect(Math.abs(x[0] - g.first)).toBeLessThan(1e-4 * (1 + Math.abs(g.first)));
+    expect(Math.abs(x[D - 1] - g.last)).toBeLessThan(1e-4 * (1 + Math.abs(g.last)));
+  });
+});
+
+describe('stochastic steps need explicit randomness', () => {
+  it('DDPM and DDIM(eta > 0) throw without rng/noise; DDIM(eta = 0) does not need it', () => {
+    const x = Float32Array.from([0.1, 0.2]);
+    const ddpm = new DdpmScheduler(abar);
+    ddpm.setTimesteps(5);
+    expect(() => ddpm.step(x, ddpm.timesteps[0], x)).toThrow(/pass opts.rng/);
+    const ddim = new DdimScheduler(abar, { eta: 1 });
+    ddim.setTimesteps(5);
+    expect(() => ddim.step(x, ddim.timesteps[0], x)).toThrow(/pass opts.rng/);
+    expect(() => ddim.step(x, ddim.timesteps[0], x, { eta: 0 })).not.toThrow();
+    expect(() => new DdimScheduler(abar, { eta: 2 })).toThrow(/eta/);
+    expect(() => new DdpmScheduler(abar, { varianceType: 'learned' as 'fixed_small' })).toThrow(/varianceType/);
+  });
+});
