@@ -1,0 +1,55 @@
+/**
+ * modelmath/grpo — Group Relative Policy Optimization (Shao et al. 2024) and its variants.
+ * Public API: the config (TRL names), the pure loss math, the trainer for any token-log-prob
+ * policy, and the lecture's bandit script.
+ */
+
+export { type AdamwOptions, type AdamwState, adamwInit, adamwStep } from './adamw.js';
+// The lecture's bandit
+export {
+  BANDIT_DEFAULTS,
+  type BanditParams,
+  BanditPolicy,
+  type BanditSpec,
+  banditInit,
+  banditLogProbs,
+  banditReward,
+  banditVjpPlain,
+} from './bandit.js';
+export { banditVjpTf } from './bandit-tf.js';
+// Configuration
+export {
+  GRPO_DEFAULTS,
+  GRPO_PRESETS,
+  type GrpoConfig,
+  grpoConfigSchema,
+  KL_ESTIMATORS,
+  type KlEstimator,
+  LOSS_TYPES,
+  type LossType,
+  SCALE_REWARDS,
+  type ScaleRewards,
+  validateGrpoConfig,
+} from './config.js';
+export { type BanditRunResult, lectureTrainer, runLectureBandit } from './lecture.js';
+// Pure loss math
+export {
+  aggregationWeights,
+  besselStd,
+  clippedSurrogate,
+  combineRewards,
+  type GrpoLossInput,
+  type GrpoLossOptions,
+  type GrpoLossResult,
+  groupAdvantages,
+  grpoLoss,
+  klGrad,
+  klK1,
+  klK2,
+  klK3,
+  klValue,
+  maskedMean,
+} from './loss.js';
+// Trainer and policy interface
+export type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
+export { type GrpoStepLog, GrpoTrainer, type RewardFn, selectRows } from './trainer.js';
