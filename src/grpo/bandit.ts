@@ -6,9 +6,9 @@
  * (bandit-tf.ts) and finite differences in test/grpo/bandit.test.ts.
  */
 
+import { logSoftmaxRows } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
 import { type AdamwOptions, type AdamwState, adamwInit, adamwStep } from './adamw.js';
-import { logSoftmaxRow } from './logits.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
 
 /** Sizes of the lecture's toy. */
@@ -102,9 +102,7 @@ export function banditBackward(
 
 /** Log-probs [N, A] of the policy at these prompts. */
 export function banditLogProbs(params: BanditParams, spec: BanditSpec, prompts: ArrayLike<number>): Float64Array {
-  const logits = banditLogits(params, spec, prompts);
-  for (let n = 0; n < prompts.length; n++) logSoftmaxRow(logits, n * spec.numActions, spec.numActions);
-  return logits;
+  return logSoftmaxRows(banditLogits(params, spec, prompts), spec.numActions);
 }
 
 /** Log-probs of all actions [N, A] and of the taken ones [N], plus d(sum_n u_n logp_n)/dparams for u = upstream(logp). */

@@ -6,20 +6,23 @@
  * and finite differences in test/grpo/loss.test.ts. Shapes: N completions, T tokens, row-major [N, T].
  */
 import { ShapeError } from '../core/errors.js';
+import { variance } from '../core/math.js';
 import type { KlEstimator, LossType, ScaleRewards } from './config.js';
 
 type Num = Float32Array | Float64Array | number[];
 
-/** Unbiased (Bessel-corrected, n - 1) standard deviation, as torch.Tensor.std. */
+/** Unbiased (Bessel-corrected, n - 1) standard deviation of x[from, to), as torch.Tensor.std; 0 below 2 values. */
 export function besselStd(x: ArrayLike<number>, from = 0, to = x.length): number {
-  const n = to - from;
-  if (n < 2) return 0;
-  let mean = 0;
-  for (let i = from; i < to; i++) mean += x[i];
-  mean /= n;
-  let ss = 0;
-  for (let i = from; i < to; i++) ss += (x[i] - mean) ** 2;
-  return Math.sqrt(ss / (n - 1));
+  if (to - from < 2) return 0;
+  return Math.sqrt(
+    Math.max(
+      0,
+      variance(
+        Array.from({ length: to - from }, (_, i) => x[from + i]),
+        1,
+      ),
+    ),
+  );
 }
 
 /**

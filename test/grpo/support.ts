@@ -3,9 +3,9 @@
  * ends a completion, a completion that reaches T tokens without it is truncated. Gradients are
  * analytic (d logp / d logits = onehot - softmax), the optimiser is the plain AdamW.
  */
+import { logSoftmax } from '../../src/core/math.js';
 import type { Rng } from '../../src/core/rng.js';
 import { type AdamwState, adamwInit, adamwStep } from '../../src/grpo/adamw.js';
-import { logSoftmaxRow } from '../../src/grpo/logits.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from '../../src/grpo/policy.js';
 
 export class TablePolicy implements GrpoPolicy<number, number[]> {
@@ -27,9 +27,7 @@ export class TablePolicy implements GrpoPolicy<number, number[]> {
 
   private logProbs(table: Float32Array, prompt: number, t: number): Float64Array {
     const off = (prompt * this.T + t) * this.V;
-    const row = Float64Array.from(table.subarray(off, off + this.V));
-    logSoftmaxRow(row, 0, this.V);
-    return row;
+    return logSoftmax(Float64Array.from(table.subarray(off, off + this.V)));
   }
 
   generate(prompts: number[], rng: Rng): Rollout<number, number[]> {
