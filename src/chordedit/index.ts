@@ -3,5 +3,45 @@
  * text-guided image editing, its baselines, the SD-Turbo ONNX pipeline and the edit metrics.
  */
 
+// Closed-form Gaussian model (exact tests, tour)
+export { ClassTextEncoder, GaussianDenoiser, type GaussianModelSpec, gaussianPosteriorMean } from './analytic.js';
+// Baselines (SDEdit, DDIM inversion + regeneration)
+export { ddimDenoise, ddimInversionEdit, ddimInvert, editTimesteps, sdedit } from './baselines.js';
+// The five steps, as pure functions
+export {
+  chordControlField,
+  meanSquare,
+  proximalRefinement,
+  queryNoise,
+  queryTime,
+  residualField,
+  transport,
+  transportTimes,
+  x0Estimate,
+} from './chord.js';
+// Settings
+export {
+  CHORD_DEFAULTS,
+  CHORD_PRESETS,
+  type ChordConfig,
+  checkMethod,
+  EDIT_METHODS,
+  type EditMethod,
+  type ValidConfig,
+  validateChordConfig,
+} from './config.js';
 // The model interface every backend implements (SD-Turbo ONNX, toy model, analytic Gaussian)
 export type { Denoiser, LatentCodec, TextEmbedding, TextEncoder } from './denoiser.js';
+// The pipeline
+export {
+  ChordEditor,
+  chordEdit,
+  drawNoises,
+  type EditDiagnostics,
+  type EditorParts,
+  type EditRequest,
+  type EditResult,
+  MeteredDenoiser,
+  paperNfe,
+  type StepEnergy,
+} from './editor.js';
