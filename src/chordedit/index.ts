@@ -45,3 +45,23 @@ export {
   paperNfe,
   type StepEnergy,
 } from './editor.js';
+// Edit metrics (background PSNR / MSE / SSIM) and the PIE-Bench reader
+export {
+  backgroundMask,
+  backgroundMetrics,
+  gaussianWindow,
+  type MaskConvention,
+  type MetricOptions,
+  mse,
+  psnr,
+  ssim,
+  ssimMap,
+} from './metrics.js';
+export {
+  decodePieMask,
+  PIE_MASK_SIZE,
+  type PieBenchOptions,
+  type PieRecord,
+  parseBracketedPrompt,
+  readPieBench,
+} from './pie-bench.js';
