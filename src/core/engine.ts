@@ -1,32 +1,87 @@
 /**
  * The training engine: TensorFlow.js with the WebAssembly backend (decision and measurements in
- * docs/decisions.md). Only this module chooses and initialises the backend; everything trained
- * in modelmath calls `getTf()` once and then uses the returned namespace.
+ * docs/parts/engine.md, bench/engine/engine.ts). Only this module imports tfjs packages and
+ * chooses the backend; everything trained in modelmath calls `await getTf()` once and then uses
+ * the returned namespace (or `tfSync()` after that).
  *
- * Memory rule (tfjs): every tensor created inside `tf.tidy(() => ...)` is freed when the
- * callback returns, except the returned tensors; tensors kept across steps (parameters,
- * optimiser moments) are `tf.Variable`s or are disposed explicitly exactly once.
+ * Engine rule (memory and ownership), followed by every function in nn/ and expected of callers:
+ * 1. Tensors made inside `tf.tidy(() => ...)` are freed when the callback returns, except the
+ *    returned tensor(s); compute losses and forward passes inside tidy.
+ * 2. Tensors kept across steps (parameters, optimiser moments) are `tf.Variable`s; their owner
+ *    disposes them exactly once (`disposeParams(tree)` for a parameter tree).
+ * 3. A function that returns a tensor hands ownership to its caller; a function never disposes
+ *    tensors it was given.
+ * 4. Read values back with `dataSync()`/`arraySync()` only at step boundaries (one sync per step).
+ *
+ * Additions to stock tfjs-wasm made here: an `UnsortedSegmentSum` kernel (in JS, float32) so that
+ * `tf.gather` has a gradient on wasm (it is the gradient of gather; the stock wasm backend lacks it).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { ModelMathError } from './errors.js';
 
 export type Tf = typeof tf;
 export type Tensor = tf.Tensor;
 export type Variable = tf.Variable;
+export type Scalar = tf.Scalar;
 
 let ready: Promise<Tf> | null = null;
+let initialised = false;
+
+/** Σ over equal segment ids: out[s, :] = Σ_{i: ids[i] = s} x[i, :]; ids outside [0, S) are dropped (TF semantics). */
+function unsortedSegmentSumWasm(args: {
+  inputs: { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  attrs: { numSegments: number };
+  backend: tf.KernelBackend;
+}): tf.TensorInfo {
+  const { x, segmentIds } = args.inputs;
+  const backend = args.backend as tf.KernelBackend & {
+    readSync(id: tf.DataId): unknown;
+    makeOutput(shape: number[], dtype: tf.DataType, offset?: number, values?: ArrayLike<number>): tf.TensorInfo;
+  };
+  const numSegments = args.attrs.numSegments;
+  const ids = backend.readSync(segmentIds.dataId) as ArrayLike<number>;
+  const values = backend.readSync(x.dataId) as ArrayLike<number>;
+  const inner = ids.length === 0 ? 0 : values.length / ids.length;
+  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  for (let i = 0; i < ids.length; i++) {
+    const s = ids[i];
+    if (s < 0 || s >= numSegments) continue;
+    for (let j = 0; j < inner; j++) out[s * inner + j] += values[i * inner + j];
+  }
+  return backend.makeOutput(outShape, x.dtype, undefined, out);
+}
+
+function registerMissingKernels(): void {
+  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc,
+    });
+  }
+}
 
 /** The engine namespace with the wasm backend ready (falls back to 'cpu' only if wasm fails). */
 export function getTf(): Promise<Tf> {
   if (!ready) {
     ready = (async () => {
+      registerMissingKernels();
       const ok = await tf.setBackend('wasm').catch(() => false);
       if (!ok) await tf.setBackend('cpu');
       await tf.ready();
+      initialised = true;
       return tf;
     })();
   }
   return ready;
+}
+
+/** The engine namespace, synchronously; throws unless `await getTf()` has completed once. */
+export function tfSync(): Tf {
+  if (!initialised) throw new ModelMathError('the engine is not initialised: call `await getTf()` first');
+  return tf;
 }
 
 /** Name of the active backend ('wasm' normally). */
