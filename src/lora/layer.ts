@@ -1,0 +1,250 @@
+/**
+ * LoRA / DoRA linear layers on the engine (Hu et al. 2021, Eq. 3; Liu et al. 2024, Eq. 5),
+ * wrapping nn's LinearParams (w [in, out]) without touching it: the base stays frozen because only
+ * `loraTrainable(tree)` (A, B, magnitude) is handed to the optimiser. A [r, in] and B [out, r] use
+ * PEFT's layout; A ~ U(-1/sqrt(in), 1/sqrt(in)) (PEFT's kaiming_uniform_(a=sqrt 5)), B = 0.
+ * `loraLinear` is the unmerged forward (with dropout); `loraEffective` gives W0 + s A^T B^T as
+ * LinearParams for layers such as nn's attention. Both checked against src/lora/math.ts in test/lora.
+ */
+import type { Tensor, Variable } from '../core/engine.js';
+import { tfSync } from '../core/engine.js';
+import { ConfigError, checkNumber, ShapeError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import type { LinearParams } from '../nn/index.js';
+import { loraScaling, mergeLora, rowNorms } from './math.js';
+
+/** LoRA settings, named as in PEFT's LoraConfig (camelCase). */
+export interface LoraConfig {
+  /** Rank r of A [r, in] and B [out, r]; default 8, integer >= 1. */
+  r: number;
+  /** alpha in the scaling s = alpha / r; default 16, > 0. */
+  alpha: number;
+  /** Dropout on the adapter's input during training; default 0, range [0, 1). */
+  dropout: number;
+  /** Module names (or name suffixes) to adapt, e.g. ['wq', 'wv']; PEFT's target_modules. */
+  targetModules: string[];
+  /** DoRA: learn a per-output magnitude and normalise the direction (Liu et al. 2024); default false. */
+  useDora: boolean;
+  /** rsLoRA scaling alpha / sqrt(r) instead of alpha / r (Kalajdzievski 2023); default false. */
+  useRslora: boolean;
+}
+
+export const LORA_DEFAULTS: LoraConfig = {
+  r: 8,
+  alpha: 16,
+  dropout: 0,
+  targetModules: [],
+  useDora: false,
+  useRslora: false,
+};
+
+/** Checks a (partial) config, fills defaults and returns it. */
+export function validateLoraConfig(config: Partial<LoraConfig>): LoraConfig {
+  const c = { ...LORA_DEFAULTS, ...config };
+  checkNumber('lora r', c.r, { min: 1, integer: true });
+  checkNumber('lora alpha', c.alpha, { min: 0, minExclusive: true });
+  checkNumber('lora dropout', c.dropout, { min: 0, max: 1, maxExclusive: true });
+  if (!Array.isArray(c.targetModules) || c.targetModules.some((t) => typeof t !== 'string' || t === '')) {
+    throw new ConfigError(`lora targetModules must be a list of module names, got ${JSON.stringify(c.targetModules)}`);
+  }
+  return c;
+}
+
+/** A linear layer with an adapter: frozen base, trainable A, B (and DoRA magnitude). */
+export interface LoraLinearParams {
+  base: LinearParams;
+  /** [r, in] */
+  loraA: Variable;
+  /** [out, r] */
+  loraB: Variable;
+  /** DoRA magnitude [out] (row norms of W0 in [out, in] at init). */
+  magnitude?: Variable;
+  /** Static: s = alpha / r (or alpha / sqrt r). */
+  scaling: number;
+  /** Static: dropout rate on the adapter input. */
+  dropout: number;
+}
+
+/** True for a node built by `loraLinearInit`. */
+export function isLoraLinear(node: unknown): node is LoraLinearParams {
+  return typeof node === 'object' && node !== null && 'loraA' in node && 'loraB' in node && 'base' in node;
+}
+
+/** W0 in PEFT layout [out, in] from nn's [in, out]. */
+export function baseWeightOutIn(base: LinearParams): Float32Array {
+  const tf = tfSync();
+  return tf.tidy(() => base.w.transpose().dataSync() as Float32Array).slice();
+}
+
+/** Wraps `base` with a fresh adapter: A ~ U(+-1/sqrt(in)) from `rng`, B = 0, m = ||W0 rows||. */
+export function loraLinearInit(rng: Rng, base: LinearParams, config: Partial<LoraConfig> = {}): LoraLinearParams {
+  const tf = tfSync();
+  const c = validateLoraConfig(config);
+  const [inDim, outDim] = base.w.shape;
+  const bound = 1 / Math.sqrt(inDim);
+  const a = rng.fillUniform(new Float32Array(c.r * inDim), -bound, bound);
+  const p: LoraLinearParams = {
+    base,
+    loraA: tf.variable(tf.tensor2d(a, [c.r, inDim])),
+    loraB: tf.variable(tf.zeros([outDim, c.r])),
+    scaling: loraScaling(c.alpha, c.r, c.useRslora),
+    dropout: c.dropout,
+  };
+  if (c.useDora) p.magnitude = tf.variable(tf.tensor1d(rowNorms(baseWeightOutIn(base), outDim, inDim)));
+  return p;
+}
+
+/** Identity forward whose gradient is zero: DoRA treats ||W0 + s B A|| as a constant (Sec. 4.3). */
+function stopGradient(x: Tensor): Tensor {
+  const tf = tfSync();
+  const f = tf.customGrad(((v: Tensor) => ({
+    value: v.clone(),
+    gradFunc: (dy: Tensor) => tf.zerosLike(dy),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as Tensor;
+}
+
+/** DoRA column scale m / ||W0 + s A^T B^T||, norms over `in` for each output ([in, out] layout). */
+function doraScale(p: LoraLinearParams, wEff: Tensor): Tensor {
+  const tf = tfSync();
+  const norms = stopGradient(tf.sqrt(tf.sum(tf.square(wEff), 0))); // [out]
+  return p.magnitude!.div(norms);
+}
+
+/** Effective weight W0 + s A^T B^T, [in, out] (the merged LoRA weight, differentiable in A, B). */
+function effectiveWeight(p: LoraLinearParams): Tensor {
+  const tf = tfSync();
+  return p.base.w.add(tf.matMul(p.loraA, p.loraB, true, true).mul(p.scaling));
+}
+
+/**
+ * The adapted layer as plain LinearParams (w = merged weight tensor), for layers that take
+ * LinearParams (e.g. nn's attention). Call inside `tf.tidy`; no dropout on this path.
+ */
+export function loraEffective(p: LinearParams | LoraLinearParams): LinearParams {
+  if (!isLoraLinear(p)) return p;
+  let w = effectiveWeight(p);
+  if (p.magnitude) w = w.mul(doraScale(p, w).reshape([1, -1]));
+  // A merged tensor stands in for the Variable: nn's linear only reads it.
+  return { w: w as Variable, b: p.base.b };
+}
+
+export interface LoraForwardOptions {
+  /** Training mode applies dropout to the adapter input (default false). */
+  training?: boolean;
+  /** Seed for the dropout mask (required when training with dropout > 0). */
+  seed?: number;
+}
+
+/** y = x W0 + s (drop(x) A^T) B^T + b; DoRA: (x W0 + s drop(x) A^T B^T) * m/||W'|| + b. x [..., in]. */
+export function loraLinear(p: LoraLinearParams, x: Tensor, opts: LoraForwardOptions = {}): Tensor {
+  const tf = tfSync();
+  const [inDim, outDim] = p.base.w.shape;
+  if (x.shape[x.rank - 1] !== inDim) {
+    throw new ShapeError(`lora linear: input last dimension must be ${inDim}, got [${x.shape.join(', ')}]`);
+  }
+  if (opts.training && p.dropout > 0 && opts.seed === undefined) {
+    throw new ConfigError('lora linear: training with dropout needs a seed');
+  }
+  return tf.tidy(() => {
+    const lead = x.shape.slice(0, -1);
+    const x2 = x.reshape([-1, inDim]); // [N, in]
+    const xd = opts.training && p.dropout > 0 ? tf.dropout(x2, p.dropout, undefined, opts.seed) : x2;
+    const lora = tf.matMul(tf.matMul(xd, p.loraA, false, true), p.loraB, false, true).mul(p.scaling); // [N, out]
+    let y = tf.matMul(x2, p.base.w).add(lora);
+    if (p.magnitude) y = y.mul(doraScale(p, effectiveWeight(p)));
+    if (p.base.b) y = y.add(p.base.b);
+    return y.reshape([...lead, outDim]);
+  });
+}
+
+/** Visits every LinearParams / LoraLinearParams node of a params tree with its dotted path. */
+export function forEachLinear(
+  tree: object,
+  visit: (path: string, node: LinearParams | LoraLinearParams, parent: Record<string, unknown>, key: string) => void,
+): void {
+  const tf = tfSync();
+  const walk = (node: unknown, path: string) => {
+    if (typeof node !== 'object' || node === null || node instanceof tf.Tensor) return;
+    for (const [k, v] of Object.entries(node)) {
+      const p = path ? `${path}.${k}` : k;
+      const isLinear = typeof v === 'object' && v !== null && 'w' in v && v.w instanceof tf.Variable && v.w.rank === 2;
+      if (isLora(v) || isLinear) visit(p, v as LinearParams, node as Record<string, unknown>, k);
+      else walk(v, p);
+    }
+  };
+  const isLora = isLoraLinear;
+  walk(tree, '');
+}
+
+/** PEFT's matching rule: a module matches a target if its name equals it or ends with `.target`. */
+export function matchesTarget(path: string, targets: readonly string[]): boolean {
+  return targets.some((t) => path === t || path.endsWith(`.${t}`));
+}
+
+/**
+ * Replaces every targeted linear layer of `tree` (in place) by a LoRA layer; returns the adapted
+ * module paths. Throws if no module matches (as PEFT does).
+ */
+export function addLora(tree: object, rng: Rng, config: Partial<LoraConfig>): string[] {
+  const c = validateLoraConfig(config);
+  const adapted: string[] = [];
+  forEachLinear(tree, (path, node, parent, key) => {
+    if (isLoraLinear(node) || !matchesTarget(path, c.targetModules)) return;
+    parent[key] = loraLinearInit(rng.fork(path), node, c);
+    adapted.push(path);
+  });
+  if (adapted.length === 0) {
+    throw new ConfigError(`lora targetModules ${JSON.stringify(c.targetModules)} matched no linear layer of the model`);
+  }
+  return adapted;
+}
+
+/** The trainable part of an adapted tree: { path: { loraA, loraB, magnitude? } } (the base is frozen). */
+export function loraTrainable(tree: object): Record<string, Record<string, Variable>> {
+  const out: Record<string, Record<string, Variable>> = {};
+  forEachLinear(tree, (path, node) => {
+    if (!isLoraLinear(node)) return;
+    out[path] = node.magnitude
+      ? { loraA: node.loraA, loraB: node.loraB, magnitude: node.magnitude }
+      : { loraA: node.loraA, loraB: node.loraB };
+  });
+  return out;
+}
+
+/** Number of trainable adapter parameters: sum of r (in + out) (+ out for DoRA) over adapted layers. */
+export function loraParamCount(tree: object): number {
+  let n = 0;
+  for (const group of Object.values(loraTrainable(tree))) for (const v of Object.values(group)) n += v.size;
+  return n;
+}
+
+/**
+ * Merges every adapter of `tree` into its base (in place): each LoRA layer becomes plain
+ * LinearParams with a new weight Variable W0 + s B A (DoRA: m (W0 + s B A) / ||.||); the adapter
+ * Variables are disposed. Returns the merged paths. Uses `mergeLora` of ./math.ts.
+ */
+export function mergeLoraLayers(tree: object): string[] {
+  const tf = tfSync();
+  const merged: string[] = [];
+  forEachLinear(tree, (path, node, parent, key) => {
+    if (!isLoraLinear(node)) return;
+    const [inDim, outDim] = node.base.w.shape;
+    const dims = { inDim, outDim, r: node.loraA.shape[0] };
+    const factors = {
+      a: node.loraA.dataSync() as Float32Array,
+      b: node.loraB.dataSync() as Float32Array,
+      magnitude: node.magnitude ? (node.magnitude.dataSync() as Float32Array) : undefined,
+    };
+    const { w } = mergeLora(baseWeightOutIn(node.base), dims, factors, node.scaling); // [out, in]
+    const wInOut = tf.tidy(() => tf.tensor2d(w, [outDim, inDim]).transpose());
+    node.base.w.dispose();
+    node.loraA.dispose();
+    node.loraB.dispose();
+    node.magnitude?.dispose();
+    parent[key] = node.base.b ? { w: tf.variable(wInOut), b: node.base.b } : { w: tf.variable(wInOut) };
+    wInOut.dispose();
+    merged.push(path);
+  });
+  return merged;
+}
