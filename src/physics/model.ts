@@ -1,0 +1,101 @@
+/**
+ * The latent-physics model of Castañeda Garcia et al. (CVPR 2025), lecture section 三: an MLP
+ * encoder E (pixels -> d = 1 latent, ReLU between layers), the system's physics block rolled out
+ * from the first `order` encodings over the clip (MSE against the encodings of the later frames,
+ * lecture L1), plus KL(N(batch mean, var) || N(0, 1)) (lecture L2). Shapes: B clips, T frames,
+ * P pixels. Checked in test/physics/model.test.ts (loss vs a float64 recomputation, smoke training).
+ */
+import type { Tensor, Tf, Variable } from '../core/engine.js';
+import type { Rng } from '../core/rng.js';
+import { type MlpParams, mlp, mlpInit } from '../nn/index.js';
+import { klStandardNormal, rollout } from './blocks.js';
+import type { PhysicsConfig } from './config.js';
+import { tensorOps } from './ops.js';
+import type { SystemSpec } from './systems.js';
+
+/** Trainable parts: the encoder and one scalar Variable per physical parameter. */
+export interface PhysicsModel {
+  encoder: MlpParams;
+  phys: Record<string, Variable>;
+}
+
+/** Latent dimension d (every system here has one scalar state). */
+export const LATENT_DIM = 1;
+
+/** Encoder [P, ...hidden, d] and physical parameters at the system's initial values. */
+export function physicsModelInit(tf: Tf, rng: Rng, spec: SystemSpec, cfg: PhysicsConfig, pixels: number): PhysicsModel {
+  const encoder = mlpInit(rng.fork('encoder'), [pixels, ...cfg.hidden, LATENT_DIM]);
+  const phys: Record<string, Variable> = {};
+  for (const p of spec.params) phys[p.name] = tf.variable(tf.scalar(p.init, 'float32'), true, `phys_${p.name}`);
+  return { encoder, phys };
+}
+
+/** z = E(x): [N, P] -> [N] (d = 1). */
+export function encode(model: PhysicsModel, x: Tensor): Tensor {
+  return mlp(model.encoder, x, { activation: 'relu' }).reshape([-1]);
+}
+
+export interface LossTerms {
+  total: Tensor;
+  rollout: Tensor;
+  kl: Tensor;
+}
+
+/**
+ * Lecture L = L1 + L2 for a batch of clips [B, T, P]: L1 = mean over the B x (T - order) predicted
+ * frames of (z_hat - z)^2; L2 = KL of the B*T latents' mean and unbiased variance to N(0, 1).
+ */
+export function physicsLoss(tf: Tf, spec: SystemSpec, model: PhysicsModel, clips: Tensor, cfg: PhysicsConfig) {
+  const [B, T, P] = clips.shape;
+  const order = spec.dynamics.order;
+  const ops = tensorOps(tf);
+  const z = encode(model, clips.reshape([B * T, P])).reshape([B, T]); // [B, T]
+  const frames = tf.unstack(z, 1); // T x [B]
+  const preds = rollout(ops, spec.dynamics, frames.slice(0, order), model.phys, {
+    steps: T - order,
+    dt: cfg.dt,
+    substeps: cfg.substeps,
+  });
+  const pred = tf.stack(preds, 1); // [B, T - order]
+  const target = z.slice([0, order], [B, T - order]);
+  const rolloutLoss = tf.mean(tf.square(tf.sub(pred, target)));
+  const flat = z.reshape([-1]);
+  const mu = tf.mean(flat);
+  const variance = tf.div(tf.sum(tf.square(tf.sub(flat, mu))), B * T - 1);
+  const kl = klStandardNormal(ops, mu, variance);
+  const total = tf.add(rolloutLoss, tf.mul(kl, cfg.klWeight));
+  return { total, rollout: rolloutLoss, kl } satisfies LossTerms;
+}
+
+/** Encodes every frame of a flat frame array [N * P] in chunks; returns float64 latents [N]. */
+export function encodeAll(
+  tf: Tf,
+  model: PhysicsModel,
+  frames: Float32Array,
+  pixels: number,
+  chunk = 512,
+): Float64Array {
+  const n = frames.length / pixels;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += chunk) {
+    const m = Math.min(chunk, n - i);
+    const z = tf.tidy(() => encode(model, tf.tensor2d(frames.subarray(i * pixels, (i + m) * pixels), [m, pixels])));
+    out.set(z.dataSync(), i);
+    z.dispose();
+  }
+  return out;
+}
+
+/** Least-squares fit latent ≈ scale * state + offset, with R^2 (how well the latent tracks the truth). */
+export function fitLatentToState(latent: ArrayLike<number>, state: ArrayLike<number>) {
+  const n = latent.length;
+  let [ms, mz] = [0, 0];
+  for (let i = 0; i < n; i++) [ms, mz] = [ms + state[i] / n, mz + latent[i] / n];
+  let [sss, ssz, szz] = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const [ds, dz] = [state[i] - ms, latent[i] - mz];
+    [sss, ssz, szz] = [sss + ds * ds, ssz + ds * dz, szz + dz * dz];
+  }
+  const scale = ssz / sss;
+  return { scale, offset: mz - scale * ms, r2: szz > 0 ? (ssz * ssz) / (sss * szz) : 0 };
+}

@@ -1,0 +1,153 @@
+/**
+ * The paper's physical systems (FACTS 2; Castañeda Garcia et al., CVPR 2025): for each, its ODE
+ * (from ./blocks.ts), its parameters with the true values we render and the initial values the
+ * model starts from (the reference code's inits where it has one), how initial conditions are
+ * drawn, and how a latent-unit estimate maps back to physical units once the latent's scale is
+ * known (only position-scaled parameters need that; FACTS 2 "needs a known reference").
+ */
+import { ConfigError, checkOneOf } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import {
+  type Dynamics,
+  freeFallAccel,
+  GRAVITY,
+  INCLINE,
+  ledRate,
+  oscillatorAccel,
+  pendulumAccel,
+  slidingBlockAccel,
+  torricelliRate,
+} from './blocks.js';
+
+export const SYSTEM_NAMES = ['oscillator', 'pendulum', 'sliding-block', 'free-fall', 'led', 'torricelli'] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/**
+ * - 'invariant': unchanged when the latent is rescaled (damping, frequency, decay rate), so it is
+ *   identifiable from video alone;
+ * - 'position': carries the latent's units (an acceleration, an outflow coefficient); the raw
+ *   estimate is in latent units and needs a known reference scale (`calibrate`).
+ */
+export type ParamScaling = 'invariant' | 'position';
+
+export interface ParamSpec {
+  name: string;
+  /** Value used by the renderer (the ground truth of synthetic video). */
+  trueValue: number;
+  /** Value the trained physics parameter starts from. */
+  init: number;
+  scaling: ParamScaling;
+  description: string;
+}
+
+export interface SystemSpec {
+  name: SystemName;
+  title: string;
+  dynamics: Dynamics;
+  params: readonly ParamSpec[];
+  /** What the scalar state is (for figures). */
+  state: string;
+  /** Draws the initial state [z] or [z, z'] of one clip. */
+  sampleInitial(rng: Rng): number[];
+  /**
+   * Physical parameters from latent-unit estimates when the latent is `scale * state + offset`
+   * (scale fitted against a known reference). Identity for invariant parameters.
+   */
+  calibrate(estimates: Readonly<Record<string, number>>, scale: number): Record<string, number>;
+}
+
+const identity = (e: Readonly<Record<string, number>>) => ({ ...e });
+const u = (rng: Rng, lo: number, hi: number) => rng.uniformRange(lo, hi);
+
+export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
+  oscillator: {
+    name: 'oscillator',
+    title: 'damped oscillator',
+    dynamics: { order: 2, accel: oscillatorAccel },
+    params: [
+      { name: 'g0', trueValue: 4, init: 10, scaling: 'invariant', description: 'stiffness (omega^2), 1/s^2' },
+      { name: 'g1', trueValue: 0.5, init: 1, scaling: 'invariant', description: 'damping, 1/s' },
+    ],
+    state: 'x (displacement)',
+    sampleInitial: (rng) => [u(rng, -1, 1), u(rng, -2, 2)],
+    calibrate: identity,
+  },
+  pendulum: {
+    name: 'pendulum',
+    title: 'pendulum',
+    dynamics: { order: 2, accel: pendulumAccel },
+    params: [
+      // reference init: length 10 m, i.e. g/L = 0.98
+      { name: 'gOverL', trueValue: GRAVITY / 1.2, init: GRAVITY / 10, scaling: 'invariant', description: 'g/L, 1/s^2' },
+    ],
+    state: 'theta (rad)',
+    sampleInitial: (rng) => [u(rng, -1.2, 1.2), u(rng, -1, 1)],
+    calibrate: identity,
+  },
+  'sliding-block': {
+    name: 'sliding-block',
+    title: 'block sliding down a 25 degree incline',
+    dynamics: { order: 2, accel: slidingBlockAccel },
+    params: [{ name: 'mu', trueValue: 0.2, init: 0, scaling: 'position', description: 'friction coefficient' }],
+    state: 's (m along the incline)',
+    sampleInitial: (rng) => [u(rng, 0, 0.4), u(rng, 0, 1)],
+    calibrate: (e, scale) => {
+      const gs = GRAVITY * Math.sin(INCLINE);
+      const gc = GRAVITY * Math.cos(INCLINE);
+      const latentAccel = gs - e.mu * gc; // s'' in latent units
+      return { mu: (gs - latentAccel / scale) / gc };
+    },
+  },
+  'free-fall': {
+    name: 'free-fall',
+    title: 'free fall',
+    dynamics: { order: 2, accel: freeFallAccel },
+    params: [{ name: 'g', trueValue: GRAVITY, init: 10, scaling: 'position', description: 'gravity, m/s^2' }],
+    state: 'y (m)',
+    sampleInitial: (rng) => [u(rng, 4.3, 4.8), u(rng, 0, 2.5)],
+    calibrate: (e, scale) => ({ g: e.g / scale }),
+  },
+  led: {
+    name: 'led',
+    title: 'LED brightness decay',
+    dynamics: { order: 1, rate: ledRate },
+    params: [{ name: 'k', trueValue: 0.8, init: 2, scaling: 'invariant', description: 'decay rate, 1/s' }],
+    state: 'b (brightness)',
+    sampleInitial: (rng) => [u(rng, 0.4, 1)],
+    calibrate: identity,
+  },
+  torricelli: {
+    name: 'torricelli',
+    title: 'Torricelli tank',
+    dynamics: { order: 1, rate: torricelliRate },
+    params: [
+      { name: 'c', trueValue: 0.5, init: 1, scaling: 'position', description: 'outflow coefficient, sqrt(m)/s' },
+    ],
+    state: 'h (m)',
+    sampleInitial: (rng) => [u(rng, 0.5, 1)],
+    calibrate: (e, scale) => ({ c: scale > 0 ? e.c / Math.sqrt(scale) : Number.NaN }),
+  },
+});
+
+/** The spec of `name`; unknown names get a ConfigError listing the systems. */
+export function getSystem(name: unknown): SystemSpec {
+  return SYSTEMS[checkOneOf('system', name, SYSTEM_NAMES)];
+}
+
+/** True parameter values of a system, optionally overridden (checked: finite, in the system's valid range). */
+export function trueParams(spec: SystemSpec, overrides: Readonly<Record<string, number>> = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of spec.params) out[p.name] = overrides[p.name] ?? p.trueValue;
+  for (const key of Object.keys(overrides)) {
+    if (!(key in out)) {
+      throw new ConfigError(`${spec.name} has parameters ${spec.params.map((p) => p.name).join(', ')}, got '${key}'`);
+    }
+  }
+  for (const [k, v] of Object.entries(out)) {
+    if (!Number.isFinite(v)) throw new ConfigError(`${spec.name} parameter ${k} must be a finite number, got ${v}`);
+  }
+  if (spec.name === 'sliding-block' && out.mu >= Math.tan(INCLINE)) {
+    throw new ConfigError(`sliding-block mu must be below tan(25 deg) = 0.466 for the block to slide, got ${out.mu}`);
+  }
+  return out;
+}

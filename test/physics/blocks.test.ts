@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { getTf } from '../../src/core/engine.js';
+import { integratorBias } from '../../src/physics/bias.js';
+import {
+  eq6Step,
+  freeFallAccel,
+  GRAVITY,
+  INCLINE,
+  klStandardNormal,
+  oscillatorAccel,
+  rk4,
+  rollout,
+  slidingBlockAccel,
+} from '../../src/physics/blocks.js';
+import { numberOps, tensorOps } from '../../src/physics/ops.js';
+import { SYSTEM_NAMES, SYSTEMS, trueParams } from '../../src/physics/systems.js';
+
+/** Exact underdamped solution of z'' + g1 z' + g0 z = 0 from z(0), z'(0). */
+function oscillatorExact(g0: number, g1: number, z0: number, v0: number, t: number): number {
+  const gamma = g1 / 2;
+  const wd = Math.sqrt(g0 - gamma * gamma);
+  const b = (v0 + gamma * z0) / wd;
+  return Math.exp(-gamma * t) * (z0 * Math.cos(wd * t) + b * Math.sin(wd * t));
+}
+
+const osc = { g0: 4, g1: 0.5 };
+
+describe('Eq. 6 (lecture) for the damped oscillator', () => {
+  it('matches two steps computed by hand', () => {
+    // z0 = 1, z1 = 0.9, dt = 0.1: v = -1, z2 = 0.9 + 0.1 (-1 - 0.1 (0.5 * -1 + 4 * 0.9)) = 0.769
+    const z2 = eq6Step(numberOps, oscillatorAccel, 1, 0.9, osc, 0.1);
+    expect(z2).toBeCloseTo(0.769, 12);
+    // v = (0.769 - 0.9) / 0.1 = -1.31, z3 = 0.769 + 0.1 (-1.31 - 0.1 (0.5 * -1.31 + 4 * 0.769)) = 0.61379
+    expect(eq6Step(numberOps, oscillatorAccel, 0.9, z2, osc, 0.1)).toBeCloseTo(0.61379, 12);
+  });
+
+  it('rollout with substeps = 1 is Eq. 6 fed its own predictions', () => {
+    const preds = rollout(numberOps, SYSTEMS.oscillator.dynamics, [1, 0.9], osc, { steps: 8, dt: 0.1 });
+    let [a, b] = [1, 0.9];
+    for (const p of preds) {
+      [a, b] = [b, eq6Step(numberOps, oscillatorAccel, a, b, osc, 0.1)];
+      expect(p).toBeCloseTo(b, 12);
+    }
+  });
+
+  it('converges to the exact solution with RK4 sub-steps, and Eq. 6 has an O(dt) error', () => {
+    const z = (t: number) => oscillatorExact(4, 0.5, 0.7, -0.3, t);
+    const truth = Array.from({ length: 10 }, (_, t) => z(0.1 * t));
+    const err = (substeps: number) => {
+      const p = rollout(numberOps, SYSTEMS.oscillator.dynamics, truth.slice(0, 2), osc, {
+        steps: 8,
+        dt: 0.1,
+        substeps,
+      });
+      return Math.max(...p.map((v, i) => Math.abs(v - truth[i + 2])));
+    };
+    expect(err(1)).toBeGreaterThan(5e-3);
+    expect(err(4)).toBeLessThan(1e-5);
+    expect(err(10)).toBeLessThan(1e-5);
+  });
+
+  it('is linear in the initial encodings (why g0, g1 do not depend on the latent scale)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: 0.1, max: 5, noNaN: true }),
+        (z0, s) => {
+          const base = rollout(numberOps, SYSTEMS.oscillator.dynamics, [z0, z0 * 0.9 + 0.1], osc, {
+            steps: 8,
+            dt: 0.1,
+          });
+          const scaled = rollout(numberOps, SYSTEMS.oscillator.dynamics, [s * z0, s * (z0 * 0.9 + 0.1)], osc, {
+            steps: 8,
+            dt: 0.1,
+          });
+          scaled.forEach((v, i) => {
+            expect(v).toBeCloseTo(s * base[i], 9);
+          });
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('ground-truth RK4 against closed forms', () => {
+  const step = (name: keyof typeof SYSTEMS, s: number[], t: number) =>
+    rk4(numberOps, SYSTEMS[name].dynamics, s, trueParams(SYSTEMS[name]), t, 200);
+
+  it('damped oscillator', () => {
+    expect(step('oscillator', [0.7, -0.3], 0.9)[0]).toBeCloseTo(oscillatorExact(4, 0.5, 0.7, -0.3, 0.9), 10);
+  });
+  it('free fall and sliding block (constant acceleration)', () => {
+    expect(step('free-fall', [4.5, 1], 0.9)[0]).toBeCloseTo(4.5 + 0.9 - 0.5 * GRAVITY * 0.81, 10);
+    const a = GRAVITY * (Math.sin(INCLINE) - 0.2 * Math.cos(INCLINE));
+    expect(step('sliding-block', [0.1, 0.5], 0.9)[0]).toBeCloseTo(0.1 + 0.45 + 0.5 * a * 0.81, 10);
+    expect(slidingBlockAccel(numberOps, 0, 0, { mu: 0.2 })).toBeCloseTo(a, 12);
+    expect(freeFallAccel(numberOps, 0, 0, { g: 3 })).toBe(-3);
+  });
+  it('LED decay and Torricelli drain', () => {
+    expect(step('led', [0.9], 0.9)[0]).toBeCloseTo(0.9 * Math.exp(-0.8 * 0.9), 10);
+    expect(step('torricelli', [0.8], 0.9)[0]).toBeCloseTo((Math.sqrt(0.8) - (0.5 * 0.9) / 2) ** 2, 8);
+  });
+  it('pendulum conserves energy and has the small-angle period', () => {
+    const w2 = trueParams(SYSTEMS.pendulum).gOverL;
+    const energy = ([th, om]: number[]) => 0.5 * om * om - w2 * Math.cos(th);
+    const s = step('pendulum', [1.1, 0.4], 2);
+    expect(energy(s)).toBeCloseTo(energy([1.1, 0.4]), 7);
+    const small = step('pendulum', [1e-4, 0], 0.5)[0];
+    expect(small / 1e-4).toBeCloseTo(Math.cos(Math.sqrt(w2) * 0.5), 6);
+  });
+});
+
+describe('tensor twins of the blocks', () => {
+  it('every system: the rollout on tensors equals the rollout on numbers (float32)', async () => {
+    const tf = await getTf();
+    const ops = tensorOps(tf);
+    for (const name of SYSTEM_NAMES) {
+      const spec = SYSTEMS[name];
+      const p = trueParams(spec);
+      const init = spec.dynamics.order === 2 ? [0.5, 0.47] : [0.8];
+      for (const substeps of [1, 3]) {
+        const want = rollout(numberOps, spec.dynamics, init, p, { steps: 8, dt: 0.1, substeps });
+        const got = tf.tidy(() => {
+          const pt = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, tf.scalar(v)]));
+          const preds = rollout(
+            ops,
+            spec.dynamics,
+            init.map((v) => tf.tensor1d([v])),
+            pt,
+            { steps: 8, dt: 0.1, substeps },
+          );
+          return tf.concat(preds);
+        });
+        const arr = Array.from(got.dataSync());
+        got.dispose();
+        arr.forEach((v, i) => {
+          expect(v).toBeCloseTo(want[i], 4);
+        });
+      }
+    }
+  });
+});
+
+describe('KL(N(mu, var) || N(0, 1))', () => {
+  it('matches the closed form and a numerical integral', () => {
+    expect(klStandardNormal(numberOps, 1, 4)).toBeCloseTo(0.5 * (4 + 1 - 1 - Math.log(4)), 12);
+    expect(klStandardNormal(numberOps, 0, 1)).toBe(0);
+    // independent check: integral of p log(p / q) by the midpoint rule
+    const [mu, v] = [0.3, 0.5];
+    const pdf = (x: number, m: number, s2: number) =>
+      Math.exp(-((x - m) ** 2) / (2 * s2)) / Math.sqrt(2 * Math.PI * s2);
+    let kl = 0;
+    for (let x = -10; x < 10; x += 1e-3) {
+      const px = pdf(x + 5e-4, mu, v);
+      kl += px * Math.log(px / pdf(x + 5e-4, 0, 1)) * 1e-3;
+    }
+    expect(klStandardNormal(numberOps, mu, v)).toBeCloseTo(kl, 6);
+  });
+  it('is non-negative with its minimum at N(0, 1)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.double({ min: 1e-3, max: 50, noNaN: true }),
+        (m, v) => {
+          expect(klStandardNormal(numberOps, m, v)).toBeGreaterThanOrEqual(-1e-12);
+        },
+      ),
+    );
+  });
+});
+
+describe('integrator bias (FACTS 2)', () => {
+  it('Eq. 6 at dt = 0.1 fits the exact oscillator with g0 = 3.889, g1 = 0.488; RK4 sub-steps remove it', () => {
+    const eq6 = integratorBias('oscillator', { substeps: 1 });
+    expect(eq6.g0.fit).toBeCloseTo(3.889, 2);
+    expect(eq6.g1.fit).toBeCloseTo(0.488, 2);
+    const accurate = integratorBias('oscillator', { substeps: 4 });
+    expect(Math.abs(accurate.g0.relativeError)).toBeLessThan(1e-3);
+    expect(Math.abs(accurate.g1.relativeError)).toBeLessThan(1e-3);
+  });
+});
