@@ -67,3 +67,12 @@ export {
   saveParams,
 } from './params.js';
 export { type LrSchedule, lrAt, lrSchedule, validateLrSchedule } from './schedule.js';
+// Training loop
+export {
+  type CheckpointHooks,
+  checkpointOf,
+  type Metrics,
+  type TrainLoopOptions,
+  type TrainLoopResult,
+  trainLoop,
+} from './train.js';
