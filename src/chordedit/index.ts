@@ -65,3 +65,13 @@ export {
   parseBracketedPrompt,
   readPieBench,
 } from './pie-bench.js';
+// SD-Turbo through ONNX Runtime
+export {
+  editSize,
+  findComponent,
+  prepareImage,
+  SD_TURBO,
+  type SdTurboLayout,
+  SdTurboModel,
+  type SdTurboOptions,
+} from './sdturbo.js';
