@@ -1,0 +1,231 @@
+/**
+ * File-level editing for the CLI and the batch mode: load a model by name (`toy` or an SD-Turbo
+ * ONNX folder) once per run, edit one image file into an output file (atomic: no partial output),
+ * and run a JSONL batch that is resumable (finished outputs are skipped) and reports each bad row
+ * with its line number without losing the others.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { writeJsonAtomic } from '../core/atomic.js';
+import { ConfigError, InputError, ModelMathError } from '../core/errors.js';
+import { type Image, readImage, resizeImage, writeImage } from '../core/image.js';
+import type { OnnxOptions } from '../core/onnx.js';
+import { type ChordConfig, checkMethod, type EditMethod, validateChordConfig } from './config.js';
+import type { Denoiser, LatentCodec, TextEncoder } from './denoiser.js';
+import { ChordEditor, type EditDiagnostics, type EditorParts } from './editor.js';
+import { prepareImage, SdTurboModel } from './sdturbo.js';
+
+/** A model ready to edit images of any size. */
+export interface EditModel {
+  name: string;
+  /** The parts for one input image, and the image as it will be edited (resized as the model needs). */
+  partsFor(image: Image): Promise<{ parts: EditorParts; image: Image }>;
+  /** Milliseconds spent in model graphs so far (text encoder, denoiser, VAE), when known. */
+  modelMs(): number | null;
+  dispose(): Promise<void>;
+}
+
+/** What the toyworld part exports for `--model toy` (its contract in COMMON.md). */
+type ToyLoader = () => Promise<{ denoiser: Denoiser; textEncoder: TextEncoder; codec: LatentCodec }>;
+
+async function loadToy(): Promise<EditModel> {
+  const toy = (await import('../toyworld/index.js')) as { loadToyModel?: ToyLoader };
+  if (typeof toy.loadToyModel !== 'function') {
+    throw new InputError(
+      'toy model not available (the toyworld part does not export loadToyModel yet); use --model DIR with an SD-Turbo ONNX export',
+    );
+  }
+  const parts = await toy.loadToyModel();
+  const [c, h, w] = parts.denoiser.latentShape;
+  return {
+    name: 'toy',
+    async partsFor(image) {
+      // The toy model works in pixel space ([3, H, W]): the input is resized to its size.
+      const sized =
+        c === 3 && (image.height !== h || image.width !== w)
+          ? await resizeImage(image, { height: h, width: w, fit: 'fill' })
+          : image;
+      return { parts, image: sized };
+    },
+    modelMs: () => null,
+    dispose: async () => {},
+  };
+}
+
+/** Loads `toy` or an SD-Turbo ONNX folder (sessions created once for the whole run). */
+export async function loadEditModel(spec: string, options: OnnxOptions = {}): Promise<EditModel> {
+  if (spec === 'toy') return loadToy();
+  const sd = await SdTurboModel.load(spec, options);
+  return {
+    name: spec,
+    async partsFor(image) {
+      const sized = await prepareImage(image);
+      return { parts: sd.parts(sized.height, sized.width), image: sized };
+    },
+    modelMs: () => sd.modelMs(),
+    dispose: () => sd.dispose(),
+  };
+}
+
+/** One edit, as given on the command line or as one JSONL row. */
+export interface EditJob {
+  image: string;
+  source: string;
+  target: string;
+  out: string;
+  method: EditMethod;
+  seed: number;
+  config: Partial<ChordConfig>;
+}
+
+/** What an edit reports (the CLI's --json line; one row of the batch report). */
+export interface EditSummary {
+  image: string;
+  out: string;
+  method: EditMethod;
+  height: number;
+  width: number;
+  nfe: number;
+  modelCalls: number;
+  energies: EditDiagnostics['steps'];
+  timeModelMs: number;
+  timeMathMs: number;
+  timeTotalMs: number;
+  adjustments: string[];
+}
+
+/** Reads, edits and writes one image. The output file appears only when everything succeeded. */
+export async function runEditJob(model: EditModel, job: EditJob): Promise<EditSummary> {
+  const t0 = performance.now();
+  const input = await readImage(job.image);
+  const { parts, image } = await model.partsFor(input);
+  const result = await new ChordEditor(parts).edit({
+    image,
+    source: job.source,
+    target: job.target,
+    method: job.method,
+    config: job.config,
+    seed: job.seed,
+  });
+  if (!result.image) throw new ModelMathError(`model ${model.name} has no decoder; cannot write ${job.out}`);
+  await writeImage(job.out, result.image);
+  const d = result.diagnostics;
+  return {
+    image: job.image,
+    out: job.out,
+    method: d.method,
+    height: result.image.height,
+    width: result.image.width,
+    nfe: d.nfe,
+    modelCalls: d.modelCalls,
+    energies: d.steps,
+    timeModelMs: d.timeModelMs,
+    timeMathMs: d.timeMathMs,
+    timeTotalMs: performance.now() - t0,
+    adjustments: d.adjustments,
+  };
+}
+
+const ROW_KEYS = [
+  'image',
+  'source',
+  'target',
+  'out',
+  'method',
+  'seed',
+  't',
+  'delta',
+  'lambda',
+  'tc',
+  'refine',
+  'noiseSamples',
+  'steps',
+];
+
+/** Parses one JSONL row into a job (defaults from the command line); throws InputError/ConfigError. */
+export function parseBatchRow(
+  line: string,
+  lineNo: number,
+  outDir: string,
+  defaults: Omit<EditJob, 'image' | 'source' | 'target' | 'out'>,
+): EditJob {
+  let row: Record<string, unknown>;
+  try {
+    row = JSON.parse(line);
+  } catch (err) {
+    throw new InputError(`not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof row !== 'object' || row === null || Array.isArray(row))
+    throw new InputError('each row must be a JSON object');
+  for (const key of Object.keys(row))
+    if (!ROW_KEYS.includes(key))
+      throw new ConfigError(`unknown field ${JSON.stringify(key)}; known: ${ROW_KEYS.join(', ')}`);
+  for (const key of ['image', 'source', 'target'] as const) {
+    if (typeof row[key] !== 'string' || row[key] === '') throw new InputError(`"${key}" must be a non-empty string`);
+  }
+  const image = row.image as string;
+  const name =
+    typeof row.out === 'string' ? row.out : `${String(lineNo).padStart(4, '0')}-${basename(image, extname(image))}.png`;
+  if (basename(name) !== name)
+    throw new ConfigError(`"out" must be a file name inside the output folder, got ${JSON.stringify(name)}`);
+  const { t, delta, lambda, tc, refine, noiseSamples, steps } = row as Partial<ChordConfig>;
+  const overrides = Object.fromEntries(
+    Object.entries({ t, delta, lambda, tc, refine, noiseSamples, steps }).filter(([, v]) => v !== undefined),
+  );
+  const config = { ...defaults.config, ...overrides };
+  const method = row.method === undefined ? defaults.method : checkMethod(row.method);
+  validateChordConfig(method === 'naive' ? { ...config, delta: 0 } : config);
+  const seed = row.seed === undefined ? defaults.seed : Number(row.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new ConfigError(`"seed" must be an integer in [0, 4294967295], got ${JSON.stringify(row.seed)}`);
+  return {
+    image,
+    source: row.source as string,
+    target: row.target as string,
+    out: join(outDir, name),
+    method,
+    seed,
+    config,
+  };
+}
+
+export interface BatchReport {
+  rows: number;
+  done: number;
+  skipped: number;
+  failed: { line: number; error: string }[];
+  results: (EditSummary & { line: number })[];
+}
+
+/** Runs every row of a JSONL file; finished outputs are skipped, bad rows are collected with their line numbers. */
+export async function runBatch(
+  model: EditModel,
+  file: string,
+  outDir: string,
+  defaults: Omit<EditJob, 'image' | 'source' | 'target' | 'out'>,
+  onRow: (done: number, total: number) => void = () => {},
+): Promise<BatchReport> {
+  if (!existsSync(file)) throw new InputError(`batch file not found: ${file}`);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const rows = lines.map((text, i) => ({ text: text.trim(), line: i + 1 })).filter((r) => r.text !== '');
+  if (rows.length === 0) throw new InputError(`batch file ${file} has no rows`);
+  mkdirSync(outDir, { recursive: true });
+  const report: BatchReport = { rows: rows.length, done: 0, skipped: 0, failed: [], results: [] };
+  for (const [k, { text, line }] of rows.entries()) {
+    try {
+      const job = parseBatchRow(text, line, outDir, defaults);
+      if (existsSync(job.out)) report.skipped++;
+      else {
+        report.results.push({ line, ...(await runEditJob(model, job)) });
+        report.done++;
+      }
+    } catch (err) {
+      if (!(err instanceof ModelMathError)) throw err;
+      report.failed.push({ line, error: err.message });
+    }
+    onRow(k + 1, rows.length);
+  }
+  writeJsonAtomic(join(outDir, 'batch-report.json'), report);
+  return report;
+}

@@ -1,0 +1,234 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { type Image, readImage, writeImage } from '../../src/core/image.js';
+import { writeSdTurboFixture } from './sd-turbo-fixture.js';
+
+const root = join(import.meta.dirname, '..', '..');
+let dir: string;
+let model: string;
+let photo: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'edit-cli-'));
+  model = writeSdTurboFixture(join(dir, 'sd-turbo'));
+  const image: Image = {
+    channels: 3,
+    height: 20,
+    width: 28,
+    data: Float32Array.from({ length: 3 * 20 * 28 }, (_, i) => Math.sin(i / 7) * 0.8),
+  };
+  photo = join(dir, 'photo.png');
+  await writeImage(photo, image);
+  process.env.MODELMATH_NO_PROGRESS = '1';
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI in-process; returns exit code, stdout and stderr. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('modelmath edit (single image)', () => {
+  it('edits a photo with an SD-Turbo-shaped ONNX folder and reports NFE and times', async () => {
+    const out = join(dir, 'edited.png');
+    const r = await cli([
+      'edit',
+      '--image',
+      photo,
+      '--source',
+      'a cat',
+      '--target',
+      'a dog',
+      '--model',
+      model,
+      '--out',
+      out,
+      '--json',
+      '--seed',
+      '7',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ method: 'chord', nfe: 2, modelCalls: 3, height: 24, width: 32 });
+    expect(summary.energies[0].energyU).toBeGreaterThan(0);
+    const img = await readImage(out);
+    expect([img.height, img.width]).toEqual([24, 32]);
+  });
+  it('runs every method on the same code path', async () => {
+    for (const method of ['naive', 'sdedit', 'ddim-inversion']) {
+      const out = join(dir, `m-${method}.png`);
+      const r = await cli([
+        'edit',
+        '--image',
+        photo,
+        '--source',
+        'a cat',
+        '--target',
+        'a dog',
+        '--model',
+        model,
+        '--method',
+        method,
+        '--steps',
+        '2',
+        '--out',
+        out,
+        '--json',
+      ]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).method).toBe(method);
+      expect(existsSync(out)).toBe(true);
+    }
+  });
+  const bad: [string, string[], RegExp][] = [
+    ['t out of range', ['--t', '1.5'], /t must be a finite number in \(0, 1\], got 1.5/],
+    ['delta >= t', ['--t', '0.5', '--delta', '0.6'], /delta must be .* got 0.6/],
+    ['non-numeric lambda', ['--lambda', 'big'], /--lambda: expected a finite number, got "big"/],
+    ['unknown method', ['--method', 'magic'], /--method/],
+    ['missing model folder', ['--model', '/no/such/model'], /model folder not found/],
+    ['unknown device', ['--device', 'tpu'], /supported devices: cpu/],
+  ];
+  for (const [name, extra, re] of bad) {
+    it(`rejects ${name} with exit code 2 and no output file`, async () => {
+      const out = join(dir, `bad-${name.replace(/\W+/g, '-')}.png`);
+      const r = await cli([
+        'edit',
+        '--image',
+        photo,
+        '--source',
+        'a',
+        '--target',
+        'b',
+        '--model',
+        model,
+        '--out',
+        out,
+        ...extra,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+  it('rejects a file that is not an image, without an output file', async () => {
+    const fake = join(dir, 'fake.png');
+    writeFileSync(fake, 'definitely not a PNG');
+    const out = join(dir, 'fake-out.png');
+    const r = await cli(['edit', '--image', fake, '--source', 'a', '--target', 'b', '--model', model, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/fake.png is not an image/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('fake-out'))).toEqual([]);
+  });
+  it('--model toy: edits with the toy model when the toyworld part ships it, else says it is not available', async () => {
+    const toy = (await import('../../src/toyworld/index.js')) as { loadToyModel?: unknown };
+    const out = join(dir, 'toy.png');
+    const r = await cli([
+      'edit',
+      '--image',
+      photo,
+      '--source',
+      'a red circle on grass',
+      '--target',
+      'a red circle on snow',
+      '--out',
+      out,
+    ]);
+    if (typeof toy.loadToyModel === 'function') expect(r.code).toBe(0);
+    else {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/toy model not available/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});
+
+describe('modelmath edit --batch', () => {
+  it('edits every good row, reports bad rows with their line numbers, and resumes', async () => {
+    const batch = join(dir, 'edits.jsonl');
+    const outDir = join(dir, 'batch-out');
+    writeFileSync(
+      batch,
+      [
+        JSON.stringify({ image: photo, source: 'a cat', target: 'a dog', out: 'one.png' }),
+        '{ broken json',
+        JSON.stringify({ image: photo, source: 'a cat', target: 'a dog', t: 2 }),
+        '',
+        JSON.stringify({ image: join(dir, 'missing.png'), source: 'a', target: 'b' }),
+        JSON.stringify({ image: photo, source: 'a cat', target: 'a cat on snow', method: 'naive', seed: 3 }),
+      ].join('\n'),
+    );
+    const first = await cli(['edit', '--batch', batch, '--model', model, '--out', outDir, '--json']);
+    expect(first.code).toBe(2);
+    expect(first.stderr).toMatch(/3 of 5 batch rows failed \(first: line 2: not valid JSON/);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({ rows: 5, done: 2, skipped: 0 });
+    expect(summary.failed.map((f: { line: number }) => f.line)).toEqual([2, 3, 5]);
+    expect(summary.failed[1].error).toMatch(/^t must be/);
+    expect(summary.failed[2].error).toMatch(/missing.png does not exist/);
+    expect(readdirSync(outDir).sort()).toEqual(['0006-photo.png', 'batch-report.json', 'one.png']);
+    const report = JSON.parse(readFileSync(join(outDir, 'batch-report.json'), 'utf8'));
+    expect(report.results.map((r: { line: number }) => r.line)).toEqual([1, 6]);
+
+    const again = await cli(['edit', '--batch', batch, '--model', model, '--out', outDir, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ done: 0, skipped: 2 });
+  });
+  it('needs --out and refuses --image together with --batch', async () => {
+    expect((await cli(['edit', '--batch', 'x.jsonl', '--model', model])).stderr).toMatch(/--out is required/);
+    const r = await cli(['edit', '--batch', 'x.jsonl', '--image', photo, '--model', model, '--out', dir]);
+    expect(r.stderr).toMatch(/drop --image/);
+  });
+});
+
+describe('the real process', () => {
+  it('exits with code 2 on bad input', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'edit',
+        '--image',
+        photo,
+        '--source',
+        'a',
+        '--target',
+        'b',
+        '--model',
+        model,
+        '--t',
+        '0',
+        '--out',
+        join(dir, 'z.png'),
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^modelmath: error: t must be/);
+  });
+});
