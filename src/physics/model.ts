@@ -7,16 +7,24 @@
  */
 import type { Tensor, Tf, Variable } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
-import { type MlpParams, mlp, mlpInit } from '../nn/index.js';
+import { type LinearParams, type MlpParams, mlpInit } from '../nn/index.js';
 import { klStandardNormal, rollout } from './blocks.js';
 import type { PhysicsConfig } from './config.js';
 import { tensorOps } from './ops.js';
 import type { SystemSpec } from './systems.js';
 
-/** Trainable parts: the encoder and one scalar Variable per physical parameter. */
+/**
+ * Trainable parts: the encoder and one scalar Variable per physical parameter. The paper trains
+ * the physical parameters with their own Adam learning rate; Adam's step is invariant to a
+ * constant gradient scale, so one Adam at lrEncoder on phi with theta = physScale * phi and
+ * physScale = lrPhys / lrEncoder takes exactly the steps of Adam at lrPhys on theta (up to eps).
+ */
 export interface PhysicsModel {
   encoder: MlpParams;
+  /** phi per physical parameter (theta = physScale * phi). */
   phys: Record<string, Variable>;
+  /** lrPhys / lrEncoder (static, not trained). */
+  physScale: number;
 }
 
 /** Latent dimension d (every system here has one scalar state). */
@@ -25,14 +33,59 @@ export const LATENT_DIM = 1;
 /** Encoder [P, ...hidden, d] and physical parameters at the system's initial values. */
 export function physicsModelInit(tf: Tf, rng: Rng, spec: SystemSpec, cfg: PhysicsConfig, pixels: number): PhysicsModel {
   const encoder = mlpInit(rng.fork('encoder'), [pixels, ...cfg.hidden, LATENT_DIM]);
+  const physScale = cfg.lrPhys / cfg.lrEncoder;
   const phys: Record<string, Variable> = {};
-  for (const p of spec.params) phys[p.name] = tf.variable(tf.scalar(p.init, 'float32'), true, `phys_${p.name}`);
-  return { encoder, phys };
+  for (const p of spec.params)
+    phys[p.name] = tf.tidy(() => tf.variable(tf.scalar(p.init / physScale, 'float32'), true));
+  return { encoder, phys, physScale };
 }
 
-/** z = E(x): [N, P] -> [N] (d = 1). */
-export function encode(model: PhysicsModel, x: Tensor): Tensor {
-  return mlp(model.encoder, x, { activation: 'relu' }).reshape([-1]);
+/** The physical parameters theta = physScale * phi as tensors (call inside a tidy). */
+export function physTensors(tf: Tf, model: PhysicsModel): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(model.phys).map(([k, v]) => [k, tf.mul(v, model.physScale)]));
+}
+
+/** Current physical parameter values as numbers. */
+export function physValues(model: PhysicsModel): Record<string, number> {
+  return Object.fromEntries(Object.entries(model.phys).map(([k, v]) => [k, v.dataSync()[0] * model.physScale]));
+}
+
+/**
+ * y = x W + b with the backward pass written with explicit transposes. Same values and gradients
+ * as nn's `linear`; exists because the wasm backend's transposed matMul (which tfjs's own matMul
+ * gradient uses) ran 7-17x slower than transpose + matMul here (bench/physics/epoch.ts,
+ * docs/parts/physics.md). `inputGrad = false` skips dL/dx (the pixels need none).
+ */
+export function linearExplicitGrad(tf: Tf, p: LinearParams, x: Tensor, inputGrad: boolean): Tensor {
+  const b = p.b ?? tf.zeros([p.w.shape[1] as number]);
+  const dW = (xx: Tensor, dy: Tensor) => tf.matMul(tf.transpose(xx), dy); // [in, out]
+  const body: CustomGrad = (...args) => {
+    const [xx, w, bb, save] = (inputGrad ? args : [x, ...args]) as [Tensor, Tensor, Tensor, SaveFn];
+    save([xx, w]);
+    return {
+      value: tf.add(tf.matMul(xx, w), bb),
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved;
+        const grads = [dW(sx, dy as Tensor), tf.sum(dy as Tensor, 0)];
+        return inputGrad ? [tf.matMul(dy as Tensor, tf.transpose(sw)), ...grads] : grads;
+      },
+    };
+  };
+  const f = tf.customGrad(body);
+  return inputGrad ? f(x, p.w, b) : f(p.w, b);
+}
+
+type CustomGrad = Parameters<Tf['customGrad']>[0];
+type SaveFn = (tensors: Tensor[]) => void;
+
+/** z = E(x): [N, P] -> [N] (d = 1); ReLU between the layers (FACTS 2), none after the last. */
+export function encode(tf: Tf, model: PhysicsModel, x: Tensor): Tensor {
+  let h = x; // [N, P]
+  model.encoder.layers.forEach((layer, i) => {
+    h = linearExplicitGrad(tf, layer, h, i > 0);
+    if (i < model.encoder.layers.length - 1) h = tf.relu(h);
+  });
+  return h.reshape([-1]);
 }
 
 export interface LossTerms {
@@ -49,9 +102,9 @@ export function physicsLoss(tf: Tf, spec: SystemSpec, model: PhysicsModel, clips
   const [B, T, P] = clips.shape;
   const order = spec.dynamics.order;
   const ops = tensorOps(tf);
-  const z = encode(model, clips.reshape([B * T, P])).reshape([B, T]); // [B, T]
+  const z = encode(tf, model, clips.reshape([B * T, P])).reshape([B, T]); // [B, T]
   const frames = tf.unstack(z, 1); // T x [B]
-  const preds = rollout(ops, spec.dynamics, frames.slice(0, order), model.phys, {
+  const preds = rollout(ops, spec.dynamics, frames.slice(0, order), physTensors(tf, model), {
     steps: T - order,
     dt: cfg.dt,
     substeps: cfg.substeps,
@@ -79,7 +132,7 @@ export function encodeAll(
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += chunk) {
     const m = Math.min(chunk, n - i);
-    const z = tf.tidy(() => encode(model, tf.tensor2d(frames.subarray(i * pixels, (i + m) * pixels), [m, pixels])));
+    const z = tf.tidy(() => encode(tf, model, tf.tensor2d(frames.subarray(i * pixels, (i + m) * pixels), [m, pixels])));
     out.set(z.dataSync(), i);
     z.dispose();
   }

@@ -1,0 +1,214 @@
+/**
+ * Training the latent-physics model (lecture section 三; FACTS 2): Adam on encoder + physical
+ * parameters (separate learning rates via the rescaling in ./model.ts), minibatches of clips
+ * reshuffled every epoch (the permutation of epoch e is a pure function of (seed, e), so resuming
+ * needs no RNG state), loss L = rollout MSE + KL. After training, the estimates; for
+ * position-scaled parameters they are calibrated with the latent's scale fitted on the true
+ * states when those are known (synthetic video).
+ */
+
+import { hasCheckpoint, readCheckpoint, writeCheckpoint } from '../core/checkpoint.js';
+import type { Scalar, Tensor, Tf } from '../core/engine.js';
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { adamw, assignParams, type Optimizer, paramsToTensors } from '../nn/index.js';
+import type { PhysicsConfig } from './config.js';
+import { type ClipSet, downsample } from './dataset.js';
+import { encodeAll, fitLatentToState, type PhysicsModel, physicsLoss, physicsModelInit, physValues } from './model.js';
+import { getSystem } from './systems.js';
+
+/** Everything one training run holds between steps. */
+export interface PhysicsRun {
+  config: PhysicsConfig;
+  data: ClipSet;
+  model: PhysicsModel;
+  optimizer: Optimizer;
+  seed: number;
+  stepsPerEpoch: number;
+}
+
+/** A fresh run: the clip set is pooled by `config.downsample`; the encoder is initialised from `seed`. */
+export function createPhysicsRun(tf: Tf, set: ClipSet, config: PhysicsConfig, seed: number): PhysicsRun {
+  const data = downsample(set, config.downsample);
+  const spec = getSystem(set.system);
+  const model = physicsModelInit(tf, new Rng(seed).fork('init'), spec, config, data.height * data.width);
+  // plain Adam as the paper (no weight decay); betas and eps are PyTorch's defaults
+  const optimizer = adamw({ lr: config.lrEncoder, weightDecay: 0 });
+  const stepsPerEpoch = Math.ceil(data.count / config.batchSize);
+  return { config: { ...config, dt: set.dt }, data, model, optimizer, seed, stepsPerEpoch };
+}
+
+/** Clip order of epoch `epoch` (deterministic in (seed, epoch)). */
+export function epochOrder(run: PhysicsRun, epoch: number): Int32Array {
+  return new Rng(run.seed).fork(`epoch${epoch}`).permutation(run.data.count);
+}
+
+/** The clips of global step `step` as a tensor [B, T, P]. */
+function batchTensor(tf: Tf, run: PhysicsRun, step: number, order: Int32Array): Tensor {
+  const { data, config } = run;
+  const b = step % run.stepsPerEpoch;
+  const idx = order.subarray(b * config.batchSize, Math.min((b + 1) * config.batchSize, data.count));
+  const clip = data.length * data.height * data.width;
+  const buf = new Float32Array(idx.length * clip);
+  idx.forEach((c, i) => {
+    buf.set(data.frames.subarray(c * clip, (c + 1) * clip), i * clip);
+  });
+  return tf.tensor3d(buf, [idx.length, data.length, data.height * data.width]);
+}
+
+/** Metrics of one Adam step. */
+export interface StepMetrics {
+  loss: number;
+  rollout: number;
+  kl: number;
+}
+
+/** One Adam step on the clips of global step `step` (epoch = floor(step / stepsPerEpoch)). */
+export function trainStep(tf: Tf, run: PhysicsRun, step: number, order: Int32Array): StepMetrics {
+  const spec = getSystem(run.data.system);
+  const batch = batchTensor(tf, run, step, order);
+  let parts: Tensor[] = [];
+  try {
+    const loss = run.optimizer.step(() => {
+      const terms = physicsLoss(tf, spec, run.model, batch, run.config);
+      parts = [tf.keep(terms.rollout), tf.keep(terms.kl)];
+      return terms.total as Scalar;
+    }, run.model);
+    const [rollout, kl] = parts.map((t) => t.dataSync()[0]);
+    return { loss, rollout, kl };
+  } finally {
+    batch.dispose();
+    for (const t of parts) t.dispose();
+  }
+}
+
+/** One estimated parameter: value, ground truth when known, relative error. */
+export interface ParamEstimate {
+  estimate: number;
+  true?: number;
+  relativeError?: number;
+}
+
+/**
+ * Final estimates. Invariant parameters are read from the physics block as they are; position-scaled
+ * ones are calibrated with the latent's fitted scale when the true states are known.
+ */
+export function estimates(tf: Tf, run: PhysicsRun) {
+  const spec = getSystem(run.data.system);
+  const raw = physValues(run.model);
+  let fit: ReturnType<typeof fitLatentToState> | undefined;
+  let calibrated = raw;
+  if (run.data.states) {
+    const latent = encodeAll(tf, run.model, run.data.frames, run.data.height * run.data.width);
+    fit = fitLatentToState(latent, run.data.states);
+    calibrated = spec.calibrate(raw, fit.scale);
+  }
+  const params: Record<string, ParamEstimate> = {};
+  for (const p of spec.params) {
+    const estimate = p.scaling === 'position' ? calibrated[p.name] : raw[p.name];
+    const truth = run.data.params?.[p.name];
+    params[p.name] =
+      truth === undefined
+        ? { estimate }
+        : { estimate, true: truth, relativeError: Math.abs(estimate - truth) / Math.abs(truth) };
+  }
+  return { params, raw, fit };
+}
+
+/** One row of the training history (means over the epoch's steps, parameters at its end). */
+export interface EpochRow {
+  epoch: number;
+  loss: number;
+  rollout: number;
+  kl: number;
+  params: Record<string, number>;
+}
+
+export interface FitOptions {
+  seed: number;
+  /** Checkpoint folder (none: no checkpoints). */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in `checkpointDir` if there is one. */
+  resume?: boolean;
+  /** Called after every epoch (progress). */
+  onEpoch?: (row: EpochRow, run: PhysicsRun) => void;
+}
+
+export interface FitResult {
+  system: string;
+  params: Record<string, ParamEstimate>;
+  /** Physics-block values (latent units for position-scaled parameters). */
+  raw: Record<string, number>;
+  /** Latent vs true state fit (synthetic video only). */
+  fit?: { scale: number; offset: number; r2: number };
+  epochs: number;
+  secondsPerEpoch: number;
+  history: EpochRow[];
+  run: PhysicsRun;
+}
+
+/** Trains for `config.epochs` epochs (resuming when asked) and returns the estimates. */
+export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, opts: FitOptions): Promise<FitResult> {
+  const run = createPhysicsRun(tf, set, config, opts.seed);
+  const history: EpochRow[] = [];
+  const ckpt = opts.checkpointDir ? physicsCheckpoint(run, opts.checkpointDir, history) : undefined;
+  const startEpoch = opts.resume && ckpt ? ckpt.restore() : 0;
+  const t0 = performance.now();
+  for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
+    const order = epochOrder(run, epoch);
+    const sums = { loss: 0, rollout: 0, kl: 0 };
+    for (let b = 0; b < run.stepsPerEpoch; b++) {
+      const m = trainStep(tf, run, epoch * run.stepsPerEpoch + b, order);
+      for (const k of ['loss', 'rollout', 'kl'] as const) sums[k] += m[k] / run.stepsPerEpoch;
+    }
+    const row = { epoch: epoch + 1, ...sums, params: physValues(run.model) };
+    history.push(row);
+    opts.onEpoch?.(row, run);
+    if (ckpt && ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs)) await ckpt.save(epoch + 1);
+  }
+  const ran = config.epochs - startEpoch;
+  const secondsPerEpoch = ran > 0 ? (performance.now() - t0) / 1000 / ran : Number.NaN;
+  const { params, raw, fit } = estimates(tf, run);
+  return { system: set.system, params, raw, fit, epochs: config.epochs, secondsPerEpoch, history, run };
+}
+
+/** Fields of the config that must match for a checkpoint to be resumed. */
+const RESUME_KEYS = ['hidden', 'downsample', 'substeps', 'batchSize', 'lrEncoder', 'lrPhys', 'klWeight'] as const;
+
+/** Save/restore of a run (weights, Adam moments, epoch history) through core/checkpoint. */
+function physicsCheckpoint(run: PhysicsRun, dir: string, history: EpochRow[]) {
+  const identity = {
+    system: run.data.system,
+    clips: run.data.count,
+    ...Object.fromEntries(RESUME_KEYS.map((k) => [k, run.config[k]])),
+  };
+  return {
+    async save(epoch: number) {
+      await writeCheckpoint(dir, {
+        step: epoch * run.stepsPerEpoch,
+        weights: paramsToTensors(run.model),
+        optimizer: run.optimizer.getState(),
+        metrics: history.map((h) => ({
+          step: h.epoch * run.stepsPerEpoch,
+          loss: h.loss,
+          rollout: h.rollout,
+          kl: h.kl,
+        })),
+        extra: { epoch, identity, history },
+      });
+    },
+    /** Restores the last checkpoint and returns its epoch (0 when there is none yet). */
+    restore(): number {
+      if (!hasCheckpoint(dir)) return 0;
+      const ckpt = readCheckpoint(dir);
+      const saved = JSON.stringify(ckpt.extra?.identity);
+      if (saved !== JSON.stringify(identity)) {
+        throw new InputError(`${dir}: checkpoint was made for ${saved}, this run is ${JSON.stringify(identity)}`);
+      }
+      assignParams(run.model, ckpt.weights as Map<string, { shape: number[]; data: Float32Array }>, { source: dir });
+      if (ckpt.optimizer) run.optimizer.setState(ckpt.optimizer);
+      history.push(...(ckpt.extra?.history as EpochRow[]));
+      return ckpt.extra?.epoch as number;
+    },
+  };
+}
