@@ -5,8 +5,10 @@
  * PPO epochs on the one rollout batch with the loss of loss.ts. Mirrors TRL's GRPOTrainer flow;
  * tested in test/grpo/trainer.test.ts (every lossType: finite loss, every parameter moves).
  */
+import type { CheckpointPayload } from '../core/checkpoint.js';
 import type { Rng, RngState } from '../core/rng.js';
 import { Rng as RngClass } from '../core/rng.js';
+import { type Metrics, trainLoop } from '../nn/index.js';
 import { type GrpoConfig, validateGrpoConfig } from './config.js';
 import { besselStd, combineRewards, groupAdvantages, grpoLoss } from './loss.js';
 import type { GrpoPolicy, PolicyState, Rollout } from './policy.js';
@@ -169,6 +171,51 @@ export class GrpoTrainer<P, C> {
       });
     }
     return log;
+  }
+
+  /**
+   * Runs `config.steps` steps through nn's trainLoop: progress bar, a checkpoint every
+   * `checkpoint.every` steps (policy state, RNG, step) and `resume` from the last one.
+   */
+  async train(
+    o: {
+      checkpoint?: { path: string; every: number };
+      resume?: boolean;
+      label?: string;
+      onLog?(log: GrpoStepLog): void;
+    } = {},
+  ): Promise<Metrics[]> {
+    const { history } = await trainLoop({
+      steps: this.config.steps,
+      step: async () => {
+        const log = await this.trainStep();
+        o.onLog?.(log);
+        return { ...log };
+      },
+      checkpoint: o.checkpoint && {
+        ...o.checkpoint,
+        save: () => this.toPayload(),
+        restore: (p) => this.fromPayload(p),
+      },
+      resume: o.resume,
+      label: o.label ?? 'grpo',
+    });
+    return history;
+  }
+
+  /** Checkpoint payload: every policy array as a 1-D tensor, the RNG stream and the step. */
+  toPayload(): CheckpointPayload {
+    const s = this.getState();
+    const weights = new Map(Object.entries(s.policy).map(([k, v]) => [k, { shape: [v.length], data: v }]));
+    return { weights, rng: { train: s.rng }, extra: { step: s.step } };
+  }
+
+  fromPayload(p: CheckpointPayload): void {
+    const policy = Object.fromEntries(
+      [...p.weights].map(([k, t]) => [k, Float32Array.from(t.data as ArrayLike<number>)]),
+    );
+    if (!p.rng?.train) throw new Error('GRPO checkpoint has no "train" RNG state');
+    this.setState({ policy, rng: p.rng.train, step: Number(p.extra?.step ?? 0) });
   }
 
   /** Trainer state for checkpoints: policy (weights, optimiser), RNG and step. */

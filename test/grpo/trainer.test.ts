@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { type GrpoConfig, LOSS_TYPES } from '../../src/grpo/config.js';
@@ -79,5 +82,24 @@ describe('GrpoTrainer on a tiny multi-token policy', () => {
     for (let i = 0; i < 2; i++) await resumed.trainStep();
     expect(resumed.step).toBe(4);
     expect(resumed.policy.parameters().get('table')).toEqual(straight.policy.parameters().get('table'));
+  });
+});
+
+describe('GrpoTrainer.train: checkpoints and resume through nn trainLoop', () => {
+  it('4 steps straight equal 2 steps + checkpoint + resume to 4', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grpo-ckpt-'));
+    try {
+      const straight = makeTrainer({ steps: 4 }, 11);
+      await straight.train();
+      const first = makeTrainer({ steps: 2, checkpointEvery: 1 }, 11);
+      await first.train({ checkpoint: { path: join(dir, 'ckpt'), every: 1 } });
+      const resumed = makeTrainer({ steps: 4 }, 55);
+      const history = await resumed.train({ checkpoint: { path: join(dir, 'ckpt'), every: 2 }, resume: true });
+      expect(history).toHaveLength(4);
+      expect(resumed.step).toBe(4);
+      expect(resumed.policy.parameters().get('table')).toEqual(straight.policy.parameters().get('table'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

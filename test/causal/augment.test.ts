@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { augment, labelRealStep, rejectionReason } from '../../src/causal/augment.js';
+import { counterfactual, fitMechanisms, observe } from '../../src/causal/dynamics.js';
+import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
+import { ACTIONS, PUSH_ENV, type PushState, sampleInitialState, scmStep, type Vec2 } from '../../src/causal/scm.js';
+import { Rng } from '../../src/core/rng.js';
+
+const env = PUSH_ENV;
+const still = { uA: [0, 0] as Vec2, uMu: 0 };
+const step = (s: PushState, a: Vec2) => scmStep(env, s, a, still);
+
+describe('rejection filters catch each failure kind', () => {
+  it('over-force collision: a long step straight into the block', () => {
+    const v = step({ e: [0.43, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] }, [0.08, 0]);
+    expect(v.force).toBeGreaterThan(env.fMax);
+    expect(rejectionReason(env, v)).toBe('collision');
+  });
+  it('wall collision: pushing the block into the wall', () => {
+    const v = step({ e: [0.86, 0.5], b: [0.93, 0.5], g: [0.8, 0.5] }, [0.04, 0]);
+    expect(v.force).toBeLessThan(env.fMax);
+    expect(rejectionReason(env, v)).toBe('collision');
+  });
+  it('slip: an oblique push outside the friction cone', () => {
+    const v = step({ e: [0.45, 0.44], b: [0.5, 0.5], g: [0.8, 0.5] }, [0.04, 0]);
+    expect(v.delta).toBeGreaterThan(0);
+    expect(v.slip).toBe(true);
+    expect(rejectionReason(env, v)).toBe('slip');
+  });
+  it('invalid: the effector leaves the workspace', () => {
+    const v = step({ e: [0.01, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] }, [-0.04, 0]);
+    expect(rejectionReason(env, v)).toBe('invalid');
+  });
+  it('a gentle straight push passes every filter and is labelled positive', () => {
+    const s: PushState = { e: [0.43, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
+    const v = step(s, [0.04, 0]);
+    expect(rejectionReason(env, v)).toBeNull();
+    const label = labelRealStep(env, { state: s, actionIndex: 8, u: still, vars: v });
+    expect(label?.positive).toBe(true);
+  });
+});
+
+describe('counterfactual augmentation', () => {
+  const rng = new Rng(5);
+  const real = Array.from({ length: 6 }, () =>
+    runEpisode(env, sampleInitialState(rng), scriptedPolicy(env), rng),
+  ).flatMap((e) => e.steps);
+  const { model } = fitMechanisms(env, real.map(observe));
+  const { samples, report } = augment(env, model, real);
+  it('counts: every candidate is generated once and either kept-positive, rejected by reason, or without progress', () => {
+    expect(report.generated).toBe(real.length * 24);
+    const rejected = Object.values(report.rejected).reduce((a, b) => a + b, 0);
+    const safeWithProgress = report.generated - rejected;
+    expect(report.keptPositive).toBeLessThanOrEqual(safeWithProgress);
+    expect(report.keptPositive).toBeLessThanOrEqual(3 * real.length);
+    expect(report.rejected.slip).toBeGreaterThan(0);
+    expect(report.cfLabelAgreement).toBeGreaterThan(0.95);
+  });
+  it('every kept positive is safe and progressing under the TRUE SCM in most cases', () => {
+    const pos = samples.filter((s) => s.positive);
+    let ok = 0;
+    for (const s of pos) {
+      const r = real.find((x) => x.state === s.state)!;
+      const v = scmStep(env, r.state, actionOf(s.actionIndex), r.u);
+      if (rejectionReason(env, v) === null) ok++;
+    }
+    expect(ok / pos.length).toBeGreaterThan(0.95);
+  });
+  it('negatives are over-force collisions or slips', () => {
+    const neg = samples.filter((s) => !s.positive);
+    expect(neg.length).toBeGreaterThan(0);
+    for (const s of neg) {
+      const r = real.find((x) => x.state === s.state)!;
+      const reason = rejectionReason(env, counterfactual(model, observe(r), actionOf(s.actionIndex)));
+      expect(['collision', 'slip']).toContain(reason);
+    }
+  });
+});
+
+function actionOf(i: number): Vec2 {
+  return ACTIONS[i] as Vec2;
+}
