@@ -1,7 +1,8 @@
 /**
  * modelmath/diffusion — the one diffusion module of modelmath: noise schedules, conversions
  * between eps / x0 / v / score, losses, DDIM and DDPM schedulers (schedules and conversions are
- * pure functions on typed arrays; ChordEdit and the toy model use them from here).
+ * pure functions on typed arrays; ChordEdit and the toy model use them from here). The 2-D
+ * lab (networks on the engine) has its own entry, ./lab/index.ts, so importing this one stays light.
  */
 
 // Conversions between eps, x0, v and score at one noise level; losses

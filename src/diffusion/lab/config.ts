@@ -89,7 +89,7 @@ export const LAB_PRESETS = {
     langevinStepsPerLevel: 10,
   },
   /** The tour's shipped weights (see docs/parts/diffusion.md for the command). */
-  tour: { steps: 3000 },
+  tour: { steps: 2000 },
 } satisfies Record<string, Partial<LabConfig>>;
 
 /** Defaults, then a preset, then explicit overrides; validated. */

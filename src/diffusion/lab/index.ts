@@ -1,0 +1,35 @@
+/**
+ * The 2-D diffusion / EBM lab: data sets, closed-form Gaussian mixtures, samplers, metrics, the
+ * energy and eps networks (on the engine), training and evaluation. Separate from
+ * ../index.ts because it loads the engine.
+ */
+
+// Configuration and data
+export { LAB_DEFAULTS, LAB_MODELS, LAB_PRESETS, type LabConfig, type LabModelKind, labConfig } from './config.js';
+export { DATASETS, type DatasetName, datasetMixture, referenceMixture, sampleDataset } from './data.js';
+export { type SampleQuality, type ScoreErrorRow, sampleQuality, scoreErrorByLevel } from './evaluate.js';
+export { evaluateLab, type LabReport, loadLabModel, runLab, saveLabModel } from './lab.js';
+export { energyDistance, mmdRbf } from './metrics.js';
+// Closed-form ground truth: Gaussian mixtures, their noised scores and posterior means
+export {
+  empiricalMixture,
+  type GaussianMixture,
+  makeMixture,
+  mixtureLogDensity,
+  mixturePosteriorMean,
+  mixtureScore,
+  noisedMixture,
+  sampleMixture,
+} from './mixture.js';
+// Networks, training and evaluation
+export { type LabParams, labEnergy, labEpsFn, labModelInit } from './models.js';
+// Samplers and metrics
+export {
+  annealedLangevin,
+  type EpsFn,
+  langevin,
+  type ScoreFn,
+  sampleWithScheduler,
+  scoreFnFromEps,
+  tweedieDenoise,
+} from './samplers.js';
