@@ -51,6 +51,16 @@ describe.each(SCHEDULERS)('%s scheduler conformance', (_name, make) => {
     expect(() => s.setTimesteps(1001)).toThrow(/number of inference steps/);
   });
 
+  it('accepts explicit descending timesteps (diffusers set_timesteps(timesteps=...)) and rejects bad lists', () => {
+    const s = make();
+    s.setTimesteps([899, 500, 120]);
+    expect(Array.from(s.timesteps)).toEqual([899, 500, 120]);
+    expect(() => s.setTimesteps([500, 899])).toThrow(/strictly descending/);
+    expect(() => s.setTimesteps([1000, 5])).toThrow(/timesteps\[0\]/);
+    expect(() => s.setTimesteps([3.5])).toThrow(/integer/);
+    expect(() => s.setTimesteps([])).toThrow(/empty/);
+  });
+
   it('with the oracle model of a point mass, predX0 is exact at every step and the loop ends on x0', () => {
     const s = make();
     const rng = new Rng(1);

@@ -11,12 +11,12 @@ import { fromAlphasCumprod } from '../schedules.js';
 import {
   maybeClip,
   noiseAt,
+  resolveTimesteps,
   SCHEDULER_DEFAULTS,
   type Scheduler,
   type SchedulerConfig,
   type StepOptions,
   type StepResult,
-  spacedTimesteps,
   stepNoise,
   timestepPosition,
   validateSchedulerConfig,
@@ -43,9 +43,8 @@ export class DdimScheduler implements Scheduler {
   }
 
   /** Chooses n inference timesteps (descending). Must be called before `step`. */
-  setTimesteps(n: number): void {
-    const c = this.config;
-    this.timesteps = spacedTimesteps(n, this.alphasCumprod.length, c.timestepSpacing, c.stepsOffset);
+  setTimesteps(n: number | ArrayLike<number>): void {
+    this.timesteps = resolveTimesteps(n, this.alphasCumprod.length, this.config);
   }
 
   /** abar at the step after position k (the "previous" sample in time). */

@@ -11,12 +11,12 @@ import { fromAlphasCumprod } from '../schedules.js';
 import {
   maybeClip,
   noiseAt,
+  resolveTimesteps,
   SCHEDULER_DEFAULTS,
   type Scheduler,
   type SchedulerConfig,
   type StepOptions,
   type StepResult,
-  spacedTimesteps,
   stepNoise,
   timestepPosition,
   validateSchedulerConfig,
@@ -45,9 +45,8 @@ export class DdpmScheduler implements Scheduler {
   }
 
   /** Chooses n inference timesteps (descending; n = T gives the original 1000-step sampler). */
-  setTimesteps(n: number): void {
-    const c = this.config;
-    this.timesteps = spacedTimesteps(n, this.alphasCumprod.length, c.timestepSpacing, c.stepsOffset);
+  setTimesteps(n: number | ArrayLike<number>): void {
+    this.timesteps = resolveTimesteps(n, this.alphasCumprod.length, this.config);
   }
 
   step(modelOutput: Float32Array, t: number, xt: Float32Array, opts: StepOptions = {}): StepResult {

@@ -36,7 +36,8 @@ export interface Scheduler {
   readonly timesteps: Int32Array;
   /** The training schedule's abar table. */
   readonly alphasCumprod: Float64Array;
-  setTimesteps(n: number): void;
+  /** n evenly spaced timesteps (per `timestepSpacing`), or an explicit descending list of indices. */
+  setTimesteps(n: number | ArrayLike<number>): void;
   step(modelOutput: Float32Array, t: number, xt: Float32Array, opts?: StepOptions): StepResult;
   addNoise(x0: Float32Array, noise: Float32Array, t: number): Float32Array;
 }
@@ -82,6 +83,26 @@ export function spacedTimesteps(n: number, trainSteps: number, spacing: Timestep
     else if (spacing === 'trailing') t = Math.round(trainSteps - (i * trainSteps) / n) - 1;
     else t = Math.round(((trainSteps - 1) * (n - 1 - i)) / Math.max(1, n - 1));
     out[i] = Math.min(trainSteps - 1, t);
+  }
+  return out;
+}
+
+/** Inference timesteps from a count (spaced) or an explicit list (checked: integers in [0, T), strictly descending). */
+export function resolveTimesteps(
+  n: number | ArrayLike<number>,
+  trainSteps: number,
+  c: Pick<SchedulerConfig, 'timestepSpacing' | 'stepsOffset'>,
+): Int32Array {
+  if (typeof n === 'number') return spacedTimesteps(n, trainSteps, c.timestepSpacing, c.stepsOffset);
+  if (n.length === 0) throw new ConfigError('custom timesteps must not be empty');
+  const out = new Int32Array(n.length);
+  for (let i = 0; i < n.length; i++) {
+    out[i] = checkNumber(`timesteps[${i}]`, n[i], { min: 0, max: trainSteps - 1, integer: true });
+    if (i > 0 && !(out[i] < out[i - 1])) {
+      throw new ConfigError(
+        `custom timesteps must be strictly descending, got ${n[i]} after ${n[i - 1]} at position ${i}`,
+      );
+    }
   }
   return out;
 }
