@@ -20,7 +20,7 @@ import {
   mlpForward,
   zerosLike,
 } from './policy.js';
-import { ACTIONS, type PushEnv, type PushState, sampleInitialState, vecNorm, vecSub } from './scm.js';
+import { type PushEnv, type PushState, sampleInitialState, vecNorm, vecSub } from './scm.js';
 
 /** Force above which a contact is "not reasonable" (below the over-force limit fMax). */
 export const COMFORT_FORCE = 4;

@@ -6,14 +6,28 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { action, numberFlag, parseOptions } from '../cli/context.js';
 import { getTf } from '../core/engine.js';
+import { shippedModelDir } from '../lm/index.js';
 import { banditVjpTf } from './bandit-tf.js';
 import { LOSS_TYPES } from './config.js';
 import { runLectureBandit } from './lecture.js';
+import { runLmGrpo } from './lm-task.js';
 
 const banditSchema = z.object({
   steps: numberFlag.pipe(z.number().int().min(1).max(1_000_000)),
   engine: z.enum(['plain', 'tf']),
   lossType: z.enum(LOSS_TYPES),
+});
+
+const lmSchema = z.object({
+  model: z.string().min(1),
+  steps: numberFlag.pipe(z.number().int().min(1).max(1_000_000)),
+  r: numberFlag.pipe(z.number().int().min(1).max(256)),
+  targets: z.string().regex(/^[A-Za-z0-9_.]+(,[A-Za-z0-9_.]+)*$/, 'expected comma-separated module names'),
+  eval: numberFlag.pipe(z.number().int().min(1).max(1000)),
+  lossType: z.enum(LOSS_TYPES),
+  beta: numberFlag.pipe(z.number().min(0).max(100)),
+  checkpoint: z.string().optional(),
+  resume: z.boolean().optional(),
 });
 
 export function register(program: Command): void {
@@ -38,6 +52,42 @@ export function register(program: Command): void {
         ctx.log(
           `grpo bandit seed ${ctx.seed}: greedy accuracy ${r.greedyAccuracy.toFixed(3)}, mean reward (last 50) ` +
             `${r.meanRewardLast50.toFixed(3)}, KL to ref ${r.klToRef.toFixed(3)}, ${r.wallSeconds.toFixed(2)} s`,
+        );
+        return r;
+      }),
+    );
+  grpo
+    .command('lm')
+    .description(
+      'GRPO with LoRA on the tiny LM: two-digit addition, exact-match reward, held-out accuracy before/after',
+    )
+    .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
+    .option('--steps <n>', 'GRPO steps (8 prompts x 8 samples each)', '60')
+    .option('--r <n>', 'LoRA rank', '8')
+    .option('--targets <list>', 'LoRA target modules', 'wq,wk,wv,wo')
+    .option('--eval <n>', 'held-out problems for the accuracy', '200')
+    .option('--loss-type <type>', `loss aggregation: ${LOSS_TYPES.join(', ')}`, 'dapo')
+    .option('--beta <x>', 'KL coefficient (0: no reference model)', '0.02')
+    .option('--checkpoint <dir>', 'checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
+    .option('--resume', 'continue from --checkpoint if it holds a checkpoint')
+    .action(
+      action(async (raw, ctx) => {
+        const o = parseOptions(lmSchema, raw);
+        const r = await runLmGrpo({
+          modelDir: o.model === 'lm' ? shippedModelDir() : o.model,
+          steps: o.steps,
+          seed: ctx.seed,
+          r: o.r,
+          targetModules: o.targets.split(','),
+          evalProblems: o.eval,
+          config: { lossType: o.lossType, beta: o.beta },
+          checkpoint: o.checkpoint ? { path: o.checkpoint, every: 10 } : undefined,
+          resume: o.resume,
+        });
+        ctx.log(
+          `grpo lm: held-out accuracy ${r.heldOutAccuracyBefore.toFixed(3)} -> ${r.heldOutAccuracyAfter.toFixed(3)} ` +
+            `(${r.evalProblems} problems), train reward ${r.trainRewardFirst10.toFixed(3)} -> ${r.trainRewardLast10.toFixed(3)}, ` +
+            `${r.tokensPerSecond.toFixed(0)} tokens/s, ${r.wallSeconds.toFixed(1)} s`,
         );
         return r;
       }),
