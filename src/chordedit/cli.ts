@@ -11,13 +11,15 @@ import { ConfigError, InputError } from '../core/errors.js';
 import { GRAPH_OPTIMIZATIONS } from '../core/onnx.js';
 import { createProgress } from '../core/progress.js';
 import { CHORD_DEFAULTS, type ChordConfig, EDIT_METHODS, validateChordConfig } from './config.js';
-import { type EditJob, loadEditModel, runBatch, runEditJob } from './run.js';
+import { type EditJob, loadEditModel, runBatch, runEditJob, runPieBench } from './run.js';
 
 const editSchema = z.object({
   image: z.string().min(1).optional(),
   source: z.string().min(1).optional(),
   target: z.string().min(1).optional(),
   batch: z.string().min(1).optional(),
+  pieBench: z.string().min(1).optional(),
+  limit: numberFlag.pipe(z.number().int().min(1)).optional(),
   model: z.string().min(1),
   method: z.enum(EDIT_METHODS),
   t: numberFlag,
@@ -55,13 +57,20 @@ function configOf(o: EditOptions): Partial<ChordConfig> {
 async function runEdit(raw: unknown, ctx: CommandContext): Promise<unknown> {
   const o = parseOptions(editSchema, raw);
   const config = configOf(o);
-  if (!ctx.out) throw new ConfigError('--out is required (an image file, or a folder with --batch)');
-  if (o.batch && (o.image || o.source || o.target))
-    throw new ConfigError('--batch takes its images and prompts from the file; drop --image/--source/--target');
-  if (!o.batch && !(o.image && o.source && o.target))
-    throw new ConfigError('--image, --source and --target are required (or --batch FILE)');
-  if (!o.batch && !/\.(png|jpe?g|webp)$/i.test(ctx.out))
+  if (!ctx.out) throw new ConfigError('--out is required (an image file, or a folder with --batch / --pie-bench)');
+  const many = o.batch ?? o.pieBench;
+  if (o.batch && o.pieBench) throw new ConfigError('give --batch or --pie-bench, not both');
+  if (many && (o.image || o.source || o.target)) {
+    throw new ConfigError(
+      '--batch / --pie-bench take images and prompts from their files; drop --image/--source/--target',
+    );
+  }
+  if (!many && !(o.image && o.source && o.target)) {
+    throw new ConfigError('--image, --source and --target are required (or --batch FILE, or --pie-bench DIR)');
+  }
+  if (!many && !/\.(png|jpe?g|webp)$/i.test(ctx.out)) {
     throw new ConfigError(`--out must end in .png, .jpg, .jpeg or .webp, got ${JSON.stringify(ctx.out)}`);
+  }
   const model = await loadEditModel(o.model, {
     device: o.device,
     threads: o.threads,
@@ -70,6 +79,7 @@ async function runEdit(raw: unknown, ctx: CommandContext): Promise<unknown> {
   try {
     const defaults = { method: o.method, seed: ctx.seed, config };
     if (o.batch) return await runBatchCommand(model, o.batch, ctx.out, defaults, ctx);
+    if (o.pieBench) return await runPieCommand(model, o.pieBench, ctx.out, defaults, o.limit, ctx);
     const job: EditJob = {
       image: o.image ?? '',
       source: o.source ?? '',
@@ -122,6 +132,36 @@ async function runBatchCommand(
   return summary;
 }
 
+async function runPieCommand(
+  model: Awaited<ReturnType<typeof loadEditModel>>,
+  root: string,
+  outDir: string,
+  defaults: Omit<EditJob, 'image' | 'source' | 'target' | 'out'>,
+  limit: number | undefined,
+  ctx: CommandContext,
+): Promise<unknown> {
+  let bar: ReturnType<typeof createProgress> | null = null;
+  const report = await runPieBench(model, root, outDir, defaults, {
+    limit,
+    onRecord: (done, total) => {
+      bar ??= createProgress('pie-bench', total);
+      bar.update(done);
+    },
+  });
+  (bar as ReturnType<typeof createProgress> | null)?.stop();
+  const m = report.mean;
+  ctx.log(
+    `PIE-Bench: ${report.done} edited, ${report.skipped} already done, ${report.failed.length} failed of ${report.records}`,
+  );
+  if (m)
+    ctx.log(
+      `  background (PIE-Bench convention): PSNR ${m.psnr.toFixed(2)} dB, MSE ${(m.mse * 1e3).toFixed(2)}e-3, SSIM ${m.ssim.toFixed(4)}`,
+    );
+  for (const f of report.failed) ctx.log(`  ${f.id}: ${f.error}`);
+  const { rows: _rows, ...summary } = report;
+  return { ...summary, report: `${outDir}/pie-bench-report.json` };
+}
+
 /** Registers `modelmath edit`. */
 export function register(program: Command): void {
   const d = CHORD_DEFAULTS;
@@ -135,6 +175,11 @@ export function register(program: Command): void {
       '--batch <file>',
       'JSONL file, one edit per line: {"image","source","target","out"?,"method"?,"seed"?,"t"?,...}',
     )
+    .option(
+      '--pie-bench <dir>',
+      'a PIE-Bench folder (mapping_file.json + annotation_images/): edit all, score the background',
+    )
+    .option('--limit <n>', 'with --pie-bench: only the first n records')
     .option('--model <toy|dir>', 'the embedded toy model, or an SD-Turbo ONNX folder', 'toy')
     .option('--method <m>', `edit method: ${EDIT_METHODS.join(', ')}`, 'chord')
     .option('--t <t>', 'query time (noise level) t in (0, 1]', String(d.t))

@@ -1,19 +1,21 @@
 /**
  * File-level editing for the CLI and the batch mode: load a model by name (`toy` or an SD-Turbo
  * ONNX folder) once per run, edit one image file into an output file (atomic: no partial output),
- * and run a JSONL batch that is resumable (finished outputs are skipped) and reports each bad row
- * with its line number without losing the others.
+ * run a JSONL batch that is resumable (finished outputs are skipped) and reports each bad row
+ * with its line number without losing the others, and run a PIE-Bench folder with background metrics.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { ConfigError, InputError, ModelMathError } from '../core/errors.js';
+import { ConfigError, InputError, ModelMathError, ShapeError } from '../core/errors.js';
 import { type Image, readImage, resizeImage, writeImage } from '../core/image.js';
 import type { OnnxOptions } from '../core/onnx.js';
 import { type ChordConfig, checkMethod, type EditMethod, validateChordConfig } from './config.js';
 import type { Denoiser, LatentCodec, TextEncoder } from './denoiser.js';
 import { ChordEditor, type EditDiagnostics, type EditorParts } from './editor.js';
+import { backgroundMetrics } from './metrics.js';
+import { decodePieMask, PIE_MASK_SIZE, readPieBench } from './pie-bench.js';
 import { prepareImage, SdTurboModel } from './sdturbo.js';
 
 /** A model ready to edit images of any size. */
@@ -227,5 +229,90 @@ export async function runBatch(
     onRow(k + 1, rows.length);
   }
   writeJsonAtomic(join(outDir, 'batch-report.json'), report);
+  return report;
+}
+
+/** Background metrics of one PIE-Bench edit, both mask conventions. */
+export interface PieRow {
+  id: string;
+  out: string;
+  psnr: number;
+  mse: number;
+  ssim: number;
+  exact: { psnr: number; mse: number; ssim: number };
+  nfe: number;
+  timeTotalMs: number;
+}
+
+export interface PieReport {
+  records: number;
+  done: number;
+  skipped: number;
+  failed: { id: string; error: string }[];
+  /** Means over the edited records (PIE-Bench convention: masked images, mean over all pixels). */
+  mean: { psnr: number; mse: number; ssim: number } | null;
+  rows: PieRow[];
+}
+
+/**
+ * Edits every PIE-Bench record (output under outDir/annotation_images/<image_path>, PNG) and scores
+ * the background (outside the decoded mask) against the source. Resumable: existing outputs are scored, not re-edited.
+ */
+export async function runPieBench(
+  model: EditModel,
+  root: string,
+  outDir: string,
+  defaults: Omit<EditJob, 'image' | 'source' | 'target' | 'out'>,
+  options: { limit?: number; onRecord?: (done: number, total: number) => void } = {},
+): Promise<PieReport> {
+  const records = readPieBench(root).slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+  const report: PieReport = { records: records.length, done: 0, skipped: 0, failed: [], mean: null, rows: [] };
+  for (const [k, r] of records.entries()) {
+    try {
+      const rel = relative(resolve(root, 'annotation_images'), r.imagePath).replace(/\.[^.]+$/, '.png');
+      const out = join(outDir, 'annotation_images', rel);
+      mkdirSync(dirname(out), { recursive: true });
+      let nfe = 0;
+      let timeTotalMs = 0;
+      if (existsSync(out)) report.skipped++;
+      else {
+        const s = await runEditJob(model, {
+          ...defaults,
+          image: r.imagePath,
+          source: r.sourcePrompt,
+          target: r.targetPrompt,
+          out,
+        });
+        nfe = s.nfe;
+        timeTotalMs = s.timeTotalMs;
+        report.done++;
+      }
+      const source = (await model.partsFor(await readImage(r.imagePath))).image;
+      const edited = await readImage(out);
+      const size = PIE_MASK_SIZE;
+      for (const [what, im] of [
+        ['source', source],
+        ['edited', edited],
+      ] as const) {
+        if (im.height !== size || im.width !== size) {
+          throw new ShapeError(`${what} image is ${im.width}x${im.height}; PIE-Bench masks are ${size}x${size}`);
+        }
+      }
+      const mask = decodePieMask(r.maskRle, size, size);
+      const pie = backgroundMetrics(source, edited, mask, { convention: 'pie-bench' });
+      const exact = backgroundMetrics(source, edited, mask);
+      report.rows.push({ id: r.id, out, ...pie, exact, nfe, timeTotalMs });
+    } catch (err) {
+      if (!(err instanceof ModelMathError)) throw err;
+      report.failed.push({ id: r.id, error: err.message });
+    }
+    options.onRecord?.(k + 1, records.length);
+  }
+  const n = report.rows.length;
+  if (n > 0) {
+    const avg = (key: 'psnr' | 'mse' | 'ssim') => report.rows.reduce((s, row) => s + row[key], 0) / n;
+    report.mean = { psnr: avg('psnr'), mse: avg('mse'), ssim: avg('ssim') };
+  }
+  writeJsonAtomic(join(outDir, 'pie-bench-report.json'), report);
   return report;
 }

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { backgroundMetrics, decodePieMask } from '../../src/chordedit/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { type Image, readImage, writeImage } from '../../src/core/image.js';
 import { writeSdTurboFixture } from './sd-turbo-fixture.js';
@@ -141,8 +142,8 @@ describe('modelmath edit (single image)', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('fake-out'))).toEqual([]);
   });
-  it('--model toy: edits with the toy model when the toyworld part ships it, else says it is not available', async () => {
-    const toy = (await import('../../src/toyworld/index.js')) as { loadToyModel?: unknown };
+  it('--model toy: edits with the toy model when the toyworld part ships it, else a clear error', async () => {
+    const toy = (await import('../../src/toyworld/index.js')) as { loadToyModel?: unknown; SHIPPED_WEIGHTS?: string };
     const out = join(dir, 'toy.png');
     const r = await cli([
       'edit',
@@ -155,12 +156,17 @@ describe('modelmath edit (single image)', () => {
       '--out',
       out,
     ]);
-    if (typeof toy.loadToyModel === 'function') expect(r.code).toBe(0);
-    else {
-      expect(r.code).toBe(2);
+    if (typeof toy.loadToyModel !== 'function') {
       expect(r.stderr).toMatch(/toy model not available/);
-      expect(existsSync(out)).toBe(false);
+    } else if (!toy.SHIPPED_WEIGHTS || !existsSync(toy.SHIPPED_WEIGHTS)) {
+      expect(r.stderr).toMatch(/weights not found/);
+    } else {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return;
     }
+    expect(r.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
@@ -198,6 +204,54 @@ describe('modelmath edit --batch', () => {
     expect((await cli(['edit', '--batch', 'x.jsonl', '--model', model])).stderr).toMatch(/--out is required/);
     const r = await cli(['edit', '--batch', 'x.jsonl', '--image', photo, '--model', model, '--out', dir]);
     expect(r.stderr).toMatch(/drop --image/);
+  });
+});
+
+describe('modelmath edit --pie-bench', () => {
+  it('edits a tiny PIE-Bench folder, scores the background outside the mask, and resumes', async () => {
+    const pie = join(dir, 'pie');
+    const images = join(pie, 'annotation_images', '0_random_140');
+    mkdirSync(images, { recursive: true });
+    const img: Image = {
+      channels: 3,
+      height: 512,
+      width: 512,
+      data: Float32Array.from({ length: 3 * 512 * 512 }, (_, i) => ((i % 97) / 97) * 2 - 1),
+    };
+    await writeImage(join(images, '000000000001.png'), img);
+    const entry = (file: string) => ({
+      image_path: `0_random_140/${file}`,
+      original_prompt: 'a cat sitting on a wall',
+      editing_prompt: 'a [dog] sitting on a wall',
+      editing_instruction: 'Change the cat to a dog',
+      editing_type_id: '1',
+      mask: [512 * 200 + 100, 300, 512 * 201 + 100, 300],
+    });
+    writeFileSync(
+      join(pie, 'mapping_file.json'),
+      JSON.stringify({ '000000000001': entry('000000000001.png'), '000000000002': entry('missing.jpg') }),
+    );
+    const outDir = join(dir, 'pie-out');
+    const r = await cli(['edit', '--pie-bench', pie, '--model', model, '--out', outDir, '--json', '--no-refine']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ records: 2, done: 1, skipped: 0 });
+    expect(summary.failed).toEqual([
+      { id: '000000000002', error: expect.stringMatching(/missing.jpg does not exist/) },
+    ]);
+    const report = JSON.parse(readFileSync(join(outDir, 'pie-bench-report.json'), 'utf8'));
+    const edited = await readImage(join(outDir, 'annotation_images', '0_random_140', '000000000001.png'));
+    const mask = decodePieMask(entry('x').mask);
+    const source = await readImage(join(images, '000000000001.png')); // 8-bit, as the command reads it
+    const expected = backgroundMetrics(source, edited, mask, { convention: 'pie-bench' });
+    expect(report.rows[0].psnr).toBeCloseTo(expected.psnr, 3);
+    expect(report.rows[0].ssim).toBeCloseTo(expected.ssim, 6);
+    expect(summary.mean.psnr).toBeCloseTo(expected.psnr, 3);
+    const again = JSON.parse(
+      (await cli(['edit', '--pie-bench', pie, '--model', model, '--out', outDir, '--json', '--no-refine'])).stdout,
+    );
+    expect(again).toMatchObject({ done: 0, skipped: 1 });
   });
 });
 
