@@ -19,6 +19,7 @@ export {
   loraLinearInit,
   loraParamCount,
   loraTrainable,
+  loraView,
   matchesTarget,
   mergeLoraLayers,
   validateLoraConfig,

@@ -129,6 +129,31 @@ export function loraEffective(p: LinearParams | LoraLinearParams): LinearParams 
   return { w: w as Variable, b: p.base.b };
 }
 
+function isPlainNode(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null || Array.isArray(x);
+}
+
+/**
+ * A copy of a params tree in which every LoRA layer is replaced by `loraEffective` (the same tree
+ * when there is none), so models built on nn's layers run adapted weights unchanged. Inside `tf.tidy`.
+ */
+export function loraView<T extends object>(tree: T): T {
+  let found = false;
+  const map = (node: unknown): unknown => {
+    if (isLoraLinear(node)) {
+      found = true;
+      return loraEffective(node);
+    }
+    if (Array.isArray(node)) return node.map(map);
+    if (isPlainNode(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, map(v)]));
+    return node;
+  };
+  const view = map(tree) as T;
+  return found ? view : tree;
+}
+
 export interface LoraForwardOptions {
   /** Training mode applies dropout to the adapter input (default false). */
   training?: boolean;

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDirAtomic, writeJsonAtomic } from '../core/atomic.js';
+import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/atomic.js';
 import { tfSync } from '../core/engine.js';
 import { InputError, ShapeError } from '../core/errors.js';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from '../core/safetensors.js';
@@ -57,12 +57,12 @@ function peftConfigJson(c: LoraConfig, baseModel: string | null): Record<string,
   };
 }
 
-/** Writes every LoRA layer of `tree` as a PEFT adapter folder `dir` (atomically). Returns the module paths. */
+/** Writes every LoRA layer of `tree` as a PEFT adapter folder `dir` (atomically, with optional extra text files). Returns the module paths. */
 export async function saveLoraAdapter(
   dir: string,
   tree: object,
   config: Partial<LoraConfig>,
-  { baseModel = null }: { baseModel?: string | null } = {},
+  { baseModel = null, extraFiles = {} }: { baseModel?: string | null; extraFiles?: Record<string, string> } = {},
 ): Promise<string[]> {
   const c = validateLoraConfig(config);
   const tensors = new Map<string, TensorToWrite>();
@@ -84,6 +84,7 @@ export async function saveLoraAdapter(
   await writeDirAtomic(dir, (tmp) => {
     writeSafetensors(join(tmp, ADAPTER_WEIGHTS), tensors, { format: 'pt' });
     writeJsonAtomic(join(tmp, ADAPTER_CONFIG), peftConfigJson(c, baseModel));
+    for (const [name, text] of Object.entries(extraFiles)) writeFileAtomic(join(tmp, name), text);
   });
   return paths;
 }
