@@ -1,4 +1,189 @@
+/**
+ * `modelmath toy ...`: train the toy denoiser (`toy train`), sample it (`toy generate`), render
+ * scenes (`toy render`); and `modelmath edit-bench` (the ground-truth edit benchmark).
+ * Options are validated by zod; results print as one JSON object with --json.
+ */
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { action, numberFlag, parseOptions } from '../cli/context.js';
+import { ConfigError } from '../core/errors.js';
+import { imageGrid, writeImage } from '../core/image.js';
+import { createProgress } from '../core/progress.js';
+import { Rng } from '../core/rng.js';
+import { BENCH_METHODS, runEditBench } from './bench.js';
+import { parseCaption, sceneFromCaption } from './caption.js';
+import { loadClassifier, readScenes } from './classifier.js';
+import { shipClassifier } from './classifier-train.js';
+import { loadToyModel } from './denoiser.js';
+import { renderScene } from './render.js';
+import { generateToy } from './sample.js';
+import { attributeAccuracy } from './scoring.js';
+import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, type ToyTrainConfig, trainToyModel } from './train.js';
 
-/** Registers this part's commands (filled in by the part's issue). */
-export function register(_program: Command): void {}
+const trainSchema = z.object({
+  preset: z.enum(['quick', 'full']),
+  steps: numberFlag.pipe(z.number().int().min(1).max(10_000_000)).optional(),
+  batch: numberFlag.pipe(z.number().int().min(1).max(1024)).optional(),
+  resume: z.boolean().optional(),
+});
+
+function registerTrain(toy: Command): void {
+  toy
+    .command('train')
+    .description('train the toy text-to-image denoiser (checkpoints in --out/checkpoint, weights in --out)')
+    .option('--preset <name>', "'quick' (seconds, for tests) or 'full' (the shipped run)", 'full')
+    .option('--steps <n>', 'override the preset step count')
+    .option('--batch <n>', 'override the preset batch size')
+    .option('--resume', 'continue from --out/checkpoint')
+    .action(
+      action(async (raw, ctx) => {
+        const o = parseOptions(trainSchema, raw);
+        if (!ctx.out) throw new ConfigError('--out <dir> is required: the folder for checkpoints and weights');
+        const preset = TOY_TRAIN_PRESETS[o.preset];
+        const config: ToyTrainConfig = {
+          ...TOY_TRAIN_DEFAULTS,
+          ...preset,
+          ...(o.steps !== undefined ? { steps: o.steps } : {}),
+          ...(o.batch !== undefined ? { batch: o.batch } : {}),
+        };
+        const t0 = performance.now();
+        const r = await trainToyModel(config, { seed: ctx.seed, dir: ctx.out, resume: o.resume });
+        const seconds = (performance.now() - t0) / 1000;
+        ctx.log(
+          `toy train: ${config.steps} steps (resumed from ${r.resumedFrom}), final loss ${r.finalLoss.toFixed(4)}, ` +
+            `${seconds.toFixed(1)} s; weights ${r.weightsPath}`,
+        );
+        return {
+          steps: config.steps,
+          resumedFrom: r.resumedFrom,
+          finalLoss: r.finalLoss,
+          seconds,
+          weights: r.weightsPath,
+        };
+      }),
+    );
+}
+
+const pngOut = (out: string | undefined) => {
+  if (!out || !/\.png$/i.test(out))
+    throw new ConfigError(`--out must be a .png file, got ${JSON.stringify(out ?? null)}`);
+  return out;
+};
+
+const generateSchema = z.object({
+  caption: z.string().min(1),
+  count: numberFlag.pipe(z.number().int().min(1).max(64)),
+  steps: numberFlag.pipe(z.number().int().min(1).max(1000)),
+  guidance: numberFlag.pipe(z.number().min(0).max(50)),
+  weights: z.string().min(1).optional(),
+});
+
+function registerGenerate(toy: Command): void {
+  toy
+    .command('generate')
+    .description('sample images for a caption with k-step DDIM (optional classifier-free guidance) and read them back')
+    .requiredOption('--caption <text>', 'e.g. "a large red circle at top left on snow"')
+    .option('--count <n>', 'images to sample (a row of the output grid)', '4')
+    .option('--steps <k>', 'DDIM steps', '20')
+    .option('--guidance <w>', 'classifier-free guidance scale (1 = none)', '1')
+    .option('--weights <file>', 'denoiser weights (default: the shipped assets/toy/toy-denoiser.safetensors)')
+    .action(
+      action(async (raw, ctx) => {
+        const o = parseOptions(generateSchema, raw);
+        const out = pngOut(ctx.out);
+        const truth = parseCaption(o.caption);
+        const model = await loadToyModel(o.weights);
+        const captions = new Array<string>(o.count).fill(o.caption);
+        const images = await generateToy(model.denoiser, captions, new Rng(ctx.seed), o);
+        const readings = readScenes(await loadClassifier(), images);
+        const accuracy = attributeAccuracy(readings.map((reading) => ({ reading, truth })));
+        await writeImage(out, imageGrid(images, o.count));
+        ctx.log(`toy generate: ${o.count} samples -> ${out}; classifier accuracy ${JSON.stringify(accuracy)}`);
+        return { out, count: o.count, steps: o.steps, guidance: o.guidance, accuracy };
+      }),
+    );
+}
+
+function registerRender(toy: Command): void {
+  toy
+    .command('render')
+    .description('render the ground-truth 32x32 picture of a caption (background phase and jitter from --seed)')
+    .requiredOption('--caption <text>', 'e.g. "a small blue dotted star at center on night"')
+    .action(
+      action(async (raw: { caption: string }, ctx) => {
+        const out = pngOut(ctx.out);
+        await writeImage(out, renderScene(sceneFromCaption(raw.caption, new Rng(ctx.seed))));
+        ctx.log(`toy render: ${out}`);
+        return { out, caption: raw.caption };
+      }),
+    );
+}
+
+function registerClassifier(toy: Command): void {
+  toy
+    .command('train-classifier')
+    .description('train the attribute classifier and write it with its held-out accuracy (default assets/toy/)')
+    .option('--steps <n>', 'training steps', '1500')
+    .action(
+      action(async (raw: { steps: string }, ctx) => {
+        const steps = parseOptions(z.object({ steps: numberFlag.pipe(z.number().int().min(1)) }), raw).steps;
+        const r = await shipClassifier({ steps, seed: ctx.seed, out: ctx.out });
+        ctx.log(`toy train-classifier: held-out accuracy ${JSON.stringify(r.heldOut)} -> ${r.path}`);
+        return r;
+      }),
+    );
+}
+
+const benchSchema = z.object({
+  suite: z.enum(['toy']),
+  pairs: numberFlag.pipe(z.number().int().min(1).max(100_000)),
+  methods: z.array(z.enum(BENCH_METHODS)).min(1),
+  weights: z.string().min(1).optional(),
+});
+
+function registerBench(program: Command): void {
+  program
+    .command('edit-bench')
+    .description('ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs (all six edit types)')
+    .option('--suite <name>', "benchmark suite ('toy')", 'toy')
+    .option('--pairs <n>', 'edit pairs (pair i has type i mod 6)', '240')
+    .option('--methods <list>', `comma-separated: ${BENCH_METHODS.join(',')}`, BENCH_METHODS.join(','))
+    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .action(
+      action(async (raw: Record<string, unknown>, ctx) => {
+        const o = parseOptions(benchSchema, {
+          ...raw,
+          methods: String(raw.methods)
+            .split(',')
+            .map((m) => m.trim()),
+        });
+        const model = await loadToyModel(o.weights);
+        const classifier = await loadClassifier();
+        const bar = createProgress('edit-bench', o.pairs * o.methods.length);
+        const r = await runEditBench(model, classifier, {
+          pairs: o.pairs,
+          methods: o.methods,
+          seed: ctx.seed,
+          onEdit: (done) => bar.update(done),
+        });
+        bar.stop();
+        for (const [name, m] of Object.entries(r.methods)) {
+          ctx.log(
+            `${name.padEnd(15)} bgPSNR ${m.backgroundPsnr.toFixed(2)}  targetPSNR ${m.targetPsnr.toFixed(2)}  ` +
+              `editAcc ${m.editAccuracy.toFixed(3)}  NFE ${m.nfe}  ${m.msPerEdit.toFixed(0)} ms`,
+          );
+        }
+        return r;
+      }),
+    );
+}
+
+/** Registers `toy` and `edit-bench`. */
+export function register(program: Command): void {
+  const toy = program.command('toy').description('the embedded toy world: train, sample and render the tiny model');
+  registerTrain(toy);
+  registerGenerate(toy);
+  registerRender(toy);
+  registerClassifier(toy);
+  registerBench(program);
+}

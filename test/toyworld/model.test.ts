@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getTf, type Tensor, type Tf } from '../../src/core/engine.js';
+import { Rng } from '../../src/core/rng.js';
+import { alphaSigma, makeSchedule } from '../../src/diffusion/index.js';
+import { flattenParams, linear, linearInit } from '../../src/nn/index.js';
+import { MAX_TOKENS, VOCAB } from '../../src/toyworld/caption.js';
+import { makeBatch } from '../../src/toyworld/data.js';
+import { loadToyModel, ToyCodec, ToyDenoiser } from '../../src/toyworld/denoiser.js';
+import {
+  fastLinear,
+  patchGeometry,
+  patchify,
+  sequenceRopeTables,
+  TOY_MODEL_DEFAULTS,
+  toyModelApply,
+  toyModelInit,
+  unpatchify,
+} from '../../src/toyworld/model.js';
+import { generateToy, guidedEps } from '../../src/toyworld/sample.js';
+import { encodeCaption } from '../../src/toyworld/text.js';
+import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } from '../../src/toyworld/train.js';
+
+let tf: Tf;
+beforeAll(async () => {
+  tf = await getTf();
+});
+
+const tiny = { ...TOY_MODEL_DEFAULTS, dim: 32, depth: 1, heads: 2 };
+
+describe('patches', () => {
+  it('unpatchify inverts patchify for every patch size', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 1, max: 3 }), (patch, batch) => {
+        const x = new Rng(patch * 7 + batch).normals(batch * 3 * 32 * 32);
+        expect(unpatchify(patchify(x, batch, patch), batch, patch)).toEqual(x);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('puts pixel (c, y, x) of an 8-pixel patch at its (c, dy, dx) offset', () => {
+    const x = new Float32Array(3 * 32 * 32);
+    x[2 * 1024 + 9 * 32 + 17] = 1; // channel 2, row 9, column 17 -> patch (1, 2), offset (2, 1, 1)
+    const p = patchify(x, 1, 8);
+    expect(p.indexOf(1)).toBe((1 * 4 + 2) * 192 + (2 * 8 + 1) * 8 + 1);
+  });
+});
+
+describe('fastLinear', () => {
+  it('matches nn linear in value and gradient', () => {
+    const p = linearInit(new Rng(1), 6, 5);
+    const x = tf.tensor(new Rng(2).normals(4 * 3 * 6), [4, 3, 6]);
+    const weights = tf.tensor(new Rng(3).normals(4 * 3 * 5), [4, 3, 5]);
+    const loss = (f: (q: typeof p, y: Tensor) => Tensor) => () => f(p, x).mul(weights).sum() as never;
+    const a = tf.variableGrads(loss(linear));
+    const b = tf.variableGrads(loss(fastLinear));
+    expect(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0])).toBeLessThan(1e-4);
+    for (const name of Object.keys(a.grads)) {
+      const diff = tf.max(tf.abs(a.grads[name].sub(b.grads[name]))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-4);
+    }
+  });
+});
+
+describe('toy denoiser', () => {
+  it('maps [B, P, Q] patches to [B, P, Q] and reads the caption', () => {
+    const params = toyModelInit(new Rng(0), tiny);
+    const { patches, values } = patchGeometry(tiny);
+    const run = (caption: string) =>
+      tf.tidy(() => {
+        const words = tf.tensor3d(encodeCaption(caption).data, [1, MAX_TOKENS, VOCAB.length]);
+        const input = {
+          patches: tf.tensor3d(new Rng(5).normals(patches * values), [1, patches, values]),
+          t: Float32Array.of(0.5),
+          words,
+        };
+        return toyModelApply(params, tiny, input, sequenceRopeTables(tiny)).dataSync();
+      });
+    const a = run('a large red circle at top on snow');
+    expect(a.length).toBe(patches * values);
+    expect(a.every(Number.isFinite)).toBe(true);
+    const b = run('a large blue circle at top on snow');
+    expect(a.some((v, i) => Math.abs(v - b[i]) > 1e-6)).toBe(true);
+  });
+
+  it('exposes eps = sigma z + alpha v for a v-prediction model (independent formula)', async () => {
+    const denoiser = new ToyDenoiser(toyModelInit(new Rng(0), tiny), tiny);
+    const z = new Rng(9).normals(2 * 3 * 1024);
+    const cond = [encodeCaption('a small cyan star at center on night'), encodeCaption('')];
+    const v = await denoiser.predictRaw(z, 700, cond);
+    const eps = await denoiser.predictEps(z, 700, cond);
+    const { alpha, sigma } = alphaSigma(makeSchedule('scaled_linear').alphasCumprod, 700);
+    expect(alpha ** 2 + sigma ** 2).toBeCloseTo(1, 12);
+    for (let i = 0; i < z.length; i += 97) expect(eps[i]).toBeCloseTo(sigma * z[i] + alpha * v[i], 4);
+    expect(denoiser.alphasCumprod[899]).toBeCloseTo(0.01429865, 7); // SD-Turbo's table (FACTS.md)
+  });
+
+  it('rejects bad latents, timesteps and embeddings', async () => {
+    const denoiser = new ToyDenoiser(toyModelInit(new Rng(0), tiny), tiny);
+    const cond = [encodeCaption('a small cyan star at center on night')];
+    await expect(denoiser.predictEps(new Float32Array(10), 10, cond)).rejects.toThrow(/latents of 3072/);
+    await expect(denoiser.predictEps(new Float32Array(3072), 1000, cond)).rejects.toThrow(/timestep/);
+    await expect(
+      denoiser.predictEps(new Float32Array(3072), 10, [{ data: new Float32Array(4), shape: [2, 2] }]),
+    ).rejects.toThrow(/text embedding/);
+    await expect(
+      new ToyCodec().encode({ data: new Float32Array(3 * 64 * 64), channels: 3, height: 64, width: 64 }),
+    ).rejects.toThrow(/32x32/);
+  });
+
+  it('guided eps is eps_u + w (eps_c - eps_u)', () => {
+    expect(Array.from(guidedEps(Float32Array.of(1, 2), Float32Array.of(0, 4), 3))).toEqual([3, -2]);
+  });
+
+  it('samples k-step DDIM images in [-1, 1], fixed by the seed', async () => {
+    const denoiser = new ToyDenoiser(toyModelInit(new Rng(0), tiny), tiny);
+    const a = await generateToy(denoiser, ['a large red circle at top on snow'], new Rng(3), { steps: 3, guidance: 2 });
+    const b = await generateToy(denoiser, ['a large red circle at top on snow'], new Rng(3), { steps: 3, guidance: 2 });
+    expect(a[0].data).toEqual(b[0].data);
+    expect(a[0].data.every((v) => v >= -1 && v <= 1)).toBe(true);
+  });
+});
+
+describe('training', () => {
+  it('batches hold v = alpha eps - sigma x0 targets for noisy inputs (checked through x0 = alpha z - sigma v)', () => {
+    const { alphasCumprod } = makeSchedule('scaled_linear');
+    const b = makeBatch(new Rng(4), {
+      batch: 3,
+      patch: 8,
+      prediction: 'v_prediction',
+      captionDropout: 0,
+      alphasCumprod,
+    });
+    // x0 recovered from (z, v) must be a valid image in [-1, 1]
+    for (let i = 0; i < 3; i++) {
+      const { alpha, sigma } = alphaSigma(alphasCumprod, Math.round(b.t[i] * 999));
+      for (let j = i * 3072; j < (i + 1) * 3072; j += 31) {
+        const x0 = alpha * b.patches[j] - sigma * b.target[j];
+        expect(Math.abs(x0)).toBeLessThanOrEqual(1 + 1e-4);
+      }
+    }
+  });
+
+  it('quick preset: finite loss, every parameter changes, same seed -> same weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-train-'));
+    const config = { ...TOY_TRAIN_DEFAULTS, ...TOY_TRAIN_PRESETS.quick };
+    const init = toyModelInit(new Rng(7).fork('init'), config.model);
+    const before = new Map([...flattenParams(init)].map(([k, v]) => [k, v.dataSync().slice()]));
+    const r = await trainToyModel(config, { seed: 7, dir: join(dir, 'a') });
+    expect(r.history.every((h) => Number.isFinite(h.loss))).toBe(true);
+    for (const [name, v] of flattenParams(r.params)) {
+      expect(
+        v.dataSync().some((x, i) => x !== before.get(name)![i]),
+        name,
+      ).toBe(true);
+    }
+    const again = await trainToyModel(config, { seed: 7, dir: join(dir, 'b') });
+    expect(readFileSync(join(dir, 'b', 'toy-denoiser.safetensors'))).toEqual(readFileSync(r.weightsPath));
+    const loaded = await loadToyModel(r.weightsPath);
+    expect(loaded.denoiser.config).toEqual(config.model);
+    expect(again.finalLoss).toBe(r.finalLoss);
+  });
+
+  it('loadToyModel names a missing or foreign weights file', async () => {
+    await expect(loadToyModel('/nonexistent/toy.safetensors')).rejects.toThrow(/not found/);
+  });
+});
