@@ -1,0 +1,372 @@
+/**
+ * Engine benchmark: TensorFlow.js (wasm backend, via core/engine.ts) vs @jax-js/jax (wasm) vs the
+ * PyTorch peer (bench/engine/peer.py, 1 and 2 threads). Prints one JSON object:
+ * fp32 1024² matmul GFLOPS, per-op overhead of a tiny add (µs), MLP training steps/s
+ * (5600 → 1000 → 100 → 1, ReLU, batch 128, Adam), and gradient correctness (max relative error of
+ * float32 gradients vs float64 central differences) for a small GELU MLP and attention block.
+ * Run: npx tsx bench/engine/engine.ts [--quick] [--no-peer]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  defaultDevice,
+  init,
+  grad as jgrad,
+  jit,
+  nn as jnn,
+  numpy as np,
+  scipySpecial,
+  valueAndGrad,
+} from '@jax-js/jax';
+import { getTf, type Scalar, type Tensor, type Tf } from '../../src/core/engine.js';
+import { Rng } from '../../src/core/rng.js';
+import { adamw, attention, attentionInit, flattenParams, mlp, mlpInit } from '../../src/nn/index.js';
+import { type Attn64, attention64, finiteDiffGrads, maxRelError, mlp64, weightedSum } from '../../test/nn/reference.js';
+
+const quick = process.argv.includes('--quick');
+const REPS = quick ? 3 : 7;
+const MLP_STEPS = quick ? 2 : 4;
+
+/**
+ * Best (minimum) wall time and process CPU time (s) of `fn` over `reps` runs. On a shared machine
+ * the CPU time is the contention-robust number for single-threaded engines; wall time is what a
+ * user waits for. Both are reported.
+ */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+async function timed(fn: () => unknown, reps = REPS): Promise<Timing> {
+  let wall = Infinity;
+  let cpu = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    wall = Math.min(wall, (performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1e6);
+  }
+  return { wall, cpu };
+}
+
+/** work / time for both clocks (e.g. GFLOP per second, steps per second). */
+const rate = (t: Timing, work: number) => ({ wall: work / t.wall, cpu: work / t.cpu });
+/** time per unit in µs for both clocks. */
+const perUnitUs = (t: Timing, units: number) => ({ wall: (t.wall / units) * 1e6, cpu: (t.cpu / units) * 1e6 });
+const MATMUL_GFLOP = (2 * 1024 ** 3) / 1e9;
+
+// ---------- shared small problems for the gradient checks (float64 reference = test/nn/reference.ts) ----------
+
+const GRAD_MLP = { dims: [4, 6, 5, 2], n: 3 };
+const GRAD_ATT = { b: 1, t: 3, d: 4, heads: 2 };
+
+/** Random problem data in float64: MLP [x, (w, b)×3], attention [x, (w, b)×4], and weights r of the loss Σ y·r. */
+function gradProblem() {
+  const rng = new Rng(1);
+  const { dims, n } = GRAD_MLP;
+  const mlpArrays = [rng.fillNormal(new Float64Array(n * dims[0]))];
+  for (let i = 0; i < 3; i++) {
+    mlpArrays.push(rng.fillNormal(new Float64Array(dims[i] * dims[i + 1]), 0, 1 / Math.sqrt(dims[i])));
+    mlpArrays.push(rng.fillNormal(new Float64Array(dims[i + 1]), 0, 0.5));
+  }
+  const rMlp = rng.fillNormal(new Float64Array(n * dims[3]));
+  const { t, d } = GRAD_ATT;
+  const attArrays = [rng.fillNormal(new Float64Array(t * d))];
+  for (let i = 0; i < 4; i++) {
+    attArrays.push(rng.fillNormal(new Float64Array(d * d), 0, 0.5));
+    attArrays.push(rng.fillNormal(new Float64Array(d), 0, 0.3));
+  }
+  const rAtt = rng.fillNormal(new Float64Array(t * d));
+  const mlpLoss = () =>
+    weightedSum(
+      mlp64(
+        [0, 1, 2].map((i) => ({ w: mlpArrays[1 + 2 * i], b: mlpArrays[2 + 2 * i] })),
+        mlpArrays[0],
+        n,
+      ),
+      rMlp,
+    );
+  const [, wq, bq, wk, bk, wv, bv, wo, bo] = attArrays;
+  const p64: Attn64 = { wq, bq, wk, bk, wv, bv, wo, bo };
+  const attLoss = () => weightedSum(attention64(p64, attArrays[0], GRAD_ATT), rAtt);
+  return {
+    mlpArrays,
+    rMlp,
+    attArrays,
+    rAtt,
+    mlpFd: finiteDiffGrads(mlpLoss, mlpArrays),
+    attFd: finiteDiffGrads(attLoss, attArrays),
+  };
+}
+
+// ---------- TensorFlow.js (wasm) ----------
+
+async function benchTfjs(tf: Tf, problem: ReturnType<typeof gradProblem>) {
+  const rng = new Rng(0);
+  const a = tf.tensor(rng.normals(1024 * 1024), [1024, 1024]);
+  const b = tf.tensor(rng.normals(1024 * 1024), [1024, 1024]);
+  // read the result outside tf.tidy: tidy walks a returned container element by element (1M entries here)
+  const mm = () => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  mm();
+  const matmulGflops = rate(await timed(mm), MATMUL_GFLOP);
+  const x = tf.tensor1d([1, 2, 3, 4]);
+  const N = 2000;
+  const addNoSync = () => {
+    for (let i = 0; i < N; i++) tf.add(x, x).dispose();
+  };
+  const addSync = () => {
+    for (let i = 0; i < N; i++) {
+      const y = tf.add(x, x);
+      y.dataSync();
+      y.dispose();
+    }
+  };
+  addNoSync();
+  const smallOpUs = perUnitUs(await timed(addNoSync, 3), N);
+  const smallOpSyncUs = perUnitUs(await timed(addSync, 3), N);
+  // MLP training: modelmath's own nn (mlp + adamw with weightDecay 0 = Adam)
+  const params = mlpInit(rng, [5600, 1000, 100, 1]);
+  const opt = adamw({ lr: 1e-3, weightDecay: 0 });
+  const xs = tf.tensor(rng.normals(128 * 5600), [128, 5600]);
+  const ys = tf.tensor(rng.normals(128), [128, 1]);
+  const step = () =>
+    opt.step(() => tf.losses.meanSquaredError(ys, mlp(params, xs, { activation: 'relu' })) as Scalar, params);
+  step();
+  const mlpStepsPerSec = rate(await timed(step, MLP_STEPS), 1);
+  return { matmulGflops, smallOpUs, smallOpSyncUs, mlpStepsPerSec, gradRelError: tfjsGradErrors(tf, problem) };
+}
+
+function tfjsGradErrors(tf: Tf, pr: ReturnType<typeof gradProblem>) {
+  const f32 = (a: Float64Array, shape: number[]) => tf.variable(tf.tensor(Float32Array.from(a), shape));
+  const { dims, n } = GRAD_MLP;
+  const mp = mlpInit(new Rng(0), dims);
+  const xv = f32(pr.mlpArrays[0], [n, dims[0]]);
+  mp.layers.forEach((l, i) => {
+    l.w.assign(tf.tensor(Float32Array.from(pr.mlpArrays[1 + 2 * i]), l.w.shape));
+    l.b?.assign(tf.tensor(Float32Array.from(pr.mlpArrays[2 + 2 * i]), l.b.shape));
+  });
+  const rm = tf.tensor(Float32Array.from(pr.rMlp), [n, dims[3]]);
+  const mlpVars = [xv, ...flattenParams(mp).values()];
+  const gm = tf.variableGrads(() => tf.sum(tf.mul(mlp(mp, xv), rm)) as Scalar, mlpVars).grads;
+  const { t, d, heads } = GRAD_ATT;
+  const ap = attentionInit(new Rng(0), { dim: d, heads });
+  const av = f32(pr.attArrays[0], [1, t, d]);
+  [ap.wq, ap.wk, ap.wv, ap.wo].forEach((l, i) => {
+    l.w.assign(tf.tensor(Float32Array.from(pr.attArrays[1 + 2 * i]), [d, d]));
+    l.b?.assign(tf.tensor(Float32Array.from(pr.attArrays[2 + 2 * i]), [d]));
+  });
+  const ra = tf.tensor(Float32Array.from(pr.rAtt), [1, t, d]);
+  const attVars = [av, ...flattenParams(ap).values()];
+  const ga = tf.variableGrads(() => tf.sum(tf.mul(attention(ap, av), ra)) as Scalar, attVars).grads;
+  const read = (g: Record<string, Tensor>, vs: { name: string }[]) => vs.map((v) => g[v.name].dataSync());
+  return {
+    mlp: maxRelError(read(gm, mlpVars), pr.mlpFd),
+    attention: maxRelError(read(ga, attVars), pr.attFd),
+  };
+}
+
+// ---------- @jax-js/jax (wasm) ----------
+// jax-js arrays are reference-counted: every function consumes its arguments, `.ref` adds a reference.
+
+type JArr = np.Array;
+type MlpP = { w1: JArr; b1: JArr; w2: JArr; b2: JArr; w3: JArr; b3: JArr };
+const MLP_KEYS = ['w1', 'b1', 'w2', 'b2', 'w3', 'b3'] as const;
+
+const jarr = (data: ArrayLike<number>, shape: number[]) => np.array(Float32Array.from(data)).reshape(shape);
+const refTree = (p: MlpP): MlpP => Object.fromEntries(MLP_KEYS.map((k) => [k, p[k].ref])) as MlpP;
+
+function jaxMlpForward(p: MlpP, x: JArr): JArr {
+  const h1 = jnn.relu(np.matmul(x, p.w1).add(p.b1));
+  const h2 = jnn.relu(np.matmul(h1, p.w2).add(p.b2));
+  return np.matmul(h2, p.w3).add(p.b3);
+}
+
+/** One jitted Adam step (bias correction folded into lrT = lr √(1−β2ᵗ)/(1−β1ᵗ)). */
+const jaxAdamStep = jit((p: MlpP, m: MlpP, v: MlpP, x: JArr, y: JArr, lrT: JArr) => {
+  const loss = (q: MlpP, xx: JArr, yy: JArr) => np.mean(np.square(jaxMlpForward(q, xx).sub(yy)));
+  const [l, g] = valueAndGrad(loss)(refTree(p), x, y);
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  const out = { p: {} as Record<string, JArr>, m: {} as Record<string, JArr>, v: {} as Record<string, JArr> };
+  for (const k of MLP_KEYS) {
+    const gk = (g as MlpP)[k];
+    const mk = m[k].mul(b1).add(gk.ref.mul(1 - b1));
+    const vk = v[k].mul(b2).add(gk.ref.mul(gk).mul(1 - b2));
+    out.p[k] = p[k].sub(mk.ref.div(np.sqrt(vk.ref).add(eps)).mul(lrT.ref));
+    out.m[k] = mk;
+    out.v[k] = vk;
+  }
+  lrT.dispose();
+  return [l, out.p, out.m, out.v] as [JArr, MlpP, MlpP, MlpP];
+});
+
+async function benchJax(problem: ReturnType<typeof gradProblem>) {
+  await init('wasm');
+  defaultDevice('wasm');
+  const rng = new Rng(0);
+  const a = jarr(rng.normals(1024 * 1024), [1024, 1024]);
+  const b = jarr(rng.normals(1024 * 1024), [1024, 1024]);
+  const mm = () => np.matmul(a.ref, b.ref).dataSync();
+  mm();
+  const matmulGflops = rate(await timed(mm), MATMUL_GFLOP);
+  const x = jarr([1, 2, 3, 4], [4]);
+  const N = 1000;
+  const addSync = () => {
+    for (let i = 0; i < N; i++) np.add(x.ref, x.ref).dataSync();
+  };
+  addSync();
+  const smallOpSyncUs = perUnitUs(await timed(addSync, 3), N);
+  // MLP training, same shapes as tfjs and torch
+  const init2 = (i: number, o: number) => jarr(rng.fillNormal(new Float32Array(i * o), 0, 1 / Math.sqrt(i)), [i, o]);
+  let p: MlpP = {
+    w1: init2(5600, 1000),
+    b1: np.zeros([1000]),
+    w2: init2(1000, 100),
+    b2: np.zeros([100]),
+    w3: init2(100, 1),
+    b3: np.zeros([1]),
+  };
+  const zerosLike = (q: MlpP) => Object.fromEntries(MLP_KEYS.map((k) => [k, np.zeros(q[k].shape)])) as MlpP;
+  let m = zerosLike(p);
+  let v = zerosLike(p);
+  const xs = jarr(rng.normals(128 * 5600), [128, 5600]);
+  const ys = jarr(rng.normals(128), [128, 1]);
+  let t = 0;
+  const step = async () => {
+    t += 1;
+    const lrT = (1e-3 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
+    const [l, p2, m2, v2] = jaxAdamStep(p, m, v, xs.ref, ys.ref, np.array(lrT));
+    l.dataSync();
+    await Promise.all(MLP_KEYS.map((k) => p2[k].blockUntilReady()));
+    [p, m, v] = [p2, m2, v2];
+  };
+  await step();
+  const mlpStepsPerSec = rate(await timed(step, MLP_STEPS), 1);
+  return { matmulGflops, smallOpSyncUs, mlpStepsPerSec, gradRelError: jaxGradErrors(problem) };
+}
+
+function jaxGradErrors(pr: ReturnType<typeof gradProblem>) {
+  const { dims, n } = GRAD_MLP;
+  const gelu = (z: JArr) => z.ref.mul(scipySpecial.erf(z.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+  const mlpLoss = (ps: JArr[], r: JArr) => {
+    let h = ps[0];
+    for (let i = 0; i < 3; i++) {
+      h = np.matmul(h, ps[1 + 2 * i]).add(ps[2 + 2 * i]);
+      if (i < 2) h = gelu(h);
+    }
+    return np.sum(h.mul(r));
+  };
+  const mlpShapes = [[n, dims[0]], ...[0, 1, 2].flatMap((i) => [[dims[i], dims[i + 1]], [dims[i + 1]]])];
+  const gm = jgrad(mlpLoss)(
+    pr.mlpArrays.map((arr, i) => jarr(arr, mlpShapes[i])),
+    jarr(pr.rMlp, [n, dims[3]]),
+  ) as JArr[];
+  const { t, d, heads } = GRAD_ATT;
+  const dh = d / heads;
+  const attLoss = (ps: JArr[], r: JArr) => {
+    const [x, wq, bq, wk, bk, wv, bv, wo, bo] = ps;
+    const split = (z: JArr) => z.reshape([1, t, heads, dh]).transpose([0, 2, 1, 3]); // [B, H, T, Dh]
+    const q = split(np.matmul(x.ref, wq).add(bq));
+    const k = split(np.matmul(x.ref, wk).add(bk));
+    const v = split(np.matmul(x, wv).add(bv));
+    const att = jnn.softmax(np.matmul(q, k.transpose([0, 1, 3, 2])).mul(1 / Math.sqrt(dh)), -1); // [B, H, T, T]
+    const merged = np.matmul(att, v).transpose([0, 2, 1, 3]).reshape([1, t, d]);
+    return np.sum(np.matmul(merged, wo).add(bo).mul(r));
+  };
+  const attShapes = [[1, t, d], ...[0, 1, 2, 3].flatMap(() => [[d, d], [d]])];
+  const ga = jgrad(attLoss)(
+    pr.attArrays.map((arr, i) => jarr(arr, attShapes[i])),
+    jarr(pr.rAtt, [1, t, d]),
+  ) as JArr[];
+  return {
+    mlp: maxRelError(
+      gm.map((g) => g.dataSync() as Float32Array),
+      pr.mlpFd,
+    ),
+    attention: maxRelError(
+      ga.map((g) => g.dataSync() as Float32Array),
+      pr.attFd,
+    ),
+  };
+}
+
+// ---------- PyTorch peer ----------
+
+/** First interpreter that imports torch (Debian's /usr/bin/python3 first), or null. */
+function findTorchPython(): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // try the next interpreter
+    }
+  }
+  return null;
+}
+
+function runPeer(): Record<string, unknown> | null {
+  if (process.argv.includes('--no-peer')) return null;
+  const py = findTorchPython();
+  if (!py) return null;
+  const script = fileURLToPath(new URL('./peer.py', import.meta.url));
+  if (!existsSync(script)) return null;
+  const out = execFileSync(py, [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+// ---------- main ----------
+
+type Clock = { wall: number; cpu: number };
+type Row = { matmulGflops: Clock; mlpStepsPerSec: Clock; smallOpUs?: Clock; smallOpSyncUs: Clock };
+type PeerRow = { matmulGflops: Clock; smallOpUs: Clock; mlpStepsPerSec: Clock };
+
+const div = (a: Clock, b: Clock): Clock => ({ wall: a.wall / b.wall, cpu: a.cpu / b.cpu });
+
+/** TS engine / PyTorch for each metric and clock (for smallOpUs, > 1 means more overhead than torch). */
+function ratios(ts: Row, torch: PeerRow) {
+  return {
+    matmulGflops: div(ts.matmulGflops, torch.matmulGflops),
+    mlpStepsPerSec: div(ts.mlpStepsPerSec, torch.mlpStepsPerSec),
+    smallOpUs: div(ts.smallOpUs ?? ts.smallOpSyncUs, torch.smallOpUs),
+  };
+}
+
+async function main() {
+  const load0 = loadavg()[0];
+  const problem = gradProblem();
+  const tf = await getTf();
+  const tfjs = await benchTfjs(tf, problem);
+  const jax = await benchJax(problem);
+  const peer = runPeer() as null | {
+    torch: string;
+    gradRelError: Record<string, number>;
+    threads1: PeerRow;
+    threads2: PeerRow;
+  };
+  const result = {
+    command: `npx tsx bench/engine/engine.ts${quick ? ' --quick' : ''}`,
+    machine: { node: process.version, cpus: cpus().length, loadAvgStart: load0, loadAvgEnd: loadavg()[0] },
+    tfjsWasm: { backend: tf.getBackend(), threads: 1, ...tfjs },
+    jaxWasm: jax,
+    pytorch: peer,
+    ratios: peer
+      ? {
+          tfjsVsTorch1: ratios(tfjs, peer.threads1),
+          tfjsVsTorch2: ratios(tfjs, peer.threads2),
+          jaxVsTorch1: ratios(jax, peer.threads1),
+          jaxVsTorch2: ratios(jax, peer.threads2),
+        }
+      : 'PyTorch peer skipped (no python3 with torch, or --no-peer)',
+  };
+  console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}
+
+await main();
