@@ -71,7 +71,11 @@ export function integratorBias(system: SystemName, opts: { substeps?: number; cl
     theta = theta.map((v, i) => v - delta[i]);
     if (delta.every((d, i) => Math.abs(d) < 1e-12 * Math.max(1, Math.abs(theta[i])))) break;
   }
+  const reported = spec.params.filter((q) => !q.nuisance).map((q) => names.indexOf(q.name));
   return Object.fromEntries(
-    names.map((n, i) => [n, { fit: theta[i], true: truth[n], relativeError: (theta[i] - truth[n]) / truth[n] }]),
+    reported.map((i) => [
+      names[i],
+      { fit: theta[i], true: truth[names[i]], relativeError: (theta[i] - truth[names[i]]) / truth[names[i]] },
+    ]),
   );
 }

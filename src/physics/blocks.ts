@@ -36,12 +36,19 @@ export const slidingBlockAccel: Acceleration = (ops, _z, _v, p) =>
 /** Free fall: y'' = -g. */
 export const freeFallAccel: Acceleration = (ops, _z, _v, p) => ops.neg(p.g);
 
-/** LED brightness decay: b' = -k b. */
-export const ledRate: Rate = (ops, z, p) => ops.neg(ops.mul(p.k, z));
+/**
+ * LED brightness decay b' = -k (b - bOff): the paper's b' = -k b with the latent level of a dark
+ * LED, bOff, learned too (0 in physical units). Without it the KL prior's mean 0 fights the decay
+ * to 0 (docs/parts/physics.md: 173% error on k).
+ */
+export const ledRate: Rate = (ops, z, p) => ops.neg(ops.mul(p.k, ops.sub(z, p.bOff)));
 
-/** Torricelli's law for a draining tank: h' = -c sqrt(h) (|h| + 1e-8 keeps the gradient finite at 0). */
+/**
+ * Torricelli's law h' = -c sqrt(|h - hOff|): the paper's h' = -c sqrt(h) with the latent level of
+ * an empty tank, hOff, learned too (0 in physical units). |.| + 1e-8 keeps the gradient finite.
+ */
 export const torricelliRate: Rate = (ops, z, p) =>
-  ops.neg(ops.mul(p.c, ops.sqrt(ops.add(ops.abs(z), ops.constant(1e-8)))));
+  ops.neg(ops.mul(p.c, ops.sqrt(ops.add(ops.abs(ops.sub(z, p.hOff)), ops.constant(1e-8)))));
 
 // ---- integrator steps ----
 

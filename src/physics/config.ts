@@ -68,7 +68,7 @@ export const PHYSICS_PRESETS = Object.freeze({
   /** The paper's setting (the defaults). */
   paper: {},
   /** Reduced for a shared 2-core CPU (ours, not the paper's): 14 x 25 input, 200-wide first layer. */
-  fast: { downsample: 4, hidden: [200, 100], lrPhys: 5e-2, epochs: 300 },
+  fast: { downsample: 4, hidden: [200, 100], lrPhys: 0.1, epochs: 150 },
   /** Tiny, for tests and the tour's live demo. */
   test: { clips: 32, batchSize: 16, downsample: 4, hidden: [32, 16], epochs: 3, checkpointEvery: 1 },
 } satisfies Record<string, Partial<PhysicsConfig>>);

@@ -62,7 +62,7 @@ export function objectPosition(system: SystemName, z: number): { x: number; y: n
     case 'oscillator':
       return { x: 50 + 22 * z, y: 28 };
     case 'pendulum':
-      return { x: 50 + 40 * Math.sin(z), y: 6 + 40 * Math.cos(z) };
+      return { x: 50 + 22 * Math.sin(z), y: 28 + 22 * Math.cos(z) };
     case 'sliding-block': {
       const t = INCLINE_ORIGIN.offset + INCLINE_ORIGIN.pxPerMetre * z;
       const [cs, sn] = [Math.cos(INCLINE), Math.sin(INCLINE)];
@@ -86,8 +86,8 @@ function drawScene(c: Canvas, system: SystemName, z: number): void {
       disc(c, p.x, p.y, 5, 1);
       return;
     case 'pendulum':
-      disc(c, 50, 6, 1.5, 0.6);
-      segment(c, 50, 6, p.x, p.y, 0.5, 0.6);
+      disc(c, 50, 28, 1.5, 0.6);
+      segment(c, 50, 28, p.x, p.y, 0.5, 0.6);
       disc(c, p.x, p.y, 4, 1);
       return;
     case 'sliding-block': {

@@ -104,7 +104,7 @@ export function estimates(tf: Tf, run: PhysicsRun) {
     calibrated = spec.calibrate(raw, fit.scale);
   }
   const params: Record<string, ParamEstimate> = {};
-  for (const p of spec.params) {
+  for (const p of spec.params.filter((q) => !q.nuisance)) {
     const estimate = p.scaling === 'position' ? calibrated[p.name] : raw[p.name];
     const truth = run.data.params?.[p.name];
     params[p.name] =
@@ -207,8 +207,12 @@ function physicsCheckpoint(run: PhysicsRun, dir: string, history: EpochRow[]) {
       }
       assignParams(run.model, ckpt.weights as Map<string, { shape: number[]; data: Float32Array }>, { source: dir });
       if (ckpt.optimizer) run.optimizer.setState(ckpt.optimizer);
-      history.push(...(ckpt.extra?.history as EpochRow[]));
-      return ckpt.extra?.epoch as number;
+      const { history: savedHistory, epoch } = ckpt.extra ?? {};
+      if (!Array.isArray(savedHistory) || !Number.isInteger(epoch)) {
+        throw new InputError(`${dir}: state.json extra must hold the epoch and the history of a physics run`);
+      }
+      history.push(...(savedHistory as EpochRow[]));
+      return epoch as number;
     },
   };
 }

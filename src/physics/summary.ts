@@ -1,0 +1,95 @@
+/**
+ * Summaries of parameter-recovery runs (bench/physics/recovery.ts writes them to
+ * assets/physics/<suite>.json): per system and parameter, the median estimate and the median and
+ * range of the relative error over seeds. Pure functions on plain objects (tested in
+ * test/physics/summary.test.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { InputError } from '../core/errors.js';
+import type { ParamEstimate } from './train.js';
+
+/** One training run as stored by the recovery bench. */
+export interface RecoveryRun {
+  system: string;
+  seed: number;
+  substeps: number;
+  noise: number;
+  background: string;
+  params: Record<string, ParamEstimate>;
+  latentFit?: { scale: number; offset: number; r2: number };
+  secondsPerEpoch: number;
+}
+
+/** A stored suite (see bench/physics/recovery.ts). */
+export interface RecoverySuite {
+  command: string;
+  suite: string;
+  preset: string;
+  config: Record<string, unknown>;
+  seeds: number[];
+  wallSeconds: number;
+  runs: RecoveryRun[];
+  curves: Record<string, Record<string, number>[]>;
+  traces: Record<string, { clip: number; t: number; state: number; latentInStateUnits: number | null }[]>;
+}
+
+/** Median of a non-empty list (mean of the two middle values for even lengths). */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export interface RecoveryRow {
+  system: string;
+  param: string;
+  substeps: number;
+  noise: number;
+  background: string;
+  seeds: number;
+  trueValue: number;
+  medianEstimate: number;
+  medianError: number;
+  minError: number;
+  maxError: number;
+  medianR2: number;
+}
+
+/** Groups runs by (system, parameter, substeps, noise, background) and summarises each group. */
+export function summarizeRuns(runs: readonly RecoveryRun[]): RecoveryRow[] {
+  const groups = new Map<string, { run: RecoveryRun; param: string }[]>();
+  for (const run of runs) {
+    for (const param of Object.keys(run.params)) {
+      const key = JSON.stringify([run.system, param, run.substeps, run.noise, run.background]);
+      groups.set(key, [...(groups.get(key) ?? []), { run, param }]);
+    }
+  }
+  return [...groups.values()].map((g) => {
+    const { run, param } = g[0];
+    const errors = g.map((x) => x.run.params[param].relativeError ?? Number.NaN);
+    return {
+      system: run.system,
+      param,
+      substeps: run.substeps,
+      noise: run.noise,
+      background: run.background,
+      seeds: g.length,
+      trueValue: run.params[param].true ?? Number.NaN,
+      medianEstimate: median(g.map((x) => x.run.params[param].estimate)),
+      medianError: median(errors),
+      minError: Math.min(...errors),
+      maxError: Math.max(...errors),
+      medianR2: median(g.map((x) => x.run.latentFit?.r2 ?? Number.NaN)),
+    };
+  });
+}
+
+/** Reads a stored suite, or null when the file does not exist yet. */
+export function readSuite(path: string): RecoverySuite | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RecoverySuite;
+  } catch (err) {
+    throw new InputError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}

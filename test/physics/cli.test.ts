@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+
+process.env.MODELMATH_NO_PROGRESS = '1';
+let out = '';
+let err = '';
+beforeEach(() => {
+  [out, err] = ['', ''];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'mm-phys-cli-'));
+const png = (w: number, h: number) =>
+  sharp(Buffer.alloc(w * h, 90), { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toBuffer();
+
+describe('modelmath physics CLI', () => {
+  it('simulate writes frames + params.json; train --video reads them and prints exactly the JSON contract', async () => {
+    const dir = join(tmp(), 'clips');
+    expect(await runCli(['physics', 'simulate', '--system', 'led', '--out', dir, '--clips', '3', '--json'])).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ system: 'led', clips: 3, params: { k: 0.8 } });
+    expect(readdirSync(dir).sort()).toEqual(['clip_0000', 'clip_0001', 'clip_0002', 'params.json']);
+    out = '';
+    const res = join(tmp(), 'run');
+    const args = ['physics', 'train', '--system', 'led', '--video', dir, '--preset', 'test', '--epochs', '2'];
+    expect(await runCli([...args, '--out', res, '--json'])).toBe(0);
+    const j = JSON.parse(out);
+    expect(Object.keys(j)).toEqual(['system', 'params', 'epochs', 'secondsPerEpoch']);
+    expect(Object.keys(j.params.k)).toEqual(['estimate', 'true', 'relativeError']);
+    expect(j.params.k.true).toBe(0.8);
+    expect(j.epochs).toBe(2);
+    expect(existsSync(join(res, 'checkpoint', 'state.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(res, 'result.json'), 'utf8')).history).toHaveLength(2);
+  });
+
+  it('rejects an unknown system, bad numbers and a missing --out with exit 2', async () => {
+    expect(await runCli(['physics', 'train', '--system', 'rocket'])).toBe(2);
+    expect(err).toMatch(/--system: expected one of oscillator, pendulum/);
+    expect(await runCli(['physics', 'simulate', '--system', 'led', '--out', tmp(), '--noise', 'abc'])).toBe(2);
+    expect(err).toMatch(/--noise: expected a finite number/);
+    expect(await runCli(['physics', 'simulate', '--system', 'led', '--noise', '2', '--out', tmp()])).toBe(2);
+    expect(await runCli(['physics', 'simulate', '--system', 'led'])).toBe(2);
+    expect(err).toMatch(/--out <dir> is required/);
+    expect(await runCli(['physics', 'train', '--system', 'led', '--preset', 'huge'])).toBe(2);
+  });
+
+  it('rejects NaN in params.json, too-short videos and mixed frame sizes, writing nothing', async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, 'params.json'),
+      '{"format":"modelmath-physics/1","system":"led","params":{"k":NaN},"dt":0.1,"clips":1,"length":10}',
+    );
+    const res = join(tmp(), 'never');
+    expect(await runCli(['physics', 'train', '--system', 'led', '--video', dir, '--out', res])).toBe(2);
+    expect(err).toMatch(/params.json is not valid JSON \(NaN/);
+    const short = tmp();
+    for (let i = 0; i < 5; i++) writeFileSync(join(short, `f${i}.png`), await png(100, 56));
+    expect(await runCli(['physics', 'train', '--system', 'led', '--video', short, '--out', res])).toBe(2);
+    expect(err).toMatch(/has 5 frames, fewer than the 10 frames/);
+    const mixed = tmp();
+    mkdirSync(join(mixed, 'v'));
+    writeFileSync(join(mixed, 'v', 'f1.png'), await png(100, 56));
+    writeFileSync(join(mixed, 'v', 'f2.png'), await png(50, 56));
+    expect(await runCli(['physics', 'train', '--system', 'led', '--video', join(mixed, 'v'), '--out', res])).toBe(2);
+    expect(err).toMatch(/must all have the same size/);
+    expect(existsSync(res)).toBe(false);
+  });
+
+  it('bias reproduces the Eq. 6 bias of FACTS 2', async () => {
+    expect(await runCli(['physics', 'bias', '--system', 'oscillator', '--json'])).toBe(0);
+    expect(JSON.parse(out).params.g0.fit).toBeCloseTo(3.889, 2);
+  });
+});
