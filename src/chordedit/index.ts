@@ -65,6 +65,20 @@ export {
   parseBracketedPrompt,
   readPieBench,
 } from './pie-bench.js';
+// File-level editing (CLI, batch, PIE-Bench runs)
+export {
+  type BatchReport,
+  type EditJob,
+  type EditModel,
+  type EditSummary,
+  loadEditModel,
+  type PieReport,
+  type PieRow,
+  parseBatchRow,
+  runBatch,
+  runEditJob,
+  runPieBench,
+} from './run.js';
 // SD-Turbo through ONNX Runtime
 export {
   editSize,
