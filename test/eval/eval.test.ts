@@ -36,7 +36,7 @@ function bigramLm(table: Float32Array, V: number, contextLength = 8, bos?: numbe
     tokenizer: byteTokenizer,
     async logits(ids) {
       const out = new Float32Array(ids.length * V);
-      ids.forEach((id, t) => out.set(table.subarray(id * V, (id + 1) * V), t * V));
+      for (let t = 0; t < ids.length; t++) out.set(table.subarray(ids[t] * V, (ids[t] + 1) * V), t * V);
       return out;
     },
     async dispose() {},
