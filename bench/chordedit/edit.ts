@@ -4,7 +4,8 @@
  * text [2,77,1024], images [1,3,512,512]; cheap ops, so the "model" time here is ONNX Runtime's
  * overhead for those tensors, not SD-Turbo's compute). Also the edit math alone vs the PyTorch peer
  * (bench/chordedit/chord_math.py: the same noising / x0 / chord / transport / refinement math).
- * Usage: npx tsx bench/chordedit/edit.ts [--repeats 5]   (prints one JSON object)
+ * Usage: npx tsx bench/chordedit/edit.ts [--repeats 5] [--model DIR]   (prints one JSON object)
+ * With --model DIR (a real SD-Turbo ONNX export) the same measurement runs on the real graphs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ const arg = (name: string, dflt: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const repeats = arg('repeats', 5);
+const modelArg = process.argv.indexOf('--model');
+const realModel = modelArg >= 0 ? process.argv[modelArg + 1] : null;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const min = (a: number[]) => Math.min(...a);
 
@@ -42,9 +45,9 @@ const image: Image = {
 };
 const results: Record<string, unknown>[] = [];
 try {
-  writeSdTurboFixture(dir, { textDim: 1024 });
+  if (!realModel) writeSdTurboFixture(dir, { textDim: 1024 });
   const t0 = performance.now();
-  const model = await SdTurboModel.load(dir, { threads: 1 });
+  const model = await SdTurboModel.load(realModel ?? dir, { threads: realModel ? 0 : 1 });
   const loadMs = performance.now() - t0;
   const parts = model.parts(512, 512);
   const editor = new ChordEditor(parts);
@@ -126,8 +129,8 @@ try {
       {
         bench: 'chordedit',
         size: '512x512 image, latents [2,4,64,64], text [2,77,1024]',
-        graphs: 'SD-Turbo-shaped, cheap ops (model time = ONNX Runtime overhead for real tensor sizes)',
-        threads: 1,
+        graphs: realModel ?? 'SD-Turbo-shaped, cheap ops (model time = ONNX Runtime overhead for real tensor sizes)',
+        threads: realModel ? 'default' : 1,
         sessionLoadMs: loadMs,
         edits: results,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,

@@ -262,13 +262,16 @@ export class SdTurboModel {
   }
 
   private async decodeLatent(latent: Float32Array, shape: readonly number[]): Promise<Image> {
-    const scaled = latent.map((v) => v / this.vaeScale);
+    const scaled = new Float32Array(latent.length);
+    const inv = 1 / this.vaeScale;
+    for (let i = 0; i < latent.length; i++) scaled[i] = latent[i] * inv;
     const outName = this.vaeDecoder.output('sample').name;
     const out = await this.vaeDecoder.run({ latent_sample: { data: scaled, dims: [1, ...shape] } }, [outName]);
     const [, channels, height, width] = out[outName].dims;
     if (channels !== 3)
       throw new ShapeError(`${this.vaeDecoder.path}: decoded image has ${channels} channels, expected 3`);
-    const data = (out[outName].data as Float32Array).map((v) => Math.max(-1, Math.min(1, v)));
+    const data = out[outName].data as Float32Array; // ours (fresh from the session): clamped in place
+    for (let i = 0; i < data.length; i++) data[i] = Math.max(-1, Math.min(1, data[i]));
     return { data, channels, height, width };
   }
 
