@@ -25,6 +25,8 @@ import {
 export interface ObservedStep {
   state: PushState;
   action: Vec2;
+  /** The arm's reached pose before the contact pushed it back (proprioception). */
+  eCmd: Vec2;
   next: PushState;
   force: number;
   /** Tactile slip sensor. */
@@ -34,6 +36,7 @@ export interface ObservedStep {
 export const observe = (r: StepRecord): ObservedStep => ({
   state: r.state,
   action: r.vars.action,
+  eCmd: r.vars.eCmd,
   next: r.vars.next,
   force: r.vars.force,
   slip: r.vars.slip,
@@ -41,15 +44,15 @@ export const observe = (r: StepRecord): ObservedStep => ({
 
 /** Abduction: the exogenous noise that makes `model` reproduce the observed step. */
 export function abduct(model: PushEnv, o: ObservedStep): Exogenous {
-  const { state: s, action: a, next } = o;
-  // 1. Actuation noise from the effector's commanded position (eCmd = next.e).
+  const { state: s, action: a, next, eCmd } = o;
+  // 1. Actuation noise from the arm's reached pose eCmd.
   const [g0, g1, g2, g3] = model.gain;
   const uA: Vec2 = [
-    (next.e[0] - s.e[0] - (g0 * a[0] + g1 * a[1])) / model.sigmaA,
-    (next.e[1] - s.e[1] - (g2 * a[0] + g3 * a[1])) / model.sigmaA,
+    (eCmd[0] - s.e[0] - (g0 * a[0] + g1 * a[1])) / model.sigmaA,
+    (eCmd[1] - s.e[1] - (g2 * a[0] + g3 * a[1])) / model.sigmaA,
   ];
   // 2. Friction from the block's displacement, when it moved: |D| = s (delta - mu/k).
-  const { delta } = contactGeometry(model, s.e, next.e, s.b, a);
+  const { delta } = contactGeometry(model, s.e, eCmd, s.b, a);
   const slip = o.slip;
   const moved = vecNorm(vecSub(next.b, s.b));
   let mu: number;
@@ -78,13 +81,13 @@ export function fitMechanisms(known: PushEnv, steps: ObservedStep[]): { model: P
   // 1. Actuation: (e' - e) = G a + noise, ridge least squares per output row.
   const gain = fitGain(steps);
   const resid = steps.flatMap((o) => {
-    const d = vecSub(o.next.e, o.state.e);
+    const d = vecSub(o.eCmd, o.state.e);
     return [d[0] - gain[0] * o.action[0] - gain[1] * o.action[1], d[1] - gain[2] * o.action[0] - gain[3] * o.action[1]];
   });
   const sigmaA = Math.sqrt(resid.reduce((s, r) => s + r * r, 0) / resid.length) || known.sigmaA;
   // 2. Stiffness: F = k delta through the origin on contact steps.
   const contacts = steps.filter((o) => o.force > 0);
-  const deltas = contacts.map((o) => contactGeometry(known, o.state.e, o.next.e, o.state.b, o.action).delta);
+  const deltas = contacts.map((o) => contactGeometry(known, o.state.e, o.eCmd, o.state.b, o.action).delta);
   const k = contacts.length
     ? contacts.reduce((s, o, i) => s + o.force * deltas[i], 0) / deltas.reduce((s, d) => s + d * d, 0)
     : known.k;
@@ -120,7 +123,7 @@ function fitGain(steps: ObservedStep[]): [number, number, number, number] {
   const rhs = [0, 0, 0, 0];
   for (const o of steps) {
     const [a0, a1] = o.action;
-    const d = vecSub(o.next.e, o.state.e);
+    const d = vecSub(o.eCmd, o.state.e);
     saa += a0 * a0;
     sab += a0 * a1;
     sbb += a1 * a1;
@@ -138,7 +141,7 @@ function fitGain(steps: ObservedStep[]): [number, number, number, number] {
 }
 
 function pushGeometry(known: PushEnv, o: ObservedStep): { n: Vec2; cos: number; tan: number } {
-  const { n } = contactGeometry(known, o.state.e, o.next.e, o.state.b, o.action);
+  const { n } = contactGeometry(known, o.state.e, o.eCmd, o.state.b, o.action);
   const la = vecNorm(o.action) || 1;
   const cos = (n[0] * o.action[0] + n[1] * o.action[1]) / la;
   return { n, cos, tan: Math.sqrt(Math.max(0, 1 - cos * cos)) / Math.max(cos, 1e-12) };

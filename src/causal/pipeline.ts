@@ -34,8 +34,8 @@ export const causalConfigSchema = z.object({
   scriptedAggressive: z.number().min(0).max(1),
   /** Evaluation episodes per stage (fixed starts). Default 200. */
   evalEpisodes: z.number().int().min(1).max(100_000),
-  /** SFT epochs (stage 3). Default 60. */
-  sftEpochs: z.number().int().min(1).max(10_000),
+  /** SFT minibatch updates (stage 3), equal for real-only and augmented data. Default 1500. */
+  sftSteps: z.number().int().min(1).max(1_000_000),
   /** GRPO steps of stage 4 (8 starts x 8 episodes each). Default 30. */
   rlSteps: z.number().int().min(0).max(100_000),
   /** Evaluate the RL curves every this many GRPO steps. Default 5. */
@@ -52,14 +52,14 @@ export const CAUSAL_DEFAULTS: CausalConfig = {
   scriptedEpsilon: 0.25,
   scriptedAggressive: 0.1,
   evalEpisodes: 200,
-  sftEpochs: 60,
+  sftSteps: 1500,
   rlSteps: 30,
   evalEvery: 5,
   hidden: 64,
   stages: [...STAGES],
 };
 export const CAUSAL_PRESETS = {
-  quick: { realTrajectories: 8, evalEpisodes: 50, sftEpochs: 15, rlSteps: 4, evalEvery: 2 },
+  quick: { realTrajectories: 8, evalEpisodes: 50, sftSteps: 200, rlSteps: 4, evalEvery: 2 },
 } as const satisfies Record<string, Partial<CausalConfig>>;
 
 export interface SampleCounts {
@@ -83,6 +83,8 @@ export interface CausalResult {
   /** Success rate vs environment steps (RL from the augmented SFT policy, and pure RL). */
   curves: { rl: { envSteps: number; successRate: number }[]; pureRl: { envSteps: number; successRate: number }[] };
   realSuccesses: number;
+  /** The trained policies by stage (for figures and further use). */
+  policies: Partial<Record<'sftReal' | 'sftAugmented' | 'rl' | 'pureRl', MlpParams>>;
 }
 
 const noSamples = (): SampleCounts => ({
@@ -146,7 +148,7 @@ export async function runCausalPipeline(
   const env = PUSH_ENV;
   const root = new Rng(seed);
   const want = new Set<Stage>(cfg.stages);
-  const result: CausalResult = { stages: {}, curves: { rl: [], pureRl: [] }, realSuccesses: 0 };
+  const result: CausalResult = { stages: {}, curves: { rl: [], pureRl: [] }, realSuccesses: 0, policies: {} };
   const stage = (stats: EvalStats, samples: SampleCounts, budget: number): StageResult => ({
     ...stats,
     samples,
@@ -167,7 +169,7 @@ export async function runCausalPipeline(
     result.stages.coldStart = stage(evaluate(env, scripted, cfg.evalEpisodes, seed), realCounts, realSteps.length);
     log(`coldStart: ${real.length} real trajectories (${result.realSuccesses} successes), ${realSteps.length} steps`);
   }
-  const sftOpts = { ...SFT_DEFAULTS, epochs: cfg.sftEpochs };
+  const sftOpts = { ...SFT_DEFAULTS, steps: cfg.sftSteps };
   // 3a. SFT on real samples only.
   if (want.has('sftReal')) {
     const p = mlpPolicyInit(root.fork('init'), cfg.hidden);
@@ -177,6 +179,7 @@ export async function runCausalPipeline(
       realCounts,
       realSteps.length,
     );
+    result.policies.sftReal = p;
     log(`sftReal: success ${result.stages.sftReal.successRate.toFixed(3)}`);
   }
   let augmented: MlpParams | undefined;
@@ -196,6 +199,7 @@ export async function runCausalPipeline(
     };
     const stats = evaluate(env, mlpActionPolicy(env, augmented, true), cfg.evalEpisodes, seed);
     result.stages.sftAugmented = stage(stats, counts, realSteps.length);
+    result.policies.sftAugmented = augmented;
     log(`sftAugmented: success ${stats.successRate.toFixed(3)} (${aug.report.keptPositive} generated positives)`);
   }
   // 4. GRPO from the augmented SFT policy.
@@ -203,6 +207,7 @@ export async function runCausalPipeline(
   if (want.has('rl') && augmented) {
     const rl = await runRl(env, augmented, { steps: cfg.rlSteps }, realSteps.length, cfg, seed, root.fork('rl'));
     rlBudget = rl.envSteps;
+    result.policies.rl = rl.params;
     result.curves.rl = rl.curve;
     const counts = { ...result.stages.sftAugmented!.samples };
     result.stages.rl = stage(
@@ -219,6 +224,7 @@ export async function runCausalPipeline(
     const init = mlpPolicyInit(root.fork('init'), cfg.hidden);
     const pure = await runRl(env, init, { budget }, 0, cfg, seed, root.fork('pureRl'));
     result.curves.pureRl = pure.curve;
+    result.policies.pureRl = pure.params;
     result.pureRl = stage(
       evaluate(env, mlpActionPolicy(env, pure.params, true), cfg.evalEpisodes, seed),
       noSamples(),

@@ -138,15 +138,16 @@ export function sampleLossGrad(
 }
 
 export interface SftOptions {
-  epochs: number;
+  /** Minibatch updates (the same for every data set, so real-only and augmented SFT get equal compute). Default 1500. */
+  steps: number;
   batchSize: number;
   lr: number;
   /** Weight of the unlikelihood term on negatives. Default 0.5. */
   negativeWeight: number;
 }
-export const SFT_DEFAULTS: SftOptions = { epochs: 60, batchSize: 64, lr: 3e-3, negativeWeight: 0.5 };
+export const SFT_DEFAULTS: SftOptions = { steps: 1500, batchSize: 64, lr: 3e-3, negativeWeight: 0.5 };
 
-/** Stage 3: supervised fine-tuning on labelled samples (minibatch AdamW); returns the last epoch's mean loss. */
+/** Stage 3: supervised fine-tuning on labelled samples (minibatch AdamW, reshuffled epochs); returns the mean loss of the last 50 updates. */
 export function sft(
   env: PushEnv,
   p: MlpParams,
@@ -157,30 +158,31 @@ export function sft(
   if (samples.length === 0) return 0;
   const xs = samples.map((s) => features(env, s.state));
   const opt: AdamwState = adamwInit(mlpArrays(p).map((a) => a.length));
-  let last = 0;
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const order = rng.permutation(samples.length);
-    let total = 0;
-    for (let start = 0; start < order.length; start += o.batchSize) {
-      const idx = order.subarray(start, start + o.batchSize);
-      const g = zerosLike(p);
-      for (const i of idx) {
-        const { h, logp } = mlpForward(p, xs[i]);
-        const s = samples[i];
-        const { loss, dz } = sampleLossGrad(
-          logp,
-          s.actionIndex,
-          s.positive,
-          (s.positive ? 1 : o.negativeWeight) / idx.length,
-        );
-        total += loss * idx.length;
-        mlpBackward(p, xs[i], h, dz, g);
-      }
-      adamwStep(mlpArrays(p), mlpArrays(g), opt, { lr: o.lr, weightDecay: 0.01 });
+  const recent: number[] = [];
+  let order = rng.permutation(samples.length);
+  let cursor = 0;
+  for (let step = 0; step < o.steps; step++) {
+    const B = Math.min(o.batchSize, samples.length);
+    if (cursor + B > order.length) {
+      order = rng.permutation(samples.length);
+      cursor = 0;
     }
-    last = total / samples.length;
+    const idx = order.subarray(cursor, cursor + B);
+    cursor += B;
+    const g = zerosLike(p);
+    let total = 0;
+    for (const i of idx) {
+      const { h, logp } = mlpForward(p, xs[i]);
+      const s = samples[i];
+      const { loss, dz } = sampleLossGrad(logp, s.actionIndex, s.positive, (s.positive ? 1 : o.negativeWeight) / B);
+      total += loss;
+      mlpBackward(p, xs[i], h, dz, g);
+    }
+    adamwStep(mlpArrays(p), mlpArrays(g), opt, { lr: o.lr, weightDecay: 0.01 });
+    recent.push(total);
+    if (recent.length > 50) recent.shift();
   }
-  return last;
+  return recent.reduce((a, b) => a + b, 0) / recent.length;
 }
 
 /** An action policy from the MLP: greedy (argmax) or sampled. */

@@ -4,7 +4,8 @@
  * exogenous noise U = (uA actuation noise, uMu friction noise), the structural equations are
  * eCmd = e + G a + sigmaA uA; swept contact depth delta and normal n; slip = oblique push
  * beyond the friction cone; force F = k delta; friction threshold deltaF = mu g / k with
- * mu = mu0 exp(sigmaMu uMu); displacement D = s(slip) max(0, delta - deltaF) n; outcome.
+ * mu = mu0 exp(sigmaMu uMu); displacement D = s(slip) max(0, delta - deltaF) n; the effector is
+ * then pushed out of the block to the residual depth (compliant wrist); outcome.
  * Plain Float64 math, seeded. Interventions do(node = value) are checked in test/causal/scm.test.ts.
  */
 import { InputError } from '../core/errors.js';
@@ -93,7 +94,7 @@ export const CAUSAL_PARENTS: Record<string, readonly string[]> = {
   force: ['delta'],
   mu: ['uMu'],
   displacement: ['delta', 'n', 'slip', 'mu'],
-  next: ['state', 'eCmd', 'displacement'],
+  next: ['state', 'eCmd', 'displacement', 'slip', 'mu'],
   collision: ['force', 'next'],
   success: ['next'],
 };
@@ -163,6 +164,18 @@ export function displacementOf(env: PushEnv, delta: number, n: Vec2, slip: boole
   return [len * n[0], len * n[1]];
 }
 
+/**
+ * Compliant wrist: after the block moved, an effector left deeper than the residual penetration
+ * (mu/k when sticking, 0 when it slipped off) is pushed out radially to that depth.
+ */
+export function resolveEffector(env: PushEnv, eCmd: Vec2, b: Vec2, residual: number): Vec2 {
+  const d = sub(eCmd, b);
+  const l = norm(d);
+  const r = env.rb + env.re - residual;
+  if (l >= r || l < 1e-12) return eCmd;
+  return [b[0] + (d[0] * r) / l, b[1] + (d[1] * r) / l];
+}
+
 /** Block outside [rb, 1 - rb]^2 (hits a wall). */
 export const hitsWall = (env: PushEnv, b: Vec2): boolean =>
   b[0] < env.rb || b[0] > 1 - env.rb || b[1] < env.rb || b[1] > 1 - env.rb;
@@ -178,7 +191,9 @@ export function scmStep(env: PushEnv, s: PushState, action: Vec2, u: Exogenous, 
   const force = doVars.force ?? contactForce(env, delta);
   const mu = doVars.mu ?? friction(env, u.uMu);
   const displacement = doVars.displacement ?? displacementOf(env, delta, n, slip, mu);
-  const next: PushState = { e: eCmd, b: [s.b[0] + displacement[0], s.b[1] + displacement[1]], g: s.g };
+  const b: Vec2 = [s.b[0] + displacement[0], s.b[1] + displacement[1]];
+  const residual = delta > 0 && !slip ? Math.min(delta, mu / env.k) : 0;
+  const next: PushState = { e: resolveEffector(env, eCmd, b, residual), b, g: s.g };
   const collision = force > env.fMax || hitsWall(env, next.b);
   const success = !collision && norm(sub(next.b, s.g)) < env.goalTol;
   return { action: a, eCmd, delta, n, slip, force, mu, displacement, next, collision, success };

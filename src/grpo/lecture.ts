@@ -16,6 +16,8 @@ export interface BanditRunOptions {
   config?: Partial<GrpoConfig>;
   /** Called after every step (progress, checkpoints). */
   onStep?(log: GrpoStepLog): void;
+  /** Record the greedy accuracy every this many steps (0 = never). */
+  accuracyEvery?: number;
   /** How the policy back-propagates: analytic Float32Array code (default) or the engine's autodiff. */
   vjp?: BanditVjp;
 }
@@ -27,6 +29,8 @@ export interface BanditRunResult {
   wallSeconds: number;
   /** Mean reward of each step's rollout. */
   curve: number[];
+  /** Greedy accuracy over all prompts every `accuracyEvery` steps (with the step). */
+  accuracyCurve: { step: number; greedyAccuracy: number }[];
 }
 
 /** Builds the lecture's trainer for one seed (init and sampling streams forked from the seed). */
@@ -54,18 +58,26 @@ export function lectureTrainer(o: BanditRunOptions): { trainer: GrpoTrainer<numb
 export async function runLectureBandit(o: BanditRunOptions): Promise<BanditRunResult> {
   const { trainer, policy } = lectureTrainer(o);
   const curve: number[] = [];
+  const accuracyCurve: BanditRunResult['accuracyCurve'] = [];
+  let evalMs = 0;
   const t0 = performance.now();
   for (let i = 0; i < o.steps; i++) {
     const log = await trainer.trainStep();
     curve.push(log['reward/mean']);
     o.onStep?.(log);
+    if (o.accuracyEvery && (i + 1) % o.accuracyEvery === 0) {
+      const e0 = performance.now();
+      accuracyCurve.push({ step: i + 1, greedyAccuracy: policy.evaluate().greedyAccuracy });
+      evalMs += performance.now() - e0;
+    }
   }
-  const wallSeconds = (performance.now() - t0) / 1000;
+  const wallSeconds = (performance.now() - t0 - evalMs) / 1000;
   const last = curve.slice(-50);
   return {
     ...policy.evaluate(),
     meanRewardLast50: last.reduce((a, b) => a + b, 0) / last.length,
     wallSeconds,
     curve,
+    accuracyCurve,
   };
 }

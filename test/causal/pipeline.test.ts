@@ -8,7 +8,7 @@ import { Rng } from '../../src/core/rng.js';
 
 describe('causal pipeline (quick settings)', () => {
   it('runs every stage, reports the issue-10 fields, and is deterministic', async () => {
-    const cfg = { realTrajectories: 4, evalEpisodes: 20, sftEpochs: 5, rlSteps: 2, evalEvery: 1 };
+    const cfg = { realTrajectories: 4, evalEpisodes: 20, sftSteps: 30, rlSteps: 2, evalEvery: 1 };
     const a = await runCausalPipeline(cfg, 3);
     const b = await runCausalPipeline(cfg, 3);
     expect(a).toEqual(b);

@@ -57,7 +57,7 @@ describe('policy MLP', () => {
         { state, actionIndex: 7, positive: false, source: 'generated' },
       ],
       new Rng(3),
-      { epochs: 50, batchSize: 2, lr: 1e-2, negativeWeight: 1 },
+      { steps: 50, batchSize: 2, lr: 1e-2, negativeWeight: 1 },
     );
     const after = mlpForward(q, x).logp;
     expect(after[3]).toBeGreaterThan(before[3] + 1);

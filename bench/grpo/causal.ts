@@ -1,0 +1,90 @@
+/**
+ * bench/grpo/causal.ts — the causal pipeline over several numbers of real trajectories and seeds:
+ * success / collision / force per stage, the RL and pure-RL success-vs-env-steps curves, and
+ * example trajectories of each stage's policy. Prints one JSON object; with --write it also
+ * stores it as src/causal/tour-data.json (the data of the causal tour section).
+ * Usage: npx tsx bench/grpo/causal.ts [--seeds 3] [--real 4,8,16,32] [--rl-steps 30] [--write]
+ */
+import { fileURLToPath } from 'node:url';
+import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
+import { runCausalPipeline } from '../../src/causal/pipeline.js';
+import { mlpActionPolicy } from '../../src/causal/policy.js';
+import { PUSH_ENV, sampleInitialState } from '../../src/causal/scm.js';
+import { writeJsonAtomic } from '../../src/core/atomic.js';
+import { Rng } from '../../src/core/rng.js';
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const seeds = Array.from({ length: Number(arg('seeds', '3')) }, (_, i) => i + 1);
+const reals = arg('real', '4,8,16,32').split(',').map(Number);
+const rlSteps = Number(arg('rl-steps', '30'));
+const t0 = performance.now();
+const runs = [];
+let examples: unknown = null;
+for (const realTrajectories of reals) {
+  for (const seed of seeds) {
+    const r = await runCausalPipeline({ realTrajectories, rlSteps }, seed, (m) =>
+      process.stderr.write(`[K=${realTrajectories} seed=${seed}] ${m}\n`),
+    );
+    const pick = (
+      x: { successRate: number; collisionRate: number; meanForce: number; budgetEnvSteps: number } | undefined,
+    ) =>
+      x && {
+        successRate: x.successRate,
+        collisionRate: x.collisionRate,
+        meanForce: x.meanForce,
+        budgetEnvSteps: x.budgetEnvSteps,
+      };
+    runs.push({
+      realTrajectories,
+      seed,
+      realSuccesses: r.realSuccesses,
+      coldStart: pick(r.stages.coldStart),
+      sftReal: pick(r.stages.sftReal),
+      sftAugmented: pick(r.stages.sftAugmented),
+      rl: pick(r.stages.rl),
+      pureRl: pick(r.pureRl),
+      samples: r.stages.sftAugmented?.samples,
+      counterfactual: r.augment && {
+        meanBlockError: r.augment.cfMeanBlockError,
+        labelAgreement: r.augment.cfLabelAgreement,
+      },
+      curves: r.curves,
+    });
+    if (examples === null && realTrajectories === 16) {
+      // Example trajectories: the same two starts for every stage's policy.
+      const starts = Array.from({ length: 2 }, (_, i) => sampleInitialState(new Rng(100 + i)));
+      const policies = {
+        coldStart: scriptedPolicy(PUSH_ENV),
+        ...Object.fromEntries(Object.entries(r.policies).map(([k, p]) => [k, mlpActionPolicy(PUSH_ENV, p, true)])),
+      };
+      examples = Object.entries(policies).flatMap(([stage, pol]) =>
+        starts.map((s, i) => {
+          const ep = runEpisode(PUSH_ENV, s, pol, new Rng(200 + i));
+          const path = [s, ...ep.steps.map((st) => st.vars.next)];
+          return {
+            stage,
+            start: i,
+            goal: s.g,
+            outcome: ep.success ? 'success' : ep.collision ? 'collision' : ep.invalid ? 'invalid' : 'timeout',
+            block: path.map((p) => p.b.map((v) => +v.toFixed(4))),
+            effector: path.map((p) => p.e.map((v) => +v.toFixed(4))),
+          };
+        }),
+      );
+    }
+  }
+}
+const result = {
+  bench: 'grpo/causal',
+  command: `npx tsx bench/grpo/causal.ts --seeds ${seeds.length} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
+  wallSeconds: (performance.now() - t0) / 1000,
+  runs,
+  examples,
+};
+if (process.argv.includes('--write')) {
+  writeJsonAtomic(fileURLToPath(new URL('../../src/causal/tour-data.json', import.meta.url)), result);
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
