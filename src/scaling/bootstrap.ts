@@ -1,0 +1,110 @@
+/**
+ * Bootstrap over runs for the Approach-3 fit (Besiroglu et al. 2024, Section 3: 4000 resamples of
+ * the runs with replacement): standard errors and percentile intervals of A, B, E, alpha, beta and of
+ * N_opt, D_opt and tokens per parameter at a chosen compute. A resample is a vector of counts used as
+ * per-run weights (no copied arrays). Each resample is refitted from a few starts: the distinct local
+ * optima of the full-data grid fit (`distinctOptima` in fit.ts); bench/scaling/bootstrap.ts measures that this
+ * reaches the full grid's optimum. Checked in test/scaling/bootstrap.test.ts.
+ */
+import { checkNumber } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import { FIT_DEFAULTS, type FitConfig, fitFromStarts, lawFromTheta } from './fit.js';
+import type { LogRuns } from './objective.js';
+import { computeOptimal } from './optimal.js';
+
+export interface BootstrapConfig {
+  /** Number of resamples. Default 4000 (the replication's), range [2, 1e6]. */
+  resamples: number;
+  /** Compute budget C (FLOPs) at which N_opt, D_opt and tokens per parameter are reported. Default 5.76e23 (Chinchilla's). */
+  flops: number;
+  /** Central coverage of the percentile intervals. Default 0.95, range (0, 1). */
+  level: number;
+  /** How many distinct full-data optima seed each resample's fit. Default 4, range [1, 100]. */
+  starts: number;
+}
+
+export const BOOTSTRAP_DEFAULTS: BootstrapConfig = { resamples: 4000, flops: 5.76e23, level: 0.95, starts: 4 };
+
+/** Quantities summarised by the bootstrap. */
+export const BOOTSTRAP_KEYS = ['A', 'B', 'E', 'alpha', 'beta', 'params', 'tokens', 'tokensPerParam'] as const;
+export type BootstrapKey = (typeof BOOTSTRAP_KEYS)[number];
+
+export interface Summary {
+  mean: number;
+  /** Standard deviation over resamples (ddof 1): the bootstrap standard error. */
+  se: number;
+  /** Percentile interval [lo, hi] at `level`. */
+  lo: number;
+  hi: number;
+}
+
+export interface BootstrapResult {
+  resamples: number;
+  flops: number;
+  level: number;
+  summary: Record<BootstrapKey, Summary>;
+  /** One row per resample: the values of BOOTSTRAP_KEYS in order. */
+  samples: Float64Array[];
+  /** Starts (theta vectors) each resample was fitted from. */
+  starts: number[][];
+}
+
+/** Multinomial resample of n runs as counts (one draw of n indices with replacement). */
+export function resampleCounts(n: number, rng: Rng, out = new Float64Array(n)): Float64Array {
+  out.fill(0);
+  for (let i = 0; i < n; i++) out[rng.int(n)] += 1;
+  return out;
+}
+
+/** Percentile with linear interpolation between order statistics (numpy's default). */
+export function percentile(sorted: Float64Array, q: number): number {
+  const pos = q * (sorted.length - 1);
+  const i = Math.floor(pos);
+  const j = Math.min(i + 1, sorted.length - 1);
+  return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
+}
+
+/** Mean, standard error (ddof 1) and percentile interval of one column of samples. */
+export function summarize(values: Float64Array, level: number): Summary {
+  const n = values.length;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const ss = values.reduce((s, v) => s + (v - mean) ** 2, 0);
+  const sorted = Float64Array.from(values).sort();
+  const tail = (1 - level) / 2;
+  return { mean, se: Math.sqrt(ss / (n - 1)), lo: percentile(sorted, tail), hi: percentile(sorted, 1 - tail) };
+}
+
+/** The bootstrap: `resamples` weighted refits from `starts`, then summaries of every BOOTSTRAP_KEYS quantity. */
+export function bootstrapFit(
+  logRuns: LogRuns,
+  starts: number[][],
+  rng: Rng,
+  config: Partial<BootstrapConfig> = {},
+  fit: Partial<FitConfig> = {},
+  onResample?: (done: number) => void,
+): BootstrapResult {
+  const cfg = { ...BOOTSTRAP_DEFAULTS, ...config };
+  checkNumber('resamples', cfg.resamples, { min: 2, max: 1e6, integer: true });
+  checkNumber('flops', cfg.flops, { min: 0, minExclusive: true });
+  checkNumber('level', cfg.level, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  const n = logRuns.logN.length;
+  const weights = new Float64Array(n);
+  const samples: Float64Array[] = [];
+  for (let k = 0; k < cfg.resamples; k++) {
+    resampleCounts(n, rng, weights);
+    // The starts are full-data optima already: refine them with the tight tolerances only.
+    const tight = { ...fit, lbfgs: fit.polishLbfgs ?? FIT_DEFAULTS.polishLbfgs, polish: 0 };
+    const law = lawFromTheta(fitFromStarts(logRuns, starts, tight, weights).theta);
+    const opt = computeOptimal(law, cfg.flops);
+    samples.push(Float64Array.of(law.A, law.B, law.E, law.alpha, law.beta, opt.params, opt.tokens, opt.tokensPerParam));
+    onResample?.(k + 1);
+  }
+  const summary = {} as Record<BootstrapKey, Summary>;
+  BOOTSTRAP_KEYS.forEach((key, j) => {
+    summary[key] = summarize(
+      Float64Array.from(samples, (s) => s[j]),
+      cfg.level,
+    );
+  });
+  return { resamples: cfg.resamples, flops: cfg.flops, level: cfg.level, summary, samples, starts };
+}

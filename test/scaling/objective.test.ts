@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { huber, huberObjective, logSumExp3, predictLogLoss } from '../../src/scaling/objective.js';
+
+function makeRuns(n: number, seed: number) {
+  // Deterministic spread of sizes and losses (no Math.random).
+  const logN = new Float64Array(n);
+  const logD = new Float64Array(n);
+  const logL = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = ((i * 7919 + seed * 104729) % 1000) / 1000;
+    const v = ((i * 6151 + seed * 3571) % 1000) / 1000;
+    logN[i] = Math.log(1e7) + 7 * u;
+    logD[i] = Math.log(1e8) + 7 * v;
+    logL[i] = Math.log(1.8 + 400 / Math.exp(0.34 * logN[i]) + 1500 / Math.exp(0.36 * logD[i])) + 0.01 * (u - v);
+  }
+  return { logN, logD, logL };
+}
+
+describe('Approach-3 objective', () => {
+  it('Huber is quadratic inside delta and linear outside, continuous at delta', () => {
+    expect(huber(0.5e-3, 1e-3)).toBeCloseTo(0.125e-6, 15);
+    expect(huber(-2e-3, 1e-3)).toBeCloseTo(1e-3 * (2e-3 - 0.5e-3), 15);
+    expect(huber(1e-3 * (1 + 1e-12), 1e-3)).toBeCloseTo(huber(1e-3, 1e-3), 15);
+  });
+
+  it('LSE equals the naive log(e^x + e^y + e^z) and predicts log(E + A/N^a + B/D^b)', () => {
+    expect(logSumExp3(1, 2, 3)).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), 14);
+    expect(logSumExp3(1000, 1000, 1000)).toBeCloseTo(1000 + Math.log(3), 10);
+    const theta = [Math.log(482), Math.log(2085), Math.log(1.8172), 0.3478, 0.3658];
+    const direct = Math.log(1.8172 + 482 / 1e9 ** 0.3478 + 2085 / 2e10 ** 0.3658);
+    expect(predictLogLoss(theta, Math.log(1e9), Math.log(2e10))).toBeCloseTo(direct, 12);
+  });
+
+  it('value is the sum of Huber terms of a naive implementation', () => {
+    const runs = makeRuns(50, 1);
+    const theta = [6, 7.5, 0.6, 0.34, 0.37];
+    let naive = 0;
+    for (let i = 0; i < 50; i++) {
+      const pred = Math.log(
+        Math.exp(theta[0] - theta[3] * runs.logN[i]) +
+          Math.exp(theta[1] - theta[4] * runs.logD[i]) +
+          Math.exp(theta[2]),
+      );
+      naive += huber(runs.logL[i] - pred, 1e-3);
+    }
+    expect(huberObjective(theta, runs, 1e-3)).toBeCloseTo(naive, 14);
+  });
+
+  it('analytic gradient matches central finite differences (property over theta and delta)', () => {
+    const runs = makeRuns(40, 2);
+    const theta = fc.tuple(
+      fc.double({ min: 0, max: 12, noNaN: true }),
+      fc.double({ min: 0, max: 12, noNaN: true }),
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.double({ min: 0.05, max: 1, noNaN: true }),
+      fc.double({ min: 0.05, max: 1, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(theta, fc.constantFrom(1e-3, 0.05, 10), (t, delta) => {
+        const g = new Float64Array(5);
+        huberObjective(t, runs, delta, g);
+        for (let k = 0; k < 5; k++) {
+          const h = 1e-6;
+          const up = [...t];
+          const dn = [...t];
+          up[k] += h;
+          dn[k] -= h;
+          const fd = (huberObjective(up, runs, delta) - huberObjective(dn, runs, delta)) / (2 * h);
+          expect(Math.abs(g[k] - fd)).toBeLessThan(1e-5 * (1 + Math.abs(fd)));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('integer weights equal repeating runs (the bootstrap uses counts as weights)', () => {
+    const runs = makeRuns(10, 3);
+    const w = Float64Array.from([0, 1, 2, 0, 3, 1, 0, 1, 1, 1]);
+    const rep = { logN: [] as number[], logD: [] as number[], logL: [] as number[] };
+    w.forEach((c, i) => {
+      for (let j = 0; j < c; j++) {
+        rep.logN.push(runs.logN[i]);
+        rep.logD.push(runs.logD[i]);
+        rep.logL.push(runs.logL[i]);
+      }
+    });
+    const repeated = {
+      logN: Float64Array.from(rep.logN),
+      logD: Float64Array.from(rep.logD),
+      logL: Float64Array.from(rep.logL),
+    };
+    const theta = [5, 6, 0.5, 0.3, 0.3];
+    const g1 = new Float64Array(5);
+    const g2 = new Float64Array(5);
+    expect(huberObjective(theta, runs, 1e-3, g1, w)).toBeCloseTo(huberObjective(theta, repeated, 1e-3, g2), 14);
+    for (let k = 0; k < 5; k++) expect(g1[k]).toBeCloseTo(g2[k], 12);
+  });
+});
