@@ -12,6 +12,7 @@ import { InputError } from './errors.js';
 
 /** CLIP's pre-tokenisation pattern (contractions, letter runs, single digits, punctuation runs). */
 const PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
+const UTF8 = new TextEncoder();
 
 /** GPT-2/CLIP byte -> printable character table (bytes_to_unicode). */
 export function bytesToUnicode(): string[] {
@@ -124,7 +125,7 @@ export class ClipTokenizer {
   tokenize(text: string): number[] {
     const ids: number[] = [];
     for (const m of cleanText(text).matchAll(PATTERN)) {
-      const bytes = new TextEncoder().encode(m[0]);
+      const bytes = UTF8.encode(m[0]);
       const mapped = Array.from(bytes, (b) => this.byteChars[b]).join('');
       for (const piece of this.bpe(mapped)) ids.push(this.vocab.get(piece) ?? this.eosId);
     }

@@ -197,7 +197,8 @@ export class OnnxModel {
       return new OnnxModel(path, session);
     } catch (err) {
       const reason = (err as Error).message?.split('\n')[0] ?? String(err);
-      throw new InputError(`cannot load ONNX model ${path}: ${reason}`, { cause: err });
+      const on = device === 'cpu' ? '' : ` on device ${device} (providers ${eps.join(', ')})`;
+      throw new InputError(`cannot load ONNX model ${path}${on}: ${reason}`, { cause: err });
     }
   }
 
