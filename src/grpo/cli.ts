@@ -48,7 +48,12 @@ export function register(program: Command): void {
       action(async (raw, ctx) => {
         const o = parseOptions(banditSchema, raw);
         const vjp = o.engine === 'tf' ? banditVjpTf(await getTf()) : undefined;
-        const r = await runLectureBandit({ steps: o.steps, seed: ctx.seed, vjp, config: { lossType: o.lossType } });
+        const { accuracyCurve: _unused, ...r } = await runLectureBandit({
+          steps: o.steps,
+          seed: ctx.seed,
+          vjp,
+          config: { lossType: o.lossType },
+        });
         ctx.log(
           `grpo bandit seed ${ctx.seed}: greedy accuracy ${r.greedyAccuracy.toFixed(3)}, mean reward (last 50) ` +
             `${r.meanRewardLast50.toFixed(3)}, KL to ref ${r.klToRef.toFixed(3)}, ${r.wallSeconds.toFixed(2)} s`,

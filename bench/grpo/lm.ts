@@ -1,0 +1,38 @@
+/**
+ * bench/grpo/lm.ts — GRPO + LoRA on the shipped tiny LM (two-digit addition, exact-match reward):
+ * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
+ * second over the whole run: sampling + PPO updates). With --write it stores the result as
+ * src/grpo/lm-run.json for the tour.
+ * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--write]
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeJsonAtomic } from '../../src/core/atomic.js';
+import { runLmGrpo } from '../../src/grpo/lm-task.js';
+import { shippedModelDir } from '../../src/lm/index.js';
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const modelDir = arg('model', shippedModelDir());
+const steps = Number(arg('steps', '60'));
+const seed = Number(arg('seed', '0'));
+if (!existsSync(modelDir)) {
+  process.stdout.write(`${JSON.stringify({ bench: 'grpo/lm', skipped: `no model folder at ${modelDir}` })}\n`);
+  process.exit(0);
+}
+const r = await runLmGrpo({
+  modelDir,
+  steps,
+  seed,
+  r: 8,
+  targetModules: ['wq', 'wk', 'wv', 'wo'],
+  evalProblems: 200,
+  onLog: (l) => process.stderr.write(`step ${l.step} reward ${l['reward/mean'].toFixed(3)} kl ${l.kl.toFixed(4)}\n`),
+});
+const result = { bench: 'grpo/lm', command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed}`, ...r };
+if (process.argv.includes('--write')) {
+  writeJsonAtomic(fileURLToPath(new URL('../../src/grpo/lm-run.json', import.meta.url)), result);
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
