@@ -54,6 +54,7 @@ export class ClipTokenizer {
     });
     this.bosId = this.special('<|startoftext|>');
     this.eosId = this.special('<|endoftext|>');
+    for (const t of ['<|startoftext|>', '<|endoftext|>']) this.cache.set(t, [t]); // as CLIP: special tokens stay whole
     this.padId = options.padId ?? 0;
     this.maxLength = options.maxLength ?? 77;
   }

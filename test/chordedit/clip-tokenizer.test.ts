@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToUnicode, ClipTokenizer, cleanText } from '../../src/core/clip-tokenizer.js';
 import { InputError } from '../../src/core/errors.js';
@@ -57,6 +58,9 @@ describe('CLIP BPE on a tiny vocabulary', () => {
       V['!</w>'],
     ]);
   });
+  it('keeps the special tokens whole, as CLIP does', () => {
+    expect(tok.tokenize('cat<|endoftext|>')).toEqual([V['cat</w>'], 49407]);
+  });
   it('maps UTF-8 bytes of non-ASCII letters through the byte table', () => {
     const bytes = [...new TextEncoder().encode('é')];
     const table = bytesToUnicode();
@@ -70,6 +74,21 @@ describe('CLIP BPE on a tiny vocabulary', () => {
     expect(long[0]).toBe(49406);
     expect(long[76]).toBe(49407);
     expect(Array.from(long.slice(1, 76)).every((id) => id === V['cat</w>'])).toBe(true);
+  });
+  it('any text gives BOS, vocabulary ids, one EOS, then padding, 77 in all', () => {
+    const ids = new Set(Object.values(V));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        const out = Array.from(tok.encode(text));
+        expect(out).toHaveLength(77);
+        expect(out[0]).toBe(49406);
+        const eos = out.indexOf(49407);
+        expect(eos).toBeGreaterThan(0);
+        expect(out.slice(eos + 1).every((id) => id === 0)).toBe(true);
+        expect(out.slice(1, eos).every((id) => ids.has(id) && id !== 49406 && id !== 49407)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
   it('has CLIP-ordered merges (sanity of the fixture)', () => {
     expect(TINY_MERGES[0]).toEqual(['c', 'a']);
