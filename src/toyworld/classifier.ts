@@ -52,7 +52,7 @@ const BACKGROUND_IN = 3 * (IMAGE_SIZE / POOL) ** 2;
 export interface ClassifierConfig {
   /** Hidden width of both MLPs (default 192). */
   hidden: number;
-  /** Training steps (default 1500). */
+  /** Training steps (default 500). */
   steps: number;
   /** Scenes per step (default 32; every scene gives its object cells and 2 empty cells). */
   batch: number;
@@ -62,7 +62,7 @@ export interface ClassifierConfig {
   noise: number;
 }
 
-export const CLASSIFIER_DEFAULTS: ClassifierConfig = { hidden: 192, steps: 1500, batch: 32, peakLr: 2e-3, noise: 0.1 };
+export const CLASSIFIER_DEFAULTS: ClassifierConfig = { hidden: 192, steps: 500, batch: 32, peakLr: 2e-3, noise: 0.1 };
 
 export interface ClassifierParams {
   object: LinearParams[];

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { action, numberFlag, parseOptions } from '../cli/context.js';
+import { writeJsonAtomic } from '../core/atomic.js';
 import { ConfigError } from '../core/errors.js';
 import { imageGrid, writeImage } from '../core/image.js';
 import { createProgress } from '../core/progress.js';
@@ -16,8 +17,9 @@ import { loadClassifier, readScenes } from './classifier.js';
 import { shipClassifier } from './classifier-train.js';
 import { loadToyModel } from './denoiser.js';
 import { renderScene } from './render.js';
-import { generateToy } from './sample.js';
+import { evaluateSamples, generateToy } from './sample.js';
 import { attributeAccuracy } from './scoring.js';
+import { runSweep } from './sweep.js';
 import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, type ToyTrainConfig, trainToyModel } from './train.js';
 
 const trainSchema = z.object({
@@ -25,6 +27,7 @@ const trainSchema = z.object({
   steps: numberFlag.pipe(z.number().int().min(1).max(10_000_000)).optional(),
   batch: numberFlag.pipe(z.number().int().min(1).max(1024)).optional(),
   resume: z.boolean().optional(),
+  stopAfter: numberFlag.pipe(z.number().int().min(1)).optional(),
 });
 
 function registerTrain(toy: Command): void {
@@ -35,6 +38,10 @@ function registerTrain(toy: Command): void {
     .option('--steps <n>', 'override the preset step count')
     .option('--batch <n>', 'override the preset batch size')
     .option('--resume', 'continue from --out/checkpoint')
+    .option(
+      '--stop-after <n>',
+      'end at step n of the schedule (with --resume at the checkpoint step: export its weights)',
+    )
     .action(
       action(async (raw, ctx) => {
         const o = parseOptions(trainSchema, raw);
@@ -47,10 +54,15 @@ function registerTrain(toy: Command): void {
           ...(o.batch !== undefined ? { batch: o.batch } : {}),
         };
         const t0 = performance.now();
-        const r = await trainToyModel(config, { seed: ctx.seed, dir: ctx.out, resume: o.resume });
+        const r = await trainToyModel(config, {
+          seed: ctx.seed,
+          dir: ctx.out,
+          resume: o.resume,
+          stopAfter: o.stopAfter,
+        });
         const seconds = (performance.now() - t0) / 1000;
         ctx.log(
-          `toy train: ${config.steps} steps (resumed from ${r.resumedFrom}), final loss ${r.finalLoss.toFixed(4)}, ` +
+          `toy train: ${r.history.length} of ${config.steps} steps (resumed from ${r.resumedFrom}), final loss ${r.finalLoss.toFixed(4)}, ` +
             `${seconds.toFixed(1)} s; weights ${r.weightsPath}`,
         );
         return {
@@ -104,6 +116,30 @@ function registerGenerate(toy: Command): void {
     );
 }
 
+function registerEvalSamples(toy: Command): void {
+  toy
+    .command('eval-samples')
+    .description('sample N random captions and report the classifier accuracy per attribute (the generation goal)')
+    .option('--count <n>', 'random captions (one sample each)', '96')
+    .option('--steps <k>', 'DDIM steps', '20')
+    .option('--guidance <w>', 'classifier-free guidance scale (1 = none)', '1')
+    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .action(
+      action(async (raw: Record<string, unknown>, ctx) => {
+        const schema = generateSchema.omit({ caption: true, count: true }).extend({
+          count: numberFlag.pipe(z.number().int().min(1).max(10_000)),
+        });
+        const o = parseOptions(schema, raw);
+        const model = await loadToyModel(o.weights);
+        const r = await evaluateSamples(model.denoiser, await loadClassifier(), { ...o, seed: ctx.seed });
+        ctx.log(
+          `toy eval-samples: ${r.count} samples, exact ${r.exact.toFixed(3)}, per attribute ${JSON.stringify(r.perAttribute)}`,
+        );
+        return { ...r, steps: o.steps, guidance: o.guidance };
+      }),
+    );
+}
+
 function registerRender(toy: Command): void {
   toy
     .command('render')
@@ -123,7 +159,7 @@ function registerClassifier(toy: Command): void {
   toy
     .command('train-classifier')
     .description('train the attribute classifier and write it with its held-out accuracy (default assets/toy/)')
-    .option('--steps <n>', 'training steps', '1500')
+    .option('--steps <n>', 'training steps', '500')
     .action(
       action(async (raw: { steps: string }, ctx) => {
         const steps = parseOptions(z.object({ steps: numberFlag.pipe(z.number().int().min(1)) }), raw).steps;
@@ -149,6 +185,7 @@ function registerBench(program: Command): void {
     .option('--pairs <n>', 'edit pairs (pair i has type i mod 6)', '240')
     .option('--methods <list>', `comma-separated: ${BENCH_METHODS.join(',')}`, BENCH_METHODS.join(','))
     .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .addHelpText('after', '\nWith --out FILE the result JSON is also written to FILE (atomically).')
     .action(
       action(async (raw: Record<string, unknown>, ctx) => {
         const o = parseOptions(benchSchema, {
@@ -167,10 +204,43 @@ function registerBench(program: Command): void {
           onEdit: (done) => bar.update(done),
         });
         bar.stop();
+        if (ctx.out) writeJsonAtomic(ctx.out, r);
         for (const [name, m] of Object.entries(r.methods)) {
           ctx.log(
             `${name.padEnd(15)} bgPSNR ${m.backgroundPsnr.toFixed(2)}  targetPSNR ${m.targetPsnr.toFixed(2)}  ` +
               `editAcc ${m.editAccuracy.toFixed(3)}  NFE ${m.nfe}  ${m.msPerEdit.toFixed(0)} ms`,
+          );
+        }
+        return r;
+      }),
+    );
+}
+
+function registerSweep(toy: Command): void {
+  toy
+    .command('sweep')
+    .description('ChordEdit parameter sweep (t, delta, lambda, t_c) on the toy edit benchmark; --out writes the JSON')
+    .option('--pairs <n>', 'edit pairs per setting', '48')
+    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .action(
+      action(async (raw: Record<string, unknown>, ctx) => {
+        const o = parseOptions(
+          z.object({ pairs: numberFlag.pipe(z.number().int().min(1)), weights: z.string().optional() }),
+          raw,
+        );
+        const model = await loadToyModel(o.weights);
+        const classifier = await loadClassifier();
+        const bar = createProgress('toy sweep', 1);
+        const r = await runSweep(model, classifier, {
+          pairs: o.pairs,
+          seed: ctx.seed,
+          onPoint: (done, total) => bar.update(done, { total }),
+        });
+        bar.stop();
+        if (ctx.out) writeJsonAtomic(ctx.out, r);
+        for (const p of r.points) {
+          ctx.log(
+            `${p.knob}=${p.value}${p.refine ? '' : ' (no refine)'}: bgPSNR ${p.backgroundPsnr.toFixed(2)} editAcc ${p.editAccuracy.toFixed(3)}`,
           );
         }
         return r;
@@ -184,6 +254,8 @@ export function register(program: Command): void {
   registerTrain(toy);
   registerGenerate(toy);
   registerRender(toy);
+  registerEvalSamples(toy);
   registerClassifier(toy);
+  registerSweep(toy);
   registerBench(program);
 }

@@ -30,11 +30,11 @@ import { IMAGE_SIZE } from './scene.js';
 export interface ToyModelConfig {
   /** Patch side in pixels (divides 32; default 8 -> 16 patches of 192 values; 4 costs 2.7x CPU per step). */
   patch: number;
-  /** Model width D (default 128, divisible by heads and with D/heads divisible by 4 for axial RoPE). */
+  /** Model width D (default 96, divisible by heads and with D/heads divisible by 4 for axial RoPE). */
   dim: number;
   /** Transformer blocks (default 4). */
   depth: number;
-  /** Attention heads (default 4). */
+  /** Attention heads (default 3, head dim 32). */
   heads: number;
   /** MLP hidden width as a multiple of D (default 3). */
   mlpRatio: number;
@@ -44,9 +44,9 @@ export interface ToyModelConfig {
 
 export const TOY_MODEL_DEFAULTS: ToyModelConfig = {
   patch: 8,
-  dim: 128,
+  dim: 96,
   depth: 4,
-  heads: 4,
+  heads: 3,
   mlpRatio: 3,
   prediction: 'v_prediction',
 };

@@ -6,10 +6,13 @@
  */
 import { checkNumber } from '../core/errors.js';
 import type { Image } from '../core/image.js';
-import type { Rng } from '../core/rng.js';
+import { Rng } from '../core/rng.js';
 import { DdimScheduler } from '../diffusion/index.js';
+import { type CaptionContent, captionOf, parseCaption } from './caption.js';
+import { type ClassifierParams, readScenes, type SceneReading } from './classifier.js';
 import type { ToyDenoiser } from './denoiser.js';
-import { IMAGE_SIZE } from './scene.js';
+import { IMAGE_SIZE, sampleScene } from './scene.js';
+import { type Attribute, attributeAccuracy, sceneMatches } from './scoring.js';
 import { encodeCaption } from './text.js';
 
 export interface GenerateOptions {
@@ -64,4 +67,30 @@ export async function generateToy(
     height: IMAGE_SIZE,
     width: IMAGE_SIZE,
   }));
+}
+
+/** Per-attribute classifier accuracy of samples for `count` random captions (and the exact-match rate). */
+export async function evaluateSamples(
+  denoiser: ToyDenoiser,
+  classifier: ClassifierParams,
+  o: { count: number; seed: number; batch?: number } & GenerateOptions,
+): Promise<{ perAttribute: Record<Attribute, number>; exact: number; count: number }> {
+  checkNumber('count', o.count, { min: 1, integer: true });
+  const rng = new Rng(o.seed);
+  const captionRng = rng.fork('captions');
+  const captions = Array.from({ length: o.count }, () => captionOf(sampleScene(captionRng)));
+  const pairs: { reading: SceneReading; truth: CaptionContent }[] = [];
+  const batch = o.batch ?? 16;
+  for (let i = 0; i < captions.length; i += batch) {
+    const chunk = captions.slice(i, i + batch);
+    const images = await generateToy(denoiser, chunk, rng.fork(`noise-${i}`), o);
+    readScenes(classifier, images).forEach((reading, j) => {
+      pairs.push({ reading, truth: parseCaption(chunk[j]) });
+    });
+  }
+  return {
+    perAttribute: attributeAccuracy(pairs),
+    exact: pairs.filter((p) => sceneMatches(p.reading, p.truth)).length / pairs.length,
+    count: pairs.length,
+  };
 }

@@ -1,0 +1,80 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+
+/** Runs the CLI in-process; returns exit code and captured stderr. */
+async function cli(args: string[]) {
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const code = await runCli(args);
+    return { code, stderr };
+  } finally {
+    spy.mockRestore();
+    out.mockRestore();
+  }
+}
+
+describe('toy CLI: bad input fails with exit 2, one clear message and no output file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'toy-cli-'));
+
+  it('toy render: unknown word, bad grammar, missing or wrong --out', async () => {
+    const out = join(dir, 'a.png');
+    let r = await cli(['--out', out, 'toy', 'render', '--caption', 'a large red unicorn at top on snow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unicorn.*not in the toy vocabulary|expected a shape/);
+    r = await cli(['--out', out, 'toy', 'render', '--caption', 'a large red circle on snow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/expected "at"/);
+    r = await cli(['toy', 'render', '--caption', 'a large red circle at top on snow']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out must be a \.png file/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('toy render writes the ground-truth picture', async () => {
+    const out = join(dir, 'ok.png');
+    const r = await cli(['--out', out, 'toy', 'render', '--caption', 'a large red circle at top on snow']);
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('toy train / generate / edit-bench: bad flags and files', async () => {
+    let r = await cli(['toy', 'train', '--preset', 'quick']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out <dir> is required/);
+    r = await cli(['--out', join(dir, 't'), 'toy', 'train', '--preset', 'huge']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--preset/);
+    r = await cli(['--out', join(dir, 't'), 'toy', 'train', '--steps', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--steps/);
+    const bogus = join(dir, 'bogus.safetensors');
+    writeFileSync(bogus, 'not a safetensors file');
+    r = await cli([
+      '--out',
+      join(dir, 'g.png'),
+      'toy',
+      'generate',
+      '--caption',
+      'a large red circle at top on snow',
+      '--weights',
+      bogus,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bogus\.safetensors/);
+    expect(existsSync(join(dir, 'g.png'))).toBe(false);
+    r = await cli(['edit-bench', '--methods', 'chord,magic']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--methods/);
+    r = await cli(['edit-bench', '--pairs', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--pairs/);
+  });
+});
