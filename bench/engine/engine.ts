@@ -2,7 +2,8 @@
  * Engine benchmark: TensorFlow.js (wasm backend, via core/engine.ts) vs @jax-js/jax (wasm) vs the
  * PyTorch peer (bench/engine/peer.py, 1 and 2 threads). Prints one JSON object:
  * fp32 1024² matmul GFLOPS, per-op overhead of a tiny add (µs), MLP training steps/s
- * (5600 → 1000 → 100 → 1, ReLU, batch 128, Adam), and gradient correctness (max relative error of
+ * (5600 → 1000 → 100 → 1, ReLU, batch 128, Adam), training steps/s of a small transformer-style
+ * block (causal attention + MLP, B 8, T 32, D 64, H 4, Adam), and gradient correctness (max relative error of
  * float32 gradients vs float64 central differences) for a small GELU MLP and attention block.
  * Run: npx tsx bench/engine/engine.ts [--quick] [--no-peer]
  */
@@ -28,6 +29,9 @@ import { type Attn64, attention64, finiteDiffGrads, maxRelError, mlp64, weighted
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 7;
 const MLP_STEPS = quick ? 2 : 4;
+const BLOCK_STEPS = quick ? 5 : 20;
+/** Small transformer-style block: causal attention (H heads) + ReLU MLP (D → F → D), residuals, batch B × T tokens. */
+const BLOCK = { b: 8, t: 32, d: 64, heads: 4, f: 256 };
 
 /**
  * Best (minimum) wall time and process CPU time (s) of `fn` over `reps` runs. On a shared machine
@@ -140,7 +144,27 @@ async function benchTfjs(tf: Tf, problem: ReturnType<typeof gradProblem>) {
     opt.step(() => tf.losses.meanSquaredError(ys, mlp(params, xs, { activation: 'relu' })) as Scalar, params);
   step();
   const mlpStepsPerSec = rate(await timed(step, MLP_STEPS), 1);
-  return { matmulGflops, smallOpUs, smallOpSyncUs, mlpStepsPerSec, gradRelError: tfjsGradErrors(tf, problem) };
+  // small transformer-style block with modelmath's nn layers
+  const { b: bb, t, d, heads, f } = BLOCK;
+  const block = { attn: attentionInit(rng.fork('attn'), { dim: d, heads }), ff: mlpInit(rng.fork('ff'), [d, f, d]) };
+  const bx = tf.tensor(rng.normals(bb * t * d), [bb, t, d]);
+  const by = tf.tensor(rng.normals(bb * t * d), [bb, t, d]);
+  const blockOpt = adamw({ lr: 1e-3, weightDecay: 0 });
+  const blockLoss = () => {
+    const h = tf.add(bx, attention(block.attn, bx, { causal: true }));
+    return tf.losses.meanSquaredError(by, tf.add(h, mlp(block.ff, h, { activation: 'relu' }))) as Scalar;
+  };
+  const blockStep = () => blockOpt.step(blockLoss, block);
+  blockStep();
+  const blockStepsPerSec = rate(await timed(blockStep, BLOCK_STEPS), 1);
+  return {
+    matmulGflops,
+    smallOpUs,
+    smallOpSyncUs,
+    mlpStepsPerSec,
+    blockStepsPerSec,
+    gradRelError: tfjsGradErrors(tf, problem),
+  };
 }
 
 function tfjsGradErrors(tf: Tf, pr: ReturnType<typeof gradProblem>) {
@@ -176,35 +200,79 @@ function tfjsGradErrors(tf: Tf, pr: ReturnType<typeof gradProblem>) {
 // jax-js arrays are reference-counted: every function consumes its arguments, `.ref` adds a reference.
 
 type JArr = np.Array;
-type MlpP = { w1: JArr; b1: JArr; w2: JArr; b2: JArr; w3: JArr; b3: JArr };
-const MLP_KEYS = ['w1', 'b1', 'w2', 'b2', 'w3', 'b3'] as const;
+type JTree = Record<string, JArr>;
 
 const jarr = (data: ArrayLike<number>, shape: number[]) => np.array(Float32Array.from(data)).reshape(shape);
-const refTree = (p: MlpP): MlpP => Object.fromEntries(MLP_KEYS.map((k) => [k, p[k].ref])) as MlpP;
+const refTree = (p: JTree): JTree => Object.fromEntries(Object.entries(p).map(([k, a]) => [k, a.ref]));
 
-function jaxMlpForward(p: MlpP, x: JArr): JArr {
+function jaxMlpLoss(p: JTree, x: JArr, y: JArr): JArr {
   const h1 = jnn.relu(np.matmul(x, p.w1).add(p.b1));
   const h2 = jnn.relu(np.matmul(h1, p.w2).add(p.b2));
-  return np.matmul(h2, p.w3).add(p.b3);
+  return np.mean(np.square(np.matmul(h2, p.w3).add(p.b3).sub(y)));
 }
 
-/** One jitted Adam step (bias correction folded into lrT = lr √(1−β2ᵗ)/(1−β1ᵗ)). */
-const jaxAdamStep = jit((p: MlpP, m: MlpP, v: MlpP, x: JArr, y: JArr, lrT: JArr) => {
-  const loss = (q: MlpP, xx: JArr, yy: JArr) => np.mean(np.square(jaxMlpForward(q, xx).sub(yy)));
-  const [l, g] = valueAndGrad(loss)(refTree(p), x, y);
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
-  const out = { p: {} as Record<string, JArr>, m: {} as Record<string, JArr>, v: {} as Record<string, JArr> };
-  for (const k of MLP_KEYS) {
-    const gk = (g as MlpP)[k];
-    const mk = m[k].mul(b1).add(gk.ref.mul(1 - b1));
-    const vk = v[k].mul(b2).add(gk.ref.mul(gk).mul(1 - b2));
-    out.p[k] = p[k].sub(mk.ref.div(np.sqrt(vk.ref).add(eps)).mul(lrT.ref));
-    out.m[k] = mk;
-    out.v[k] = vk;
-  }
-  lrT.dispose();
-  return [l, out.p, out.m, out.v] as [JArr, MlpP, MlpP, MlpP];
-});
+/** Transformer-style block (causal attention + ReLU MLP, residuals) on x [B, T, D], MSE to y. */
+function jaxBlockLoss(p: JTree, x: JArr, y: JArr): JArr {
+  const [b, t, d] = x.shape;
+  const { heads } = BLOCK;
+  const dh = d / heads;
+  const split = (z: JArr) => z.reshape([b, t, heads, dh]).transpose([0, 2, 1, 3]); // [B, H, T, Dh]
+  const q = split(np.matmul(x.ref, p.wq).add(p.bq));
+  const k = split(np.matmul(x.ref, p.wk).add(p.bk));
+  const v = split(np.matmul(x.ref, p.wv).add(p.bv));
+  const mask = np
+    .tril(np.ones([t, t]))
+    .sub(1)
+    .mul(1e9); // 0 on and below the diagonal, −1e9 above
+  const scores = np
+    .matmul(q, k.transpose([0, 1, 3, 2]))
+    .mul(1 / Math.sqrt(dh))
+    .add(mask);
+  const merged = np.matmul(jnn.softmax(scores, -1), v).transpose([0, 2, 1, 3]).reshape([b, t, d]);
+  const h = x.add(np.matmul(merged, p.wo).add(p.bo)); // [B, T, D]
+  const f = jnn.relu(np.matmul(h.ref, p.w1).add(p.b1));
+  const out = h.add(np.matmul(f, p.w2).add(p.b2));
+  return np.mean(np.square(out.sub(y)));
+}
+
+/** A jitted Adam step for `loss` (bias correction folded into lrT = lr √(1−β2ᵗ)/(1−β1ᵗ)). */
+function jaxAdam(loss: (p: JTree, x: JArr, y: JArr) => JArr) {
+  return jit((p: JTree, m: JTree, v: JTree, x: JArr, y: JArr, lrT: JArr) => {
+    const [l, g] = valueAndGrad(loss)(refTree(p), x, y);
+    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+    const out = { p: {} as JTree, m: {} as JTree, v: {} as JTree };
+    for (const key of Object.keys(p)) {
+      const gk = (g as JTree)[key];
+      const mk = m[key].mul(b1).add(gk.ref.mul(1 - b1));
+      const vk = v[key].mul(b2).add(gk.ref.mul(gk).mul(1 - b2));
+      out.p[key] = p[key].sub(mk.ref.div(np.sqrt(vk.ref).add(eps)).mul(lrT.ref));
+      out.m[key] = mk;
+      out.v[key] = vk;
+    }
+    lrT.dispose();
+    return [l, out.p, out.m, out.v] as [JArr, JTree, JTree, JTree];
+  });
+}
+
+/** Training steps per second of a jitted Adam loop (one warm-up step compiles). */
+async function jaxTrainRate(loss: (p: JTree, x: JArr, y: JArr) => JArr, p0: JTree, xs: JArr, ys: JArr, steps: number) {
+  const adamStep = jaxAdam(loss);
+  let p = p0;
+  const zeros = () => Object.fromEntries(Object.entries(p).map(([k, a]) => [k, np.zeros(a.shape)]));
+  let m = zeros();
+  let v = zeros();
+  let t = 0;
+  const step = async () => {
+    t += 1;
+    const lrT = (1e-3 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
+    const [l, p2, m2, v2] = adamStep(p, m, v, xs.ref, ys.ref, np.array(lrT));
+    l.dataSync();
+    await Promise.all(Object.values(p2).map((a) => a.blockUntilReady()));
+    [p, m, v] = [p2, m2, v2];
+  };
+  await step();
+  return rate(await timed(step, steps), 1);
+}
 
 async function benchJax(problem: ReturnType<typeof gradProblem>) {
   await init('wasm');
@@ -223,32 +291,21 @@ async function benchJax(problem: ReturnType<typeof gradProblem>) {
   addSync();
   const smallOpSyncUs = perUnitUs(await timed(addSync, 3), N);
   // MLP training, same shapes as tfjs and torch
-  const init2 = (i: number, o: number) => jarr(rng.fillNormal(new Float32Array(i * o), 0, 1 / Math.sqrt(i)), [i, o]);
-  let p: MlpP = {
-    w1: init2(5600, 1000),
-    b1: np.zeros([1000]),
-    w2: init2(1000, 100),
-    b2: np.zeros([100]),
-    w3: init2(100, 1),
-    b3: np.zeros([1]),
-  };
-  const zerosLike = (q: MlpP) => Object.fromEntries(MLP_KEYS.map((k) => [k, np.zeros(q[k].shape)])) as MlpP;
-  let m = zerosLike(p);
-  let v = zerosLike(p);
+  const w = (i: number, o: number) => jarr(rng.fillNormal(new Float32Array(i * o), 0, 1 / Math.sqrt(i)), [i, o]);
+  const mlpP: JTree = { w1: w(5600, 1000), b1: np.zeros([1000]), w2: w(1000, 100), b2: np.zeros([100]) };
+  Object.assign(mlpP, { w3: w(100, 1), b3: np.zeros([1]) });
   const xs = jarr(rng.normals(128 * 5600), [128, 5600]);
   const ys = jarr(rng.normals(128), [128, 1]);
-  let t = 0;
-  const step = async () => {
-    t += 1;
-    const lrT = (1e-3 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
-    const [l, p2, m2, v2] = jaxAdamStep(p, m, v, xs.ref, ys.ref, np.array(lrT));
-    l.dataSync();
-    await Promise.all(MLP_KEYS.map((k) => p2[k].blockUntilReady()));
-    [p, m, v] = [p2, m2, v2];
-  };
-  await step();
-  const mlpStepsPerSec = rate(await timed(step, MLP_STEPS), 1);
-  return { matmulGflops, smallOpSyncUs, mlpStepsPerSec, gradRelError: jaxGradErrors(problem) };
+  const mlpStepsPerSec = await jaxTrainRate(jaxMlpLoss, mlpP, xs, ys, MLP_STEPS);
+  // small transformer-style block
+  const { b: bb, t, d, f } = BLOCK;
+  const blockP: JTree = {};
+  for (const k of ['q', 'k', 'v', 'o']) Object.assign(blockP, { [`w${k}`]: w(d, d), [`b${k}`]: np.zeros([d]) });
+  Object.assign(blockP, { w1: w(d, f), b1: np.zeros([f]), w2: w(f, d), b2: np.zeros([d]) });
+  const bx = jarr(rng.normals(bb * t * d), [bb, t, d]);
+  const by = jarr(rng.normals(bb * t * d), [bb, t, d]);
+  const blockStepsPerSec = await jaxTrainRate(jaxBlockLoss, blockP, bx, by, BLOCK_STEPS);
+  return { matmulGflops, smallOpSyncUs, mlpStepsPerSec, blockStepsPerSec, gradRelError: jaxGradErrors(problem) };
 }
 
 function jaxGradErrors(pr: ReturnType<typeof gradProblem>) {
@@ -324,8 +381,14 @@ function runPeer(): Record<string, unknown> | null {
 // ---------- main ----------
 
 type Clock = { wall: number; cpu: number };
-type Row = { matmulGflops: Clock; mlpStepsPerSec: Clock; smallOpUs?: Clock; smallOpSyncUs: Clock };
-type PeerRow = { matmulGflops: Clock; smallOpUs: Clock; mlpStepsPerSec: Clock };
+type Row = {
+  matmulGflops: Clock;
+  mlpStepsPerSec: Clock;
+  blockStepsPerSec: Clock;
+  smallOpUs?: Clock;
+  smallOpSyncUs: Clock;
+};
+type PeerRow = { matmulGflops: Clock; smallOpUs: Clock; mlpStepsPerSec: Clock; blockStepsPerSec: Clock };
 
 const div = (a: Clock, b: Clock): Clock => ({ wall: a.wall / b.wall, cpu: a.cpu / b.cpu });
 
@@ -334,6 +397,7 @@ function ratios(ts: Row, torch: PeerRow) {
   return {
     matmulGflops: div(ts.matmulGflops, torch.matmulGflops),
     mlpStepsPerSec: div(ts.mlpStepsPerSec, torch.mlpStepsPerSec),
+    blockStepsPerSec: div(ts.blockStepsPerSec, torch.blockStepsPerSec),
     smallOpUs: div(ts.smallOpUs ?? ts.smallOpSyncUs, torch.smallOpUs),
   };
 }

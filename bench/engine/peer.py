@@ -1,7 +1,8 @@
 """PyTorch peer for bench/engine/engine.ts: the same measurements on torch (CPU), printed as one
 JSON object. Usage: /usr/bin/python3 bench/engine/peer.py [--threads 1,2] [--quick]
 Measures fp32 1024^2 matmul GFLOPS, per-op overhead of a tiny add, MLP training steps/s
-(5600 -> 1000 -> 100 -> 1, ReLU, batch 128, Adam) and gradient correctness (float32 autograd vs
+(5600 -> 1000 -> 100 -> 1, ReLU, batch 128, Adam), steps/s of a small causal attention + MLP block
+(B 8, T 32, D 64, H 4) and gradient correctness (float32 autograd vs
 float64 central differences) for a small GELU MLP and a small attention block."""
 import argparse
 import json
@@ -67,6 +68,42 @@ def mlp_steps_per_s(steps):
 
     step()
     return rate(timed(step, steps), 1)
+
+
+class Block(torch.nn.Module):
+    """Causal multi-head attention + ReLU MLP with residuals (as BLOCK in engine.ts)."""
+
+    def __init__(self, d=64, heads=4, f=256):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v, self.o = (torch.nn.Linear(d, d) for _ in range(4))
+        self.ff = torch.nn.Sequential(torch.nn.Linear(d, f), torch.nn.ReLU(), torch.nn.Linear(f, d))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        split = lambda z: z.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        mask = torch.triu(torch.full((t, t), float("-inf")), diagonal=1)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // self.heads) + mask, dim=-1)
+        h = x + self.o((att @ v).transpose(1, 2).reshape(b, t, d))
+        return h + self.ff(h)
+
+
+def block_steps_per_s(steps):
+    g = torch.Generator().manual_seed(0)
+    model = Block()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(8, 32, 64, generator=g)
+    y = torch.randn(8, 32, 64, generator=g)
+
+    def run():
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+
+    run()
+    return rate(timed(run, steps), 1)
 
 
 def gelu(x):
@@ -143,6 +180,7 @@ def main():
             "matmulGflops": matmul_gflops(reps),
             "smallOpUs": small_op_us(2000),
             "mlpStepsPerSec": mlp_steps_per_s(3 if args.quick else 5),
+            "blockStepsPerSec": block_steps_per_s(5 if args.quick else 20),
         }
     print(json.dumps(out))
 

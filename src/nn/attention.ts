@@ -74,13 +74,28 @@ function mergeHeads(x: Tensor): Tensor {
   return x.transpose([0, 2, 1, 3]).reshape([b, t, h * dh]);
 }
 
+/** Cached additive causal masks by "T×S" (engine-owned, kept for the life of the process; tiny). */
+const CAUSAL_MASKS = new Map<string, Tensor>();
+
+/** Additive causal mask [T, S]: 0 for s ≤ t, −1e9 above the diagonal. */
+function causalMask(t: number, s: number): Tensor {
+  const tf = tfSync();
+  const key = `${t}x${s}`;
+  let mask = CAUSAL_MASKS.get(key);
+  if (!mask || mask.isDisposed) {
+    mask = tf.keep(tf.tidy(() => tf.sub(1, tf.linalg.bandPart(tf.ones([t, s]), -1, 0)).mul(-1e9)));
+    CAUSAL_MASKS.set(key, mask);
+  }
+  return mask;
+}
+
 /** Additive mask: 0 where allowed, −1e9 where masked; [T, S] causal and/or the keep-mask. */
 function additiveMask(t: number, s: number, opts: AttentionOptions): Tensor | null {
   const tf = tfSync();
-  let keep: Tensor | null = null;
-  if (opts.causal) keep = tf.linalg.bandPart(tf.ones([t, s]), -1, 0); // lower triangle
-  if (opts.mask) keep = keep ? tf.mul(keep, opts.mask) : tf.cast(opts.mask, 'float32');
-  return keep ? tf.sub(1, keep).mul(-1e9) : null;
+  const causal = opts.causal ? causalMask(t, s) : null;
+  const user = opts.mask ? tf.sub(1, tf.cast(opts.mask, 'float32')).mul(-1e9) : null;
+  if (causal && user) return tf.minimum(causal, user);
+  return causal ?? user;
 }
 
 /**

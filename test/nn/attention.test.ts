@@ -56,6 +56,8 @@ describe('attention values vs the float64 loop', () => {
     const keep = new Float64Array([1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0]);
     const mask = tf.tensor(Float32Array.from(keep), [t, t]);
     expect(maxDiff(f64(attention(p, x, { mask })), ref({ mask: keep }))).toBeLessThan(1e-5);
+    const both = f64(attention(p, x, { mask, causal: true }));
+    expect(maxDiff(both, ref({ mask: keep, causal: true }))).toBeLessThan(1e-5);
     // the variants really differ (the options are not ignored)
     expect(maxDiff(ref({ causal: true }), ref({}))).toBeGreaterThan(1e-2);
     expect(maxDiff(ref({ rope: true }), ref({}))).toBeGreaterThan(1e-2);
