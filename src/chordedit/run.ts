@@ -91,8 +91,13 @@ export interface EditSummary {
   nfe: number;
   modelCalls: number;
   energies: EditDiagnostics['steps'];
+  /** Milliseconds in the denoiser's predictEps calls. */
   timeModelMs: number;
+  /** Milliseconds of the edit outside predictEps. */
   timeMathMs: number;
+  /** Milliseconds in all model graphs (text encoder, denoiser, VAE), when the model reports it. */
+  timeAllModelsMs: number | null;
+  /** Wall milliseconds of the whole job (read, edit, write). */
   timeTotalMs: number;
   adjustments: string[];
 }
@@ -100,6 +105,7 @@ export interface EditSummary {
 /** Reads, edits and writes one image. The output file appears only when everything succeeded. */
 export async function runEditJob(model: EditModel, job: EditJob): Promise<EditSummary> {
   const t0 = performance.now();
+  const m0 = model.modelMs();
   const input = await readImage(job.image);
   const { parts, image } = await model.partsFor(input);
   const result = await new ChordEditor(parts).edit({
@@ -124,6 +130,7 @@ export async function runEditJob(model: EditModel, job: EditJob): Promise<EditSu
     energies: d.steps,
     timeModelMs: d.timeModelMs,
     timeMathMs: d.timeMathMs,
+    timeAllModelsMs: m0 === null ? null : (model.modelMs() ?? 0) - m0,
     timeTotalMs: performance.now() - t0,
     adjustments: d.adjustments,
   };
