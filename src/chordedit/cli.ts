@@ -167,7 +167,9 @@ export function register(program: Command): void {
   const d = CHORD_DEFAULTS;
   program
     .command('edit')
-    .description('ChordEdit: one-step text-guided image editing (or a baseline); --batch for a JSONL file')
+    .description(
+      'ChordEdit: one-step text-guided image editing (or a baseline); --batch for a JSONL file, --pie-bench for PIE-Bench. Global: --out, --seed, --json',
+    )
     .option('--image <path>', 'input image (PNG, JPEG, WebP, ...)')
     .option('--source <text>', 'prompt describing the input image')
     .option('--target <text>', 'prompt describing the wanted edit')
