@@ -85,9 +85,15 @@ export function register(program: Command): void {
           r: o.r,
           targetModules: o.targets.split(','),
           evalProblems: o.eval,
-          config: { lossType: o.lossType, beta: o.beta },
-          checkpoint: o.checkpoint ? { path: o.checkpoint, every: 10 } : undefined,
+          config: {
+            lossType: o.lossType,
+            beta: o.beta,
+            logEvery: 10,
+            checkpointEvery: o.checkpoint ? Math.min(10, o.steps) : 0,
+          },
+          checkpointPath: o.checkpoint,
           resume: o.resume,
+          log: ctx.log,
         });
         ctx.log(
           `grpo lm: held-out accuracy ${r.heldOutAccuracyBefore.toFixed(3)} -> ${r.heldOutAccuracyAfter.toFixed(3)} ` +

@@ -22,9 +22,11 @@ export interface LmGrpoOptions {
   /** Held-out problems for the before/after accuracy. */
   evalProblems: number;
   config?: Partial<GrpoConfig>;
-  checkpoint?: { path: string; every: number };
+  checkpointPath?: string;
   resume?: boolean;
   onLog?(log: GrpoStepLog): void;
+  /** Text log every config.logEvery steps. */
+  log?(line: string): void;
 }
 
 export interface LmGrpoResult {
@@ -72,9 +74,10 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
     const curve: LmGrpoResult['curve'] = [];
     const t0 = performance.now();
     await trainer.train({
-      checkpoint: o.checkpoint,
+      checkpointPath: o.checkpointPath,
       resume: o.resume,
       label: 'grpo lm',
+      log: o.log,
       onLog: (log) => {
         curve.push({ step: log.step, reward: log['reward/mean'], kl: log.kl });
         o.onLog?.(log);

@@ -174,29 +174,36 @@ export class GrpoTrainer<P, C> {
   }
 
   /**
-   * Runs `config.steps` steps through nn's trainLoop: progress bar, a checkpoint every
-   * `checkpoint.every` steps (policy state, RNG, step) and `resume` from the last one.
+   * Runs `config.steps` steps through nn's trainLoop: progress bar, a checkpoint in `checkpointPath`
+   * every `config.checkpointEvery` steps (and at the end; policy state, RNG, step), `resume` from
+   * it, and one text line to `log` every `config.logEvery` steps.
    */
   async train(
     o: {
-      checkpoint?: { path: string; every: number };
+      checkpointPath?: string;
       resume?: boolean;
       label?: string;
       onLog?(log: GrpoStepLog): void;
+      log?(line: string): void;
     } = {},
   ): Promise<Metrics[]> {
+    const { steps, checkpointEvery, logEvery } = this.config;
     const { history } = await trainLoop({
-      steps: this.config.steps,
+      steps,
       step: async () => {
         const log = await this.trainStep();
         o.onLog?.(log);
+        if (o.log && logEvery > 0 && log.step % logEvery === 0) o.log(formatLog(log));
         return { ...log };
       },
-      checkpoint: o.checkpoint && {
-        ...o.checkpoint,
-        save: () => this.toPayload(),
-        restore: (p) => this.fromPayload(p),
-      },
+      checkpoint: o.checkpointPath
+        ? {
+            path: o.checkpointPath,
+            every: checkpointEvery || steps,
+            save: () => this.toPayload(),
+            restore: (p) => this.fromPayload(p),
+          }
+        : undefined,
       resume: o.resume,
       label: o.label ?? 'grpo',
     });
@@ -228,4 +235,11 @@ export class GrpoTrainer<P, C> {
     this.rng = RngClass.fromState(s.rng);
     this.step = s.step;
   }
+}
+
+/** One log line: `step 50 loss 0.0123 reward/mean 0.812 ...` with the slash keys. */
+export function formatLog(log: GrpoStepLog): string {
+  return Object.entries(log)
+    .map(([k, v]) => (k === 'step' ? `step ${v}` : `${k} ${Number(v).toPrecision(4)}`))
+    .join('  ');
 }

@@ -92,14 +92,27 @@ describe('GrpoTrainer.train: checkpoints and resume through nn trainLoop', () =>
       const straight = makeTrainer({ steps: 4 }, 11);
       await straight.train();
       const first = makeTrainer({ steps: 2, checkpointEvery: 1 }, 11);
-      await first.train({ checkpoint: { path: join(dir, 'ckpt'), every: 1 } });
-      const resumed = makeTrainer({ steps: 4 }, 55);
-      const history = await resumed.train({ checkpoint: { path: join(dir, 'ckpt'), every: 2 }, resume: true });
+      await first.train({ checkpointPath: join(dir, 'ckpt') });
+      const resumed = makeTrainer({ steps: 4, checkpointEvery: 2 }, 55);
+      const lines: string[] = [];
+      const history = await resumed.train({
+        checkpointPath: join(dir, 'ckpt'),
+        resume: true,
+        log: (l) => lines.push(l),
+      });
       expect(history).toHaveLength(4);
       expect(resumed.step).toBe(4);
+      expect(lines).toHaveLength(0); // logEvery 0 in these tests
       expect(resumed.policy.parameters().get('table')).toEqual(straight.policy.parameters().get('table'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('logs one line every logEvery steps with the slash keys', async () => {
+    const t = makeTrainer({ steps: 4, logEvery: 2 }, 12);
+    const lines: string[] = [];
+    await t.train({ log: (l) => lines.push(l) });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^step 2 .*reward\/mean .*clipRatio\/low .*entropy/);
   });
 });
