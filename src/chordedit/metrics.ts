@@ -98,19 +98,25 @@ function filterValid(plane: Float64Array, h: number, w: number, win: Float64Arra
 export function ssimMap(x: Float64Array, y: Float64Array, h: number, w: number, win = gaussianWindow()): Float64Array {
   const c1 = 0.01 ** 2;
   const c2 = 0.03 ** 2;
-  const prod = (p: Float64Array, q: Float64Array) => p.map((v, i) => v * q[i]);
-  const mx = filterValid(x, h, w, win);
-  const my = filterValid(y, h, w, win);
-  const sxx = filterValid(prod(x, x), h, w, win);
-  const syy = filterValid(prod(y, y), h, w, win);
-  const sxy = filterValid(prod(x, y), h, w, win);
-  return mx.map((m1, i) => {
+  const xx = new Float64Array(x.length);
+  const yy = new Float64Array(x.length);
+  const xy = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    xx[i] = x[i] * x[i];
+    yy[i] = y[i] * y[i];
+    xy[i] = x[i] * y[i];
+  }
+  const [mx, my, sxx, syy, sxy] = [x, y, xx, yy, xy].map((p) => filterValid(p, h, w, win));
+  const out = new Float64Array(mx.length);
+  for (let i = 0; i < out.length; i++) {
+    const m1 = mx[i];
     const m2 = my[i];
     const vx = sxx[i] - m1 * m1;
     const vy = syy[i] - m2 * m2;
     const cxy = sxy[i] - m1 * m2;
-    return ((2 * m1 * m2 + c1) * (2 * cxy + c2)) / ((m1 * m1 + m2 * m2 + c1) * (vx + vy + c2));
-  });
+    out[i] = ((2 * m1 * m2 + c1) * (2 * cxy + c2)) / ((m1 * m1 + m2 * m2 + c1) * (vx + vy + c2));
+  }
+  return out;
 }
 
 /** Mean SSIM over channels and window centres (centres weighted by the mask under 'exact'). */
