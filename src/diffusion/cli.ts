@@ -10,7 +10,7 @@ import { action, type CommandContext, numberFlag, parseOptions } from '../cli/co
 import { writeJsonAtomic } from '../core/atomic.js';
 import { getTf } from '../core/engine.js';
 import { Rng } from '../core/rng.js';
-import { LAB_MODELS, type LabConfig, labConfig } from './lab/config.js';
+import { LAB_DEFAULTS, LAB_MODELS, type LabConfig, labConfig, SAMPLER_FIELDS } from './lab/config.js';
 import { DATASETS, LAB_DIM, sampleDataset } from './lab/data.js';
 import { evaluateSamplers, type LabReport, loadLabModel, runLab } from './lab/lab.js';
 import { labEpsFn } from './lab/models.js';
@@ -152,7 +152,13 @@ export function register(program: Command): void {
       action(async (raw, ctx) => {
         const o = parseOptions(sampleSchema, raw);
         await getTf();
-        const { params, config } = loadLabModel(o.weights);
+        const loaded = loadLabModel(o.weights);
+        const params = loaded.params;
+        // the network comes from the file; the sampler settings are today's defaults
+        const config = labConfig({
+          ...loaded.config,
+          ...Object.fromEntries(SAMPLER_FIELDS.map((k) => [k, LAB_DEFAULTS[k]])),
+        });
         const { alphasCumprod } = makeSchedule(config.schedule, { steps: config.scheduleSteps });
         const rng = new Rng(ctx.seed);
         const data = sampleDataset(config.data, o.n, rng.fork('data'));

@@ -65,6 +65,9 @@ export function energyLandscapeSpec(options: {
       cells.push({ x, x2: x + step, y, y2: y + step, energy: energy[r * size + c] });
     }
   }
+  // colour range clipped at the 60th percentile of E: the far corners would otherwise hide the data region
+  const sorted = Float32Array.from(energy).sort();
+  const colourMax = sorted[Math.floor(0.6 * (sorted.length - 1))];
   const arrows = options.arrows.map((a) => ({
     x: a.x,
     y: a.y,
@@ -84,7 +87,12 @@ export function energyLandscapeSpec(options: {
           x2: { field: 'x2' },
           y: { field: 'y', type: 'quantitative', scale, title: 'x2' },
           y2: { field: 'y2' },
-          color: { field: 'energy', type: 'quantitative', scale: { scheme: 'viridis' }, title: 'E - min E' },
+          color: {
+            field: 'energy',
+            type: 'quantitative',
+            scale: { scheme: 'viridis', domain: [0, colourMax], clamp: true },
+            title: 'E - min E',
+          },
         },
       },
       {

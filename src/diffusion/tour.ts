@@ -95,9 +95,24 @@ async function runSection(ctx: TourContext): Promise<SectionResult> {
       throw new InputError(`${path}: tour weights missing; make them with the command in docs/parts/diffusion.md`);
   }
   await getTf();
+  // fewer points and sampler steps than `diffusion lab` so the section fits the tour's time budget
   const evalSettings: Partial<LabConfig> = ctx.quick
-    ? { evalPoints: 200, ddpmSteps: 50, ddimSteps: 20, langevinLevels: 5, langevinStepsPerLevel: 20 }
-    : { evalPoints: 600, ddpmSteps: 100, ddimSteps: 50, langevinLevels: 10, langevinStepsPerLevel: 40 };
+    ? {
+        evalPoints: 150,
+        ddpmSteps: 10,
+        ddimSteps: 5,
+        langevinLevels: 3,
+        langevinStepsPerLevel: 5,
+        langevinStepSize: 5e-3,
+      }
+    : {
+        evalPoints: 400,
+        ddpmSteps: 50,
+        ddimSteps: 25,
+        langevinLevels: 10,
+        langevinStepsPerLevel: 10,
+        langevinStepSize: 2e-3,
+      };
   const models = (['energy', 'eps'] as const).map((kind) => {
     const { params, config: stored } = loadLabModel(TOUR_WEIGHTS[kind]);
     const config = labConfig({ ...stored, ...evalSettings });

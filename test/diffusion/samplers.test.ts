@@ -45,13 +45,17 @@ describe('samplers with the exact score of the GMM data set', () => {
     expect(energyDistance(data, x, 2)).toBeLessThan(0.2 * energyDistance(data, new Rng(3).normals(2000), 2));
   });
 
-  it('annealed Langevin gets far closer to the data than its N(0, I) start', () => {
-    const levels = annealingLevels(10, 0.01, 1, 1000);
+  it('annealed Langevin (geometric noise levels) reaches the data', () => {
+    const levels = annealingLevels(10, abar);
     expect(levels[0]).toBe(999);
     expect(levels[9]).toBe(10);
-    const options = { levels, stepsPerLevel: 100, stepSize: 5e-4, n: 500, dim: 2 };
+    // geometric in sigma: constant ratio between consecutive levels (up to index rounding)
+    const sig = levels.map((i) => alphaSigma(abar, i).sigma);
+    const ratios = sig.slice(1).map((v, i) => v / sig[i]);
+    for (const r of ratios) expect(r).toBeCloseTo(ratios[0], 1);
+    const options = { levels, stepsPerLevel: 20, stepSize: 2e-3, n: 1000, dim: 2 };
     const x = annealedLangevin(exactScore, abar, options, new Rng(5));
-    expect(mmd(data, x)).toBeLessThan(0.25 * prior); // measured 0.11 x prior (mode weights mix slowly)
+    expect(mmd(data, x)).toBeLessThan(3 * floor); // measured 1.3e-3 (floor 1.7e-3)
   });
 
   it('scoreFnFromEps inverts eps = -sigma score', () => {

@@ -47,7 +47,10 @@ export interface LabConfig {
   /** DDPM sampler steps. Default 200; DDIM sampler steps. Default 50. */
   ddpmSteps: number;
   ddimSteps: number;
-  /** Annealed Langevin: levels, steps per level, base step size (Song & Ermon 2019, Alg. 1). */
+  /**
+   * Annealed Langevin (Song & Ermon 2019, Alg. 1): noise levels (geometric in sigma), steps per
+   * level, base step size. Defaults 10, 20, 2e-3 (measured at the MMD floor with the exact GMM score).
+   */
   langevinLevels: number;
   langevinStepsPerLevel: number;
   langevinStepSize: number;
@@ -71,8 +74,8 @@ export const LAB_DEFAULTS: LabConfig = {
   ddpmSteps: 200,
   ddimSteps: 50,
   langevinLevels: 10,
-  langevinStepsPerLevel: 100,
-  langevinStepSize: 5e-4,
+  langevinStepsPerLevel: 20,
+  langevinStepSize: 2e-3,
 };
 
 /** Presets: partial configs merged over the defaults. */
@@ -91,6 +94,15 @@ export const LAB_PRESETS = {
   /** The tour's shipped weights (see docs/parts/diffusion.md for the command). */
   tour: { steps: 2000 },
 } satisfies Record<string, Partial<LabConfig>>;
+
+/** The sampler fields of a config (evaluation only; they do not change training). */
+export const SAMPLER_FIELDS = [
+  'ddpmSteps',
+  'ddimSteps',
+  'langevinLevels',
+  'langevinStepsPerLevel',
+  'langevinStepSize',
+] as const;
 
 /** Defaults, then a preset, then explicit overrides; validated. */
 export function labConfig(overrides: Partial<LabConfig> = {}, preset?: keyof typeof LAB_PRESETS): LabConfig {

@@ -47,7 +47,6 @@ export function evaluateSamplers(
   rng: Rng,
 ): { results: SamplerResult[]; points: Record<SamplerResult['sampler'], Float32Array> } {
   const n = data.length / LAB_DIM;
-  const T = alphasCumprod.length;
   const timed = (sampler: SamplerResult['sampler'], nfe: number, run: () => Float32Array) => {
     const start = performance.now();
     const x = run();
@@ -69,7 +68,7 @@ export function evaluateSamplers(
       rng: rng.fork('ddim'),
     }),
   );
-  const levels = annealingLevels(config.langevinLevels, 0.01, 1, T);
+  const levels = annealingLevels(config.langevinLevels, alphasCumprod);
   const langevin = timed('annealed_langevin', config.langevinLevels * config.langevinStepsPerLevel, () =>
     annealedLangevin(
       scoreFnFromEps(eps, alphasCumprod),

@@ -96,13 +96,27 @@ export function tweedieDenoise(score: ScoreFn, xt: Float32Array, t: number, alph
   return tweedieX0(xt, score(xt, t), alpha, sigma);
 }
 
-/** `count` DDPM indices spaced evenly in noise level t from tMax down to tMin (annealing levels). */
-export function annealingLevels(count: number, tMin: number, tMax: number, steps: number): number[] {
+/**
+ * `count` DDPM indices whose sigma_t are spaced geometrically from sigma(tMax) down to sigma(tMin)
+ * (Song & Ermon 2019, sec. 4.2: a geometric sequence of noise levels), noisiest first.
+ */
+export function annealingLevels(count: number, alphasCumprod: Float64Array, tMin = 0.01, tMax = 1): number[] {
   checkNumber('count', count, { min: 1, integer: true });
+  const T = alphasCumprod.length;
+  const sigmaAt = (i: number) => alphaSigma(alphasCumprod, i).sigma;
+  const hi = sigmaAt(timeToIndex(tMax, T));
+  const lo = sigmaAt(timeToIndex(tMin, T));
   const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const u = count === 1 ? tMin : tMax + ((tMin - tMax) * i) / (count - 1);
-    out.push(timeToIndex(u, steps));
+  for (let k = 0; k < count; k++) {
+    const target = count === 1 ? lo : hi * (lo / hi) ** (k / (count - 1));
+    // sigma_t increases with t: the first index whose sigma reaches the target (binary search)
+    let [a, b] = [0, T - 1];
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (sigmaAt(m) < target) a = m + 1;
+      else b = m;
+    }
+    out.push(a);
   }
   return out;
 }
