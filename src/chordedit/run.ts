@@ -62,7 +62,14 @@ export async function loadEditModel(spec: string, options: OnnxOptions = {}): Pr
   return {
     name: spec,
     async partsFor(image) {
-      const sized = await prepareImage(image);
+      // A UNet exported with fixed spatial dimensions gets exactly its size; otherwise <= 512, multiples of 8.
+      const fixed = sd.fixedImageSize();
+      const sameSize = fixed && fixed.height === image.height && fixed.width === image.width;
+      const sized = fixed
+        ? sameSize
+          ? image
+          : await resizeImage(image, { ...fixed, fit: 'fill' })
+        : await prepareImage(image);
       return { parts: sd.parts(sized.height, sized.width), image: sized };
     },
     modelMs: () => sd.modelMs(),

@@ -156,6 +156,13 @@ export class SdTurboModel {
     }
   }
 
+  /** The image size a UNet with fixed spatial dimensions needs (e.g. [1, 4, 64, 64] -> 512 x 512), else null. */
+  fixedImageSize(): { height: number; width: number } | null {
+    const [, , h, w] = this.unet.input('sample').shape;
+    const f = SD_TURBO.vaeFactor;
+    return typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0 ? { height: h * f, width: w * f } : null;
+  }
+
   /** Total milliseconds spent inside the four graphs. */
   modelMs(): number {
     return [this.textModel, this.unet, this.vaeEncoder, this.vaeDecoder].reduce((s, m) => s + (m?.runMs ?? 0), 0);

@@ -75,6 +75,30 @@ describe('modelmath edit (single image)', () => {
     const img = await readImage(out);
     expect([img.height, img.width]).toEqual([24, 32]);
   });
+  it('resizes to the fixed size of a UNet exported with static spatial dimensions', async () => {
+    const fixedModel = writeSdTurboFixture(join(dir, 'sd-turbo-fixed'), {
+      latentSize: 2,
+      fixedBatch: true,
+      dtype: 'float16',
+    });
+    const out = join(dir, 'fixed.png');
+    const r = await cli([
+      'edit',
+      '--image',
+      photo,
+      '--source',
+      'a cat',
+      '--target',
+      'a dog',
+      '--model',
+      fixedModel,
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ height: 16, width: 16, modelCalls: 3 });
+  });
   it('runs every method on the same code path', async () => {
     for (const method of ['naive', 'sdedit', 'ddim-inversion']) {
       const out = join(dir, `m-${method}.png`);

@@ -29,6 +29,8 @@ export interface FixtureOptions {
   unetTextInput?: string;
   /** Write vae_encoder/ (false = the onnxruntime-web demo layout). Default true. */
   withEncoder?: boolean;
+  /** Fixed latent height and width of the unet (0 = symbolic). Default 0. */
+  latentSize?: number;
 }
 
 const f32 = (n: number) => ({ name: `c${n}`, dtype: 'float32' as DType, dims: [] as number[], values: [n] });
@@ -69,13 +71,14 @@ function unet(o: Required<FixtureOptions>): Uint8Array {
   const sample = io(o.dtype, 'sample', 'in');
   const ehs = io(o.dtype, o.unetTextInput, 'in');
   const out = io(o.dtype, 'out_sample', 'out');
+  const hw = o.latentSize > 0 ? [o.latentSize, o.latentSize] : ['height', 'width'];
   return buildModel({
     inputs: [
-      { name: 'sample', dtype: o.dtype, shape: [b, o.unetChannels, 'height', 'width'] },
+      { name: 'sample', dtype: o.dtype, shape: [b, o.unetChannels, ...hw] },
       { name: 'timestep', dtype: 'int64', shape: o.fixedBatch ? [1] : ['steps'] },
       { name: o.unetTextInput, dtype: o.dtype, shape: [b, 77, o.textDim] },
     ],
-    outputs: [{ name: 'out_sample', dtype: o.dtype, shape: [b, o.unetChannels, 'height', 'width'] }],
+    outputs: [{ name: 'out_sample', dtype: o.dtype, shape: [b, o.unetChannels, ...hw] }],
     initializers: [
       f32(0.5),
       f32(0.001),
@@ -189,6 +192,7 @@ export function writeSdTurboFixture(dir: string, options: FixtureOptions = {}): 
     idsDtype: 'int32',
     unetTextInput: 'encoder_hidden_states',
     withEncoder: true,
+    latentSize: 0,
     ...options,
   };
   const graphs: [string, Uint8Array][] = [
