@@ -27,6 +27,9 @@ export interface AdamwConfig {
   decayFilter?: (name: string, v: Variable) => boolean;
 }
 
+/** Defaults of the optional AdamW knobs (PyTorch's `torch.optim.AdamW`). */
+export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 } as const;
+
 /** Serializable optimiser state: update count and both moments by parameter name. */
 export interface AdamwState {
   step: number;
@@ -51,9 +54,15 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/** The fields of `o` whose value is not undefined (so explicit `undefined` keeps the default). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Builds an AdamW optimiser; see `AdamwConfig` for every knob and its default. */
 export function adamw(config: AdamwConfig): Optimizer {
-  const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0.01, clipNorm } = config;
+  const { lr, clipNorm } = config;
+  const { beta1, beta2, eps, weightDecay } = { ...ADAMW_DEFAULTS, ...definedOnly(config) };
   const decayFilter = config.decayFilter ?? ((_: string, v: Variable) => v.rank >= 2);
   if (typeof lr !== 'function') checkNumber('lr', lr, { min: 0 });
   checkNumber('beta1', beta1, { min: 0, max: 1, maxExclusive: true });

@@ -21,7 +21,7 @@
  */
 
 // Optimiser and schedule
-export { type AdamwConfig, type AdamwState, adamw, type Optimizer } from './adamw.js';
+export { ADAMW_DEFAULTS, type AdamwConfig, type AdamwState, adamw, type Optimizer } from './adamw.js';
 // Attention
 export {
   type AttentionConfig,
