@@ -14,8 +14,7 @@ import { checkNumber, InputError, show } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import { readSafetensorsFile } from '../core/safetensors.js';
-import { adamw, type LinearParams, linearInit, loadParams, lrSchedule } from '../nn/index.js';
-import { fastLinear } from './model.js';
+import { adamw, type LinearParams, linear, linearInit, loadParams, lrSchedule } from '../nn/index.js';
 import { renderScene } from './render.js';
 import {
   BACKGROUNDS,
@@ -99,7 +98,7 @@ function applyMlp(layers: LinearParams[], x: Tensor): Tensor {
   const tf = tfSync();
   let h = x;
   layers.forEach((l, i) => {
-    h = fastLinear(l, h);
+    h = linear(l, h);
     if (i < layers.length - 1) h = tf.relu(h);
   });
   return h;

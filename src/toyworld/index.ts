@@ -24,7 +24,6 @@ export { makeBatch, type ToyBatch } from './data.js';
 export { loadToyModel, SHIPPED_WEIGHTS, ToyCodec, ToyDenoiser, type ToyModel } from './denoiser.js';
 export * from './edits.js';
 export {
-  fastLinear,
   patchify,
   TOY_MODEL_DEFAULTS,
   type ToyModelConfig,

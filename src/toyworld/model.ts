@@ -11,16 +11,19 @@ import { ConfigError, checkNumber, ShapeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import {
   type AttentionParams,
-  activate,
+  attention,
   attentionInit,
   type LayerNormParams,
   type LinearParams,
   layerNorm,
   layerNormInit,
+  linear,
   linearInit,
   type MlpParams,
+  mlp,
   mlpInit,
   normalVariable,
+  type RopeHook,
 } from '../nn/index.js';
 import { applyRopeTf, axialRopeTables, type RopeTables } from '../rope/index.js';
 import { MAX_TOKENS, VOCAB } from './caption.js';
@@ -120,39 +123,6 @@ export function toyModelInit(rng: Rng, config: ToyModelConfig): ToyModelParams {
   };
 }
 
-/**
- * y = x W (+ b) whose gradient uses explicit transposes: on the tfjs wasm backend a matMul with a
- * transpose flag runs ~10x slower than transpose + matMul (measured: 78 ms vs 7 ms for
- * [2368, 384] x [384, 96]), and the stock matMul gradient uses those flags. Same math as nn/linear.
- */
-type MatMulFn = (x: Tensor, w: Tensor) => Tensor;
-let fastMatMul: MatMulFn | null = null;
-function matMulFast(tf: Tf, x: Tensor, w: Tensor): Tensor {
-  if (!fastMatMul) {
-    const f = (a: unknown, b: unknown, save: unknown) => {
-      const [x2, w2] = [a as Tensor, b as Tensor];
-      (save as (ts: Tensor[]) => void)([x2, w2]);
-      return {
-        value: tf.matMul(x2, w2),
-        gradFunc: (dy: Tensor, saved: Tensor[]) => [
-          tf.matMul(dy, saved[1].transpose()),
-          tf.matMul(saved[0].transpose(), dy),
-        ],
-      };
-    };
-    fastMatMul = tf.customGrad(f as unknown as Parameters<Tf['customGrad']>[0]) as unknown as MatMulFn;
-  }
-  return fastMatMul(x, w);
-}
-
-/** Linear layer on nn's LinearParams with the fast gradient above: [..., in] -> [..., out]. */
-export function fastLinear(p: LinearParams, x: Tensor): Tensor {
-  const tf = tfSync();
-  const [inDim, outDim] = p.w.shape;
-  const y = matMulFast(tf, x.reshape([-1, inDim]), p.w);
-  return (p.b ? y.add(p.b) : y).reshape([...x.shape.slice(0, -1), outDim]);
-}
-
 /** RoPE tables for the whole sequence: identity rotation for the 1 + MAX_TOKENS text slots, axial for patches. */
 export function sequenceRopeTables(c: ToyModelConfig): RopeTables {
   const { grid } = patchGeometry(c);
@@ -179,23 +149,11 @@ export function timeFeatures(t: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** Multi-head self-attention with RoPE on nn's AttentionParams (fast projections): [B, S, D] -> [B, S, D]. */
-function selfAttention(tf: Tf, p: AttentionParams, x: Tensor, rope: RopeTables): Tensor {
-  const [b, s, d] = x.shape;
-  const h = p.heads;
-  const split = (y: Tensor) => y.reshape([b, s, h, d / h]).transpose([0, 2, 1, 3]); // [B, H, S, Dh]
-  const q = applyRopeTf(tf, split(fastLinear(p.wq, x)), rope, 'half');
-  const k = applyRopeTf(tf, split(fastLinear(p.wk, x)), rope, 'half');
-  const v = split(fastLinear(p.wv, x));
-  const att = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(d / h)), -1); // [B, H, S, S]
-  const o = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([b, s, d]); // [B, S, D]
-  return fastLinear(p.wo, o);
-}
-
+/** Pre-norm transformer block: x + attn(LN(x)) with 2-D RoPE on q, k; then h + MLP(LN(h)). [B, S, D] -> [B, S, D]. */
 function block(tf: Tf, p: BlockParams, x: Tensor, rope: RopeTables): Tensor {
-  const h = x.add(selfAttention(tf, p.attn, layerNorm(p.ln1, x), rope));
-  const [l1, l2] = p.mlp.layers;
-  return h.add(fastLinear(l2, activate('gelu', fastLinear(l1, layerNorm(p.ln2, h)))));
+  const hook: RopeHook = (q, k) => [applyRopeTf(tf, q, rope, 'half'), applyRopeTf(tf, k, rope, 'half')];
+  const h = x.add(attention(p.attn, layerNorm(p.ln1, x), { rope: hook }));
+  return h.add(mlp(p.mlp, layerNorm(p.ln2, h)));
 }
 
 export interface ToyModelInput {
@@ -219,17 +177,14 @@ export function toyModelApply(p: ToyModelParams, c: ToyModelConfig, input: ToyMo
     throw new ShapeError(`toy model: t has ${input.t.length} and words ${input.words.shape[0]} items, patches ${b}`);
   }
   return tf.tidy(() => {
-    const temb = fastLinear(
-      p.time.layers[1],
-      activate('silu', fastLinear(p.time.layers[0], tf.tensor2d(timeFeatures(input.t), [b, 2 * TIME_FEATURES]))),
-    );
+    const temb = mlp(p.time, tf.tensor2d(timeFeatures(input.t), [b, 2 * TIME_FEATURES]), { activation: 'silu' });
     const tok = temb.reshape([b, 1, c.dim]); // [B, 1, D]
-    const words = fastLinear(p.word, input.words).add(p.wordPos); // [B, T, D]
-    const img = fastLinear(p.patchIn, input.patches).add(p.patchPos).add(tok); // [B, P, D]
+    const words = linear(p.word, input.words).add(p.wordPos); // [B, T, D]
+    const img = linear(p.patchIn, input.patches).add(p.patchPos).add(tok); // [B, P, D]
     let x = tf.concat([tok, words, img], 1); // [B, S, D]
     for (const blk of p.blocks) x = block(tf, blk, x, rope);
     const out = x.slice([0, 1 + MAX_TOKENS, 0], [b, patches, c.dim]); // [B, P, D]
-    return fastLinear(p.patchOut, layerNorm(p.lnOut, out)); // [B, P, Q]
+    return linear(p.patchOut, layerNorm(p.lnOut, out)); // [B, P, Q]
   });
 }
 

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getTf, type Tensor, type Tf } from '../../src/core/engine.js';
+import { getTf, type Tf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { alphaSigma, makeSchedule } from '../../src/diffusion/index.js';
-import { flattenParams, linear, linearInit } from '../../src/nn/index.js';
+import { flattenParams } from '../../src/nn/index.js';
 import { MAX_TOKENS, VOCAB } from '../../src/toyworld/caption.js';
 import { makeBatch } from '../../src/toyworld/data.js';
 import { loadToyModel, ToyCodec, ToyDenoiser } from '../../src/toyworld/denoiser.js';
 import {
-  fastLinear,
   patchGeometry,
   patchify,
   sequenceRopeTables,
@@ -47,22 +46,6 @@ describe('patches', () => {
     x[2 * 1024 + 9 * 32 + 17] = 1; // channel 2, row 9, column 17 -> patch (1, 2), offset (2, 1, 1)
     const p = patchify(x, 1, 8);
     expect(p.indexOf(1)).toBe((1 * 4 + 2) * 192 + (2 * 8 + 1) * 8 + 1);
-  });
-});
-
-describe('fastLinear', () => {
-  it('matches nn linear in value and gradient', () => {
-    const p = linearInit(new Rng(1), 6, 5);
-    const x = tf.tensor(new Rng(2).normals(4 * 3 * 6), [4, 3, 6]);
-    const weights = tf.tensor(new Rng(3).normals(4 * 3 * 5), [4, 3, 5]);
-    const loss = (f: (q: typeof p, y: Tensor) => Tensor) => () => f(p, x).mul(weights).sum() as never;
-    const a = tf.variableGrads(loss(linear));
-    const b = tf.variableGrads(loss(fastLinear));
-    expect(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0])).toBeLessThan(1e-4);
-    for (const name of Object.keys(a.grads)) {
-      const diff = tf.max(tf.abs(a.grads[name].sub(b.grads[name]))).dataSync()[0];
-      expect(diff).toBeLessThan(1e-4);
-    }
   });
 });
 
