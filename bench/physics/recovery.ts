@@ -1,10 +1,10 @@
 /**
  * bench/physics/recovery.ts — parameter recovery from synthetic video: every system, several
  * seeds, true vs estimated, median and spread of the relative error; a pixel-noise robustness
- * curve; a distractor-background run; and Eq. 6 vs RK4 sub-steps. Writes one JSON per suite to
- * assets/physics/<suite>.json (read by the tour and docs/parts/physics.md).
+ * curve; a distractor-background run; and Eq. 6 vs RK4 sub-steps. Writes one JSON per invocation
+ * to assets/physics/<name>.json (default name: the suite; the tour reads every file there).
  * Usage: nice -n 10 npx tsx bench/physics/recovery.ts --suite main|substeps|noise|background
- *        [--preset fast] [--epochs 150] [--seeds 5] [--systems a,b] [--noise 0.05,0.1,0.2]
+ *        [--preset fast] [--epochs 150] [--seeds 5] [--systems a,b] [--noise 0.05,0.1,0.2] [--name file]
  */
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../src/core/atomic.js';
@@ -99,7 +99,7 @@ for (const job of jobs()) {
   r.run.optimizer.dispose();
   disposeParams(r.run.model);
 }
-const out = join(import.meta.dirname, '..', '..', 'assets', 'physics', `${suite}.json`);
+const out = join(import.meta.dirname, '..', '..', 'assets', 'physics', `${arg('name', suite)}.json`);
 writeJsonAtomic(out, {
   command: `npx tsx bench/physics/recovery.ts ${process.argv.slice(2).join(' ')}`,
   suite,

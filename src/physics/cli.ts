@@ -10,7 +10,6 @@ import { action, type CommandContext, numberFlag, parseOptions } from '../cli/co
 import { writeJsonAtomic } from '../core/atomic.js';
 import { getTf } from '../core/engine.js';
 import { ConfigError } from '../core/errors.js';
-import { createProgress } from '../core/progress.js';
 import { integratorBias } from './bias.js';
 import { PHYSICS_PRESETS, type PhysicsConfig, type PhysicsPreset, resolvePhysicsConfig } from './config.js';
 import { readClipSet, simulateClips, writeClipSet } from './dataset.js';
@@ -65,13 +64,11 @@ async function trainCommand(raw: unknown, ctx: CommandContext) {
   ctx.log(
     `training ${o.system} on ${set.count} clips (${o.video ?? 'simulated'}), preset ${o.preset}, ${config.epochs} epochs`,
   );
-  const bar = createProgress(`physics ${o.system}`, config.epochs);
   const result = await fitPhysics(tf, set, config, {
     seed: ctx.seed,
     checkpointDir: join(out, 'checkpoint'),
     resume: o.resume,
-    onEpoch: (row) => bar.update(row.epoch, { loss: row.loss, ...row.params }),
-  }).finally(() => bar.stop());
+  });
   const summary = {
     system: result.system,
     params: result.params,

@@ -4,7 +4,8 @@
  * range of the relative error over seeds. Pure functions on plain objects (tested in
  * test/physics/summary.test.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { ParamEstimate } from './train.js';
 
@@ -92,4 +93,26 @@ export function readSuite(path: string): RecoverySuite | null {
   } catch (err) {
     throw new InputError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** Every suite file (*.json) in `dir`, in name order; none when the folder does not exist. */
+export function readSuites(dir: string): RecoverySuite[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()
+    .map((n) => readSuite(join(dir, n)))
+    .filter((s): s is RecoverySuite => s !== null);
+}
+
+/** One suite from several files of the same suite (runs, curves and traces concatenated). */
+export function mergeSuites(parts: readonly RecoverySuite[]): RecoverySuite {
+  return {
+    ...parts[0],
+    command: parts.map((p) => p.command).join('; '),
+    wallSeconds: parts.reduce((s, p) => s + p.wallSeconds, 0),
+    runs: parts.flatMap((p) => p.runs),
+    curves: Object.assign({}, ...parts.map((p) => p.curves)),
+    traces: Object.assign({}, ...parts.map((p) => p.traces)),
+  };
 }

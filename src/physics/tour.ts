@@ -10,10 +10,11 @@ import type { Figure, SectionResult, Table, TourContext, TourSection } from '../
 import { integratorBias } from './bias.js';
 import { simulateClips } from './dataset.js';
 import { FRAME_HEIGHT, FRAME_WIDTH } from './render.js';
-import { type RecoverySuite, readSuite, summarizeRuns } from './summary.js';
+import { mergeSuites, type RecoverySuite, readSuites, summarizeRuns } from './summary.js';
 import { SYSTEM_NAMES } from './systems.js';
 
-const asset = (name: string) => fileURLToPath(new URL(`../../assets/physics/${name}.json`, import.meta.url));
+/** Folder of the shipped recovery results (bench/physics/recovery.ts). */
+export const ASSETS = fileURLToPath(new URL('../../assets/physics/', import.meta.url));
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'n/a');
 
 async function filmstrip(seed: number): Promise<Uint8Array> {
@@ -68,7 +69,7 @@ function recoveryTable(suites: RecoverySuite[]): Table {
     r.medianR2,
   ]);
   return {
-    caption: `Parameter recovery from synthetic video (${suites[0].preset} preset, ${suites[0].config.epochs} epochs; ${suites[0].command})`,
+    caption: `Parameter recovery from synthetic video (${suites[0].preset} preset, ${suites[0].config.epochs} epochs, 256 clips; commands in docs/parts/physics.md)`,
     columns: [
       'system',
       'param',
@@ -159,8 +160,9 @@ function latentFigure(main: RecoverySuite): Figure {
 }
 
 async function run(ctx: TourContext): Promise<SectionResult> {
-  const suites = ['main', 'substeps', 'background', 'noise'].map((n) => readSuite(asset(n))).filter((s) => s !== null);
-  const main = suites.find((s) => s.suite === 'main');
+  const suites = readSuites(ASSETS);
+  const mains = suites.filter((s) => s.suite === 'main');
+  const main = mains.length ? mergeSuites(mains) : undefined;
   const tables = [biasTable()];
   const figures: Figure[] = [];
   if (main) {

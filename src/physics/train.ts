@@ -7,11 +7,10 @@
  * states when those are known (synthetic video).
  */
 
-import { hasCheckpoint, readCheckpoint, writeCheckpoint } from '../core/checkpoint.js';
 import type { Scalar, Tensor, Tf } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { adamw, assignParams, type Optimizer, paramsToTensors } from '../nn/index.js';
+import { adamw, checkpointOf, type Optimizer, trainLoop } from '../nn/index.js';
 import type { PhysicsConfig } from './config.js';
 import { type ClipSet, downsample } from './dataset.js';
 import { encodeAll, fitLatentToState, type PhysicsModel, physicsLoss, physicsModelInit, physValues } from './model.js';
@@ -147,72 +146,63 @@ export interface FitResult {
   run: PhysicsRun;
 }
 
-/** Trains for `config.epochs` epochs (resuming when asked) and returns the estimates. */
-export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, opts: FitOptions): Promise<FitResult> {
-  const run = createPhysicsRun(tf, set, config, opts.seed);
-  const history: EpochRow[] = [];
-  const ckpt = opts.checkpointDir ? physicsCheckpoint(run, opts.checkpointDir, history) : undefined;
-  const startEpoch = opts.resume && ckpt ? ckpt.restore() : 0;
-  const t0 = performance.now();
-  for (let epoch = startEpoch; epoch < config.epochs; epoch++) {
-    const order = epochOrder(run, epoch);
-    const sums = { loss: 0, rollout: 0, kl: 0 };
-    for (let b = 0; b < run.stepsPerEpoch; b++) {
-      const m = trainStep(tf, run, epoch * run.stepsPerEpoch + b, order);
-      for (const k of ['loss', 'rollout', 'kl'] as const) sums[k] += m[k] / run.stepsPerEpoch;
-    }
-    const row = { epoch: epoch + 1, ...sums, params: physValues(run.model) };
-    history.push(row);
-    opts.onEpoch?.(row, run);
-    if (ckpt && ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs)) await ckpt.save(epoch + 1);
-  }
-  const ran = config.epochs - startEpoch;
-  const secondsPerEpoch = ran > 0 ? (performance.now() - t0) / 1000 / ran : Number.NaN;
-  const { params, raw, fit } = estimates(tf, run);
-  return { system: set.system, params, raw, fit, epochs: config.epochs, secondsPerEpoch, history, run };
-}
-
 /** Fields of the config that must match for a checkpoint to be resumed. */
 const RESUME_KEYS = ['hidden', 'downsample', 'substeps', 'batchSize', 'lrEncoder', 'lrPhys', 'klWeight'] as const;
 
-/** Save/restore of a run (weights, Adam moments, epoch history) through core/checkpoint. */
-function physicsCheckpoint(run: PhysicsRun, dir: string, history: EpochRow[]) {
+/**
+ * Trains for `config.epochs` epochs through nn's `trainLoop` (progress, checkpoints at epoch
+ * boundaries, resume) and returns the estimates.
+ */
+export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, opts: FitOptions): Promise<FitResult> {
+  const run = createPhysicsRun(tf, set, config, opts.seed);
+  const spe = run.stepsPerEpoch;
+  const history: EpochRow[] = [];
   const identity = {
-    system: run.data.system,
-    clips: run.data.count,
-    ...Object.fromEntries(RESUME_KEYS.map((k) => [k, run.config[k]])),
+    system: set.system,
+    clips: set.count,
+    ...Object.fromEntries(RESUME_KEYS.map((k) => [k, config[k]])),
   };
-  return {
-    async save(epoch: number) {
-      await writeCheckpoint(dir, {
-        step: epoch * run.stepsPerEpoch,
-        weights: paramsToTensors(run.model),
-        optimizer: run.optimizer.getState(),
-        metrics: history.map((h) => ({
-          step: h.epoch * run.stepsPerEpoch,
-          loss: h.loss,
-          rollout: h.rollout,
-          kl: h.kl,
-        })),
-        extra: { epoch, identity, history },
-      });
+  const hooks = checkpointOf({
+    params: run.model,
+    optimizer: run.optimizer,
+    extra: {
+      save: () => ({ identity, history }),
+      restore: (extra) => {
+        if (JSON.stringify(extra.identity) !== JSON.stringify(identity) || !Array.isArray(extra.history)) {
+          throw new InputError(
+            `${opts.checkpointDir}: checkpoint was made for ${JSON.stringify(extra.identity)}, this run is ${JSON.stringify(identity)}`,
+          );
+        }
+        history.push(...(extra.history as EpochRow[]));
+      },
     },
-    /** Restores the last checkpoint and returns its epoch (0 when there is none yet). */
-    restore(): number {
-      if (!hasCheckpoint(dir)) return 0;
-      const ckpt = readCheckpoint(dir);
-      const saved = JSON.stringify(ckpt.extra?.identity);
-      if (saved !== JSON.stringify(identity)) {
-        throw new InputError(`${dir}: checkpoint was made for ${saved}, this run is ${JSON.stringify(identity)}`);
+  });
+  let order: Int32Array = new Int32Array(0);
+  let sums = { loss: 0, rollout: 0, kl: 0 };
+  let stepsRun = 0;
+  const t0 = performance.now();
+  await trainLoop({
+    steps: config.epochs * spe,
+    label: `physics ${set.system}`,
+    resume: opts.resume,
+    checkpoint: opts.checkpointDir
+      ? { path: opts.checkpointDir, every: config.checkpointEvery * spe, ...hooks }
+      : undefined,
+    step: (i) => {
+      const epoch = Math.floor(i / spe);
+      if (i % spe === 0 || order.length === 0) [order, sums] = [epochOrder(run, epoch), { loss: 0, rollout: 0, kl: 0 }];
+      const m = trainStep(tf, run, i, order);
+      for (const k of ['loss', 'rollout', 'kl'] as const) sums[k] += m[k] / spe;
+      stepsRun += 1;
+      const params = physValues(run.model);
+      if ((i + 1) % spe === 0) {
+        history.push({ epoch: epoch + 1, ...sums, params });
+        opts.onEpoch?.(history[history.length - 1], run);
       }
-      assignParams(run.model, ckpt.weights as Map<string, { shape: number[]; data: Float32Array }>, { source: dir });
-      if (ckpt.optimizer) run.optimizer.setState(ckpt.optimizer);
-      const { history: savedHistory, epoch } = ckpt.extra ?? {};
-      if (!Array.isArray(savedHistory) || !Number.isInteger(epoch)) {
-        throw new InputError(`${dir}: state.json extra must hold the epoch and the history of a physics run`);
-      }
-      history.push(...(savedHistory as EpochRow[]));
-      return epoch as number;
+      return { ...m, ...params };
     },
-  };
+  });
+  const secondsPerEpoch = stepsRun > 0 ? (performance.now() - t0) / 1000 / (stepsRun / spe) : Number.NaN;
+  const { params, raw, fit } = estimates(tf, run);
+  return { system: set.system, params, raw, fit, epochs: config.epochs, secondsPerEpoch, history, run };
 }
