@@ -135,101 +135,125 @@ async function runRl(
   return { params: cloneMlp(policy.params), curve, envSteps: policy.envSteps };
 }
 
+const stageResult = (stats: EvalStats, samples: SampleCounts, budget: number): StageResult => ({
+  ...stats,
+  samples,
+  budgetEnvSteps: budget,
+});
+
+/** Shared state of one pipeline run. */
+interface RunContext {
+  cfg: CausalConfig;
+  env: PushEnv;
+  seed: number;
+  root: Rng;
+  log(m: string): void;
+  greedyEval(p: MlpParams): EvalStats;
+}
+
+/** Stage 1: real trajectories of the noisy scripted policy, labelled step by step. */
+function coldStart(c: RunContext, result: CausalResult, report: boolean) {
+  const scripted = scriptedPolicy(c.env, c.cfg.scriptedEpsilon, c.cfg.scriptedAggressive);
+  const coldRng = c.root.fork('cold');
+  const real = Array.from({ length: c.cfg.realTrajectories }, () =>
+    runEpisode(c.env, sampleInitialState(coldRng), scripted, coldRng),
+  );
+  const realSteps = real.flatMap((e) => e.steps);
+  result.realSuccesses = real.filter((e) => e.success).length;
+  const realSamples = realSteps.map((r) => labelRealStep(c.env, r)).filter((s) => s !== null);
+  const positive = realSamples.filter((s) => s.positive).length;
+  const counts: SampleCounts = {
+    ...noSamples(),
+    real: realSteps.length,
+    positive,
+    negative: realSamples.length - positive,
+  };
+  if (report) {
+    const stats = evaluate(c.env, scripted, c.cfg.evalEpisodes, c.seed);
+    result.stages.coldStart = stageResult(stats, counts, realSteps.length);
+  }
+  c.log(`coldStart: ${real.length} real trajectories (${result.realSuccesses} successes), ${realSteps.length} steps`);
+  return { realSteps, realSamples, counts };
+}
+
+/** Stage 2 + 3b: learned mechanisms, do(a) counterfactuals, rejection sampling, SFT on real + augmented. */
+function augmentedSft(c: RunContext, result: CausalResult, cold: ReturnType<typeof coldStart>): MlpParams {
+  const { model } = fitMechanisms(c.env, cold.realSteps.map(observe));
+  const aug = augment(c.env, model, cold.realSteps);
+  result.augment = aug.report;
+  const p = mlpPolicyInit(c.root.fork('init'), c.cfg.hidden);
+  sft(c.env, p, [...cold.realSamples, ...aug.samples], c.root.fork('sftAug'), {
+    ...SFT_DEFAULTS,
+    steps: c.cfg.sftSteps,
+  });
+  const counts: SampleCounts = {
+    real: cold.realSteps.length,
+    generated: aug.report.generated,
+    rejected: aug.report.rejected,
+    positive: cold.counts.positive + aug.report.keptPositive,
+    negative: cold.counts.negative + aug.report.keptNegative,
+  };
+  result.stages.sftAugmented = stageResult(c.greedyEval(p), counts, cold.realSteps.length);
+  result.policies.sftAugmented = p;
+  c.log(
+    `sftAugmented: success ${result.stages.sftAugmented.successRate.toFixed(3)} (${aug.report.keptPositive} generated positives)`,
+  );
+  return p;
+}
+
 /** Runs the selected stages for one seed. */
 export async function runCausalPipeline(
   input: Partial<CausalConfig>,
   seed: number,
   log: (m: string) => void = () => {},
-) {
+): Promise<CausalResult> {
   const parsed = causalConfigSchema.safeParse({ ...CAUSAL_DEFAULTS, ...input });
-  if (!parsed.success)
+  if (!parsed.success) {
     throw new ConfigError(`causal config ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  }
   const cfg = parsed.data;
   const env = PUSH_ENV;
-  const root = new Rng(seed);
+  const c: RunContext = {
+    cfg,
+    env,
+    seed,
+    root: new Rng(seed),
+    log,
+    greedyEval: (p) => evaluate(env, mlpActionPolicy(env, p, true), cfg.evalEpisodes, seed),
+  };
   const want = new Set<Stage>(cfg.stages);
   const result: CausalResult = { stages: {}, curves: { rl: [], pureRl: [] }, realSuccesses: 0, policies: {} };
-  const stage = (stats: EvalStats, samples: SampleCounts, budget: number): StageResult => ({
-    ...stats,
-    samples,
-    budgetEnvSteps: budget,
-  });
-  // 1. Cold start: real trajectories of the noisy scripted policy.
-  const scripted = scriptedPolicy(env, cfg.scriptedEpsilon, cfg.scriptedAggressive);
-  const coldRng = root.fork('cold');
-  const real = Array.from({ length: cfg.realTrajectories }, () =>
-    runEpisode(env, sampleInitialState(coldRng), scripted, coldRng),
-  );
-  const realSteps = real.flatMap((e) => e.steps);
-  result.realSuccesses = real.filter((e) => e.success).length;
-  const realSamples = realSteps.map((r) => labelRealStep(env, r)).filter((s) => s !== null);
-  const realCounts = { ...noSamples(), real: realSteps.length, positive: realSamples.filter((s) => s.positive).length };
-  realCounts.negative = realSamples.length - realCounts.positive;
-  if (want.has('coldStart')) {
-    result.stages.coldStart = stage(evaluate(env, scripted, cfg.evalEpisodes, seed), realCounts, realSteps.length);
-    log(`coldStart: ${real.length} real trajectories (${result.realSuccesses} successes), ${realSteps.length} steps`);
-  }
-  const sftOpts = { ...SFT_DEFAULTS, steps: cfg.sftSteps };
+  // 1. Cold start (always: every later stage is measured against its real data).
+  const cold = coldStart(c, result, want.has('coldStart'));
   // 3a. SFT on real samples only.
   if (want.has('sftReal')) {
-    const p = mlpPolicyInit(root.fork('init'), cfg.hidden);
-    sft(env, p, realSamples, root.fork('sftReal'), sftOpts);
-    result.stages.sftReal = stage(
-      evaluate(env, mlpActionPolicy(env, p, true), cfg.evalEpisodes, seed),
-      realCounts,
-      realSteps.length,
-    );
+    const p = mlpPolicyInit(c.root.fork('init'), cfg.hidden);
+    sft(env, p, cold.realSamples, c.root.fork('sftReal'), { ...SFT_DEFAULTS, steps: cfg.sftSteps });
+    result.stages.sftReal = stageResult(c.greedyEval(p), cold.counts, cold.realSteps.length);
     result.policies.sftReal = p;
     log(`sftReal: success ${result.stages.sftReal.successRate.toFixed(3)}`);
   }
-  let augmented: MlpParams | undefined;
-  if (want.has('sftAugmented') || want.has('rl')) {
-    // 2. Learned mechanisms, counterfactual augmentation, rejection sampling. 3b. SFT on real + augmented.
-    const { model } = fitMechanisms(env, realSteps.map(observe));
-    const aug = augment(env, model, realSteps);
-    result.augment = aug.report;
-    augmented = mlpPolicyInit(root.fork('init'), cfg.hidden);
-    sft(env, augmented, [...realSamples, ...aug.samples], root.fork('sftAug'), sftOpts);
-    const counts: SampleCounts = {
-      real: realSteps.length,
-      generated: aug.report.generated,
-      rejected: aug.report.rejected,
-      positive: realCounts.positive + aug.report.keptPositive,
-      negative: realCounts.negative + aug.report.keptNegative,
-    };
-    const stats = evaluate(env, mlpActionPolicy(env, augmented, true), cfg.evalEpisodes, seed);
-    result.stages.sftAugmented = stage(stats, counts, realSteps.length);
-    result.policies.sftAugmented = augmented;
-    log(`sftAugmented: success ${stats.successRate.toFixed(3)} (${aug.report.keptPositive} generated positives)`);
-  }
+  // 2 + 3b. Counterfactual augmentation and SFT on real + augmented.
+  const augmented = want.has('sftAugmented') || want.has('rl') ? augmentedSft(c, result, cold) : undefined;
   // 4. GRPO from the augmented SFT policy.
   let rlBudget = 0;
   if (want.has('rl') && augmented) {
-    const rl = await runRl(env, augmented, { steps: cfg.rlSteps }, realSteps.length, cfg, seed, root.fork('rl'));
+    const rl = await runRl(env, augmented, { steps: cfg.rlSteps }, cold.realSteps.length, cfg, seed, c.root.fork('rl'));
     rlBudget = rl.envSteps;
     result.policies.rl = rl.params;
     result.curves.rl = rl.curve;
-    const counts = { ...result.stages.sftAugmented!.samples };
-    result.stages.rl = stage(
-      evaluate(env, mlpActionPolicy(env, rl.params, true), cfg.evalEpisodes, seed),
-      counts,
-      realSteps.length + rl.envSteps,
-    );
+    const samples = { ...result.stages.sftAugmented!.samples };
+    result.stages.rl = stageResult(c.greedyEval(rl.params), samples, cold.realSteps.length + rl.envSteps);
     log(`rl: success ${result.stages.rl.successRate.toFixed(3)} after ${rl.envSteps} env steps`);
   }
-  // Baseline: pure RL from scratch with the same environment-step budget.
+  // Baseline: pure RL from scratch with the same environment-step budget (an upper bound at the horizon without stage 4).
   if (want.has('pureRl')) {
-    // Without stage 4 in this run, the budget is what cfg.rlSteps GRPO steps would take at the horizon (an upper bound).
-    const budget = realSteps.length + (want.has('rl') ? rlBudget : cfg.rlSteps * 64 * env.horizon);
-    const init = mlpPolicyInit(root.fork('init'), cfg.hidden);
-    const pure = await runRl(env, init, { budget }, 0, cfg, seed, root.fork('pureRl'));
+    const budget = cold.realSteps.length + (want.has('rl') ? rlBudget : cfg.rlSteps * 64 * env.horizon);
+    const init = mlpPolicyInit(c.root.fork('init'), cfg.hidden);
+    const pure = await runRl(env, init, { budget }, 0, cfg, seed, c.root.fork('pureRl'));
     result.curves.pureRl = pure.curve;
     result.policies.pureRl = pure.params;
-    result.pureRl = stage(
-      evaluate(env, mlpActionPolicy(env, pure.params, true), cfg.evalEpisodes, seed),
-      noSamples(),
-      pure.envSteps,
-    );
+    result.pureRl = stageResult(c.greedyEval(pure.params), noSamples(), pure.envSteps);
     log(`pureRl: success ${result.pureRl.successRate.toFixed(3)} after ${pure.envSteps} env steps`);
   }
   return result;
