@@ -9,11 +9,9 @@ import { z } from 'zod';
 import { action, type CommandContext, numberFlag, parseOptions } from '../cli/context.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { getTf } from '../core/engine.js';
-import { Rng } from '../core/rng.js';
-import { LAB_DEFAULTS, LAB_MODELS, type LabConfig, labConfig, SAMPLER_FIELDS } from './lab/config.js';
+import { LAB_MODELS, type LabConfig, labConfig } from './lab/config.js';
 import { DATASETS, LAB_DIM, sampleDataset } from './lab/data.js';
-import { evaluateSamplers, type LabReport, loadLabModel, runLab } from './lab/lab.js';
-import { labEpsFn } from './lab/models.js';
+import { type LabReport, runLab, sampleFromWeights } from './lab/lab.js';
 import { makeSchedule, SCHEDULE_TYPES, snr } from './schedules.js';
 
 const scheduleSchema = z.object({
@@ -152,34 +150,19 @@ export function register(program: Command): void {
       action(async (raw, ctx) => {
         const o = parseOptions(sampleSchema, raw);
         await getTf();
-        const loaded = loadLabModel(o.weights);
-        const params = loaded.params;
-        // the network comes from the file; the sampler settings are today's defaults
-        const config = labConfig({
-          ...loaded.config,
-          ...Object.fromEntries(SAMPLER_FIELDS.map((k) => [k, LAB_DEFAULTS[k]])),
-        });
-        const { alphasCumprod } = makeSchedule(config.schedule, { steps: config.scheduleSteps });
-        const rng = new Rng(ctx.seed);
-        const data = sampleDataset(config.data, o.n, rng.fork('data'));
-        const { results, points } = evaluateSamplers(
-          labEpsFn(params, config, alphasCumprod),
-          alphasCumprod,
-          config,
-          data,
-          rng.fork('samplers'),
+        const { config, samplers, baselines, points } = sampleFromWeights(o.weights, o.n, ctx.seed);
+        const b = baselines;
+        ctx.log(
+          `baselines (MMD^2, energy distance): two data samples ${fmt(b.floor.mmd)}, ${fmt(b.floor.energyDistance)}; ` +
+            `N(0,I) ${fmt(b.prior.mmd)}, ${fmt(b.prior.energyDistance)}`,
         );
-        for (const s of results)
+        for (const s of samplers)
           ctx.log(`${s.sampler}: MMD ${fmt(s.mmd)}, energy ${fmt(s.energyDistance)}, NFE ${s.nfe}`);
         const asRows = (x: Float32Array) =>
           Array.from({ length: x.length / LAB_DIM }, (_, i) => [x[2 * i], x[2 * i + 1]]);
-        if (ctx.out)
-          writeJsonAtomic(ctx.out, {
-            config,
-            samplers: results,
-            points: Object.fromEntries(Object.entries(points).map(([k, v]) => [k, asRows(v)])),
-          });
-        return { config, samplers: results };
+        const pointRows = Object.fromEntries(Object.entries(points).map(([k, v]) => [k, asRows(v)]));
+        if (ctx.out) writeJsonAtomic(ctx.out, { config, samplers, baselines, points: pointRows });
+        return { config, samplers, baselines };
       }),
     );
 }

@@ -12,7 +12,7 @@ import { checkpointOf, loadParams, type Metrics, saveParams, trainLoop } from '.
 import { DdimScheduler } from '../schedulers/ddim.js';
 import { DdpmScheduler } from '../schedulers/ddpm.js';
 import { makeSchedule } from '../schedules.js';
-import { LAB_DEFAULTS, type LabConfig, validateLabConfig } from './config.js';
+import { LAB_DEFAULTS, type LabConfig, labConfig, SAMPLER_FIELDS, validateLabConfig } from './config.js';
 import { LAB_DIM, referenceMixture, sampleDataset } from './data.js';
 import { type SampleQuality, type ScoreErrorRow, sampleQuality, scoreErrorByLevel } from './evaluate.js';
 import { type LabParams, labEpsFn, labModelInit } from './models.js';
@@ -83,6 +83,15 @@ export function evaluateSamplers(
   };
 }
 
+/** The reference points of sample quality: a second data sample (floor) and N(0, I), against `data`. */
+function sampleBaselines(config: LabConfig, data: Float32Array, rng: Rng): LabReport['baselines'] {
+  const n = data.length / LAB_DIM;
+  return {
+    floor: sampleQuality(sampleDataset(config.data, n, rng.fork('floor')), data),
+    prior: sampleQuality(rng.fork('prior').normals(n * LAB_DIM), data),
+  };
+}
+
 /** Score errors and sample quality of trained params (no training). */
 export function evaluateLab(params: LabParams, config: LabConfig, seed: number): Omit<LabReport, 'train'> {
   const { alphasCumprod } = makeSchedule(config.schedule, { steps: config.scheduleSteps });
@@ -97,10 +106,7 @@ export function evaluateLab(params: LabParams, config: LabConfig, seed: number):
   });
   const data = sampleDataset(config.data, config.evalPoints, rng.fork('data'));
   const { results, points } = evaluateSamplers(eps, alphasCumprod, config, data, rng.fork('samplers'));
-  const baselines = {
-    floor: sampleQuality(sampleDataset(config.data, config.evalPoints, rng.fork('floor')), data),
-    prior: sampleQuality(rng.fork('prior').normals(config.evalPoints * LAB_DIM), data),
-  };
+  const baselines = sampleBaselines(config, data, rng);
   return { config, scoreErrors, samplers: results, baselines, points: { data, ...points } };
 }
 
@@ -176,4 +182,21 @@ export function loadLabModel(path: string): { params: LabParams; config: LabConf
   const params = labModelInit(new Rng(0), config);
   loadParams(path, params);
   return { params, config };
+}
+
+/**
+ * Samples from saved weights with every sampler and scores them against fresh data, with the
+ * two-sample floor and N(0, I). The network comes from the file; sampler settings are today's defaults.
+ */
+export function sampleFromWeights(path: string, n: number, seed: number) {
+  const loaded = loadLabModel(path);
+  const samplerDefaults = Object.fromEntries(SAMPLER_FIELDS.map((k) => [k, LAB_DEFAULTS[k]]));
+  const config = labConfig({ ...loaded.config, ...samplerDefaults });
+  const { alphasCumprod } = makeSchedule(config.schedule, { steps: config.scheduleSteps });
+  const rng = new Rng(seed);
+  const data = sampleDataset(config.data, n, rng.fork('data'));
+  const eps = labEpsFn(loaded.params, config, alphasCumprod);
+  const { results, points } = evaluateSamplers(eps, alphasCumprod, config, data, rng.fork('samplers'));
+  const baselines = sampleBaselines(config, data, rng);
+  return { config, samplers: results, baselines, points: { data, ...points } };
 }
