@@ -6,7 +6,7 @@
  */
 import type { Variable } from '../core/engine.js';
 import { tfSync } from '../core/engine.js';
-import { ConfigError, InputError, ShapeError } from '../core/errors.js';
+import { ConfigError, InputError, ShapeError, show } from '../core/errors.js';
 import { readSafetensorsFile, type TensorToWrite, writeSafetensors } from '../core/safetensors.js';
 
 /** Any params tree (object or array nesting of tf.Variables). */
@@ -20,7 +20,11 @@ export function flattenParams(tree: ParamTree): Map<string, Variable> {
     if (node instanceof tf.Variable) {
       out.set(path, node);
     } else if (Array.isArray(node) || (typeof node === 'object' && node !== null && isPlain(node))) {
-      for (const [k, v] of Object.entries(node)) visit(v, path ? `${path}.${k}` : k);
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '' || k.includes('.'))
+          throw new ConfigError(`params ${path || '(root)'}: key ${show(k)} is empty or has a '.'`);
+        visit(v, path ? `${path}.${k}` : k);
+      }
     } else if (node instanceof tf.Tensor) {
       throw new ConfigError(`params ${path}: a plain Tensor is not trainable; use tf.variable(...)`);
     } else if (node !== undefined && node !== null && !['number', 'string', 'boolean'].includes(typeof node)) {

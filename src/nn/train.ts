@@ -12,7 +12,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from '../core/checkpoint.js';
-import { ConfigError, checkNumber } from '../core/errors.js';
+import { ConfigError, checkNumber, show } from '../core/errors.js';
 import { createProgress, type Progress } from '../core/progress.js';
 import type { Rng, RngState } from '../core/rng.js';
 import type { Optimizer } from './adamw.js';
@@ -81,6 +81,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     // 2. the steps, with a checkpoint every `every` completed steps
     for (let i = start; i < steps; i++) {
       const metrics = await step(i);
+      for (const [key, value] of Object.entries(metrics)) {
+        if (typeof value !== 'number')
+          throw new ConfigError(`step ${i}: metric ${key} must be a number, got ${show(value)}`);
+      }
       history.push({ ...metrics, step: i });
       progress.update(i + 1, metrics);
       if (checkpoint && (i + 1) % checkpoint.every === 0) await save(i + 1);

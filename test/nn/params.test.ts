@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTf, type Tf } from '../../src/core/engine.js';
 import { InputError, ShapeError } from '../../src/core/errors.js';
@@ -50,6 +51,7 @@ describe('flattenParams', () => {
   });
   it('refuses plain tensors in a params tree', () => {
     expect(() => flattenParams({ w: tf.zeros([2]) })).toThrow(/not trainable/);
+    expect(() => flattenParams({ 'a.b': layerNormInit(2) })).toThrow(/key "a.b" is empty or has a '.'/);
   });
 });
 
@@ -91,5 +93,43 @@ describe('saveParams / loadParams', () => {
     target.a.gamma.assign(tf.tensor1d([5, 5, 5]));
     expect(() => loadParams(path, target)).toThrow(ShapeError);
     expect(Array.from(target.a.gamma.dataSync())).toEqual([5, 5, 5]);
+  });
+});
+
+describe('flattenParams (property)', () => {
+  it('gives one unique dotted name per Variable, in insertion order, for random nestings', () => {
+    type Spec = number | Spec[] | { [k: string]: Spec };
+    const spec: fc.Arbitrary<Spec> = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(1),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.stringMatching(/^[a-z]{1,3}$/), tie('node'), { maxKeys: 3 }),
+      ),
+    })).node as fc.Arbitrary<Spec>;
+    fc.assert(
+      fc.property(spec, (sp) => {
+        let count = 0;
+        const build = (s: Spec): unknown => {
+          if (typeof s === 'number') {
+            count++;
+            return tf.variable(tf.zeros([1]));
+          }
+          if (Array.isArray(s)) return s.map((c) => build(c));
+          return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, build(v as Spec)]));
+        };
+        const tree = build(sp) as object;
+        if (count === 0 || typeof sp === 'number') return;
+        const flat = flattenParams(tree);
+        expect(flat.size).toBe(count);
+        expect([...flattenParams(tree).keys()]).toEqual([...flat.keys()]);
+        for (const [name, v] of flat) {
+          const leaf = name.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], tree);
+          expect(leaf).toBe(v);
+        }
+        disposeParams(tree);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -118,6 +118,9 @@ describe('trainLoop', () => {
   it('validates its options and reports progress', async () => {
     await expect(trainLoop({ steps: -1, step: () => ({}) })).rejects.toThrow(ConfigError);
     await expect(trainLoop({ steps: 1, step: () => ({}), resume: true })).rejects.toThrow(/needs a checkpoint/);
+    await expect(trainLoop({ steps: 1, step: () => ({ loss: '1' as unknown as number }) })).rejects.toThrow(
+      /metric loss must be a number, got "1"/,
+    );
     const seen: number[] = [];
     let stopped = false;
     await trainLoop({
