@@ -85,7 +85,12 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
     private readonly config: TinyLmConfig,
     private readonly o: LmPolicyOptions,
   ) {
-    this.trainable = loraTrainable(params);
+    // nn's params trees forbid '.' inside keys; loraTrainable keys are dotted module paths.
+    const lora = loraTrainable(params);
+    this.trainable = {};
+    for (const [k, v] of Object.entries(lora) as [string, Record<string, Variable>][]) {
+      this.trainable[k.replaceAll('.', '/')] = v;
+    }
     if (Object.keys(this.trainable).length === 0)
       throw new Error('LmGrpoPolicy needs a LoRA-adapted model (addLora first)');
     this.opt = adamw({ lr: o.lr, weightDecay: o.weightDecay });
