@@ -80,7 +80,7 @@ async function completions(modelDir: string, adapterDir: string | undefined, pro
   try {
     return prompts.map((p) =>
       byteTokenizer
-        .decode(sampleTokens(params, config, byteTokenizer.encode(p), new Rng(0), { maxNewTokens: 60, temperature: 0 }))
+        .decode(sampleTokens(params, config, byteTokenizer.encode(p), new Rng(0), { maxNewTokens: 40, temperature: 0 }))
         .trimEnd(),
     );
   } finally {
@@ -130,8 +130,8 @@ export const section: TourSection = {
     const adapter = existsSync(adapterPath) ? adapterPath : undefined;
     const pre = readLog(join(model, TRAINING_LOG));
     const ft = adapter ? readLog(join(adapter, 'finetune-log.json')) : [];
-    const table = await perplexityTable(model, adapter, ctx.quick ? 600 : 3000);
-    const n = ctx.quick ? 10 : 50;
+    const table = await perplexityTable(model, adapter, ctx.quick ? 500 : 1500);
+    const n = ctx.quick ? 10 : 40;
     const accBase = await additionAccuracy(model, undefined, n);
     const accLora = adapter ? await additionAccuracy(model, adapter, n) : null;
     const prompts = ['12+34=', '7+58=', 'The old cat', 'a large red'];

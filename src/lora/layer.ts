@@ -225,23 +225,33 @@ export function addLora(tree: object, rng: Rng, config: Partial<LoraConfig>): st
   return adapted;
 }
 
-/** The trainable part of an adapted tree: { path: { loraA, loraB, magnitude? } } (the base is frozen). */
-export function loraTrainable(tree: object): Record<string, Record<string, Variable>> {
-  const out: Record<string, Record<string, Variable>> = {};
+/** The trainable part of an adapted tree, nested like the tree: { blocks: { 0: { wq: { loraA, loraB, magnitude? } } } }. */
+export function loraTrainable(tree: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   forEachLinear(tree, (path, node) => {
     if (!isLoraLinear(node)) return;
-    out[path] = node.magnitude
+    const keys = path.split('.');
+    let at = out;
+    for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+    at[keys[keys.length - 1]] = node.magnitude
       ? { loraA: node.loraA, loraB: node.loraB, magnitude: node.magnitude }
       : { loraA: node.loraA, loraB: node.loraB };
   });
   return out;
 }
 
+/** Every adapter Variable of the tree (A, B and DoRA magnitudes). */
+function loraVariables(tree: object): Variable[] {
+  const vars: Variable[] = [];
+  forEachLinear(tree, (_path, node) => {
+    if (isLoraLinear(node)) vars.push(node.loraA, node.loraB, ...(node.magnitude ? [node.magnitude] : []));
+  });
+  return vars;
+}
+
 /** Number of trainable adapter parameters: sum of r (in + out) (+ out for DoRA) over adapted layers. */
 export function loraParamCount(tree: object): number {
-  let n = 0;
-  for (const group of Object.values(loraTrainable(tree))) for (const v of Object.values(group)) n += v.size;
-  return n;
+  return loraVariables(tree).reduce((n, v) => n + v.size, 0);
 }
 
 /**
