@@ -59,31 +59,56 @@ function unsortedSegmentSumWasm(args: {
   return backend.makeOutput(outShape, x.dtype, undefined, out);
 }
 
-/** The same kernel, but transposed operands are materialised first (wasm's transposed matmul path is ~10× slower). */
-function withExplicitTransposes(kernel: tf.KernelConfig): tf.KernelConfig {
+const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((x, y) => x * y, 1);
+
+/**
+ * The same matmul kernel, but transposed operands are materialised first (wasm's transposed
+ * matmul path is ~10× slower). For a plain BatchMatMul it picks the cheaper of two forms:
+ * op(A)·op(B) with the transposed operands copied, or (op(B)ᵀ·op(A)ᵀ)ᵀ, which copies the other
+ * operands and the output. For dX = dY·Wᵀ with a large W, the second form avoids copying W.
+ */
+function withExplicitTransposes(kernel: tf.KernelConfig, allowSwap: boolean): tf.KernelConfig {
   const run = (args: Parameters<tf.KernelFunc>[0]) => {
     const { inputs, attrs, backend } = args as unknown as {
       inputs: Record<string, tf.TensorInfo>;
       attrs: { transposeA?: boolean; transposeB?: boolean };
       backend: tf.KernelBackend;
     };
-    if (!attrs.transposeA && !attrs.transposeB) return kernel.kernelFunc(args);
+    const [tA, tB] = [Boolean(attrs.transposeA), Boolean(attrs.transposeB)];
+    if (!tA && !tB) return kernel.kernelFunc(args);
     const transpose = tf.getKernel('Transpose', 'wasm')!.kernelFunc;
     const temps: tf.TensorInfo[] = [];
-    const swapLast = (t: tf.TensorInfo): tf.TensorInfo => {
+    const swapLast = (t: tf.TensorInfo, keep = false): tf.TensorInfo => {
       const r = t.shape.length;
       const perm = t.shape.map((_, i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i));
       const out = transpose({ inputs: { x: t }, backend, attrs: { perm } }) as tf.TensorInfo;
-      temps.push(out);
+      if (!keep) temps.push(out);
       return out;
     };
-    const a = attrs.transposeA ? swapLast(inputs.a) : inputs.a;
-    const b = attrs.transposeB ? swapLast(inputs.b) : inputs.b;
-    const out = kernel.kernelFunc({
-      ...args,
-      inputs: { ...inputs, a, b },
-      attrs: { ...attrs, transposeA: false, transposeB: false },
-    } as Parameters<tf.KernelFunc>[0]);
+    const matmul = (a: tf.TensorInfo, b: tf.TensorInfo) =>
+      kernel.kernelFunc({
+        ...args,
+        inputs: { ...inputs, a, b },
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      } as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+    const { a, b } = inputs;
+    const [ra, rb] = [a.shape.length, b.shape.length];
+    const rows = tA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const cols = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const batch = Math.max(
+      sizeOf(a) / (a.shape[ra - 1] * a.shape[ra - 2]),
+      sizeOf(b) / (b.shape[rb - 1] * b.shape[rb - 2]),
+    );
+    const copyDirect = (tA ? sizeOf(a) : 0) + (tB ? sizeOf(b) : 0);
+    const copySwapped = (tA ? 0 : sizeOf(a)) + (tB ? 0 : sizeOf(b)) + batch * rows * cols;
+    let out: tf.TensorInfo;
+    if (allowSwap && copySwapped < copyDirect) {
+      const outT = matmul(tB ? b : swapLast(b), tA ? a : swapLast(a)); // [..., cols, rows]
+      temps.push(outT);
+      out = swapLast(outT, true);
+    } else {
+      out = matmul(tA ? swapLast(a) : a, tB ? swapLast(b) : b);
+    }
     for (const t of temps) backend.disposeData(t.dataId);
     return out;
   };
@@ -96,7 +121,9 @@ function registerMissingKernels(): void {
     const kernel = tf.getKernel(name, 'wasm');
     if (kernel && !(kernel as { wrapped?: boolean }).wrapped) {
       tf.unregisterKernel(name, 'wasm');
-      tf.registerKernel({ ...withExplicitTransposes(kernel), wrapped: true } as tf.KernelConfig);
+      // the swapped form would move _FusedMatMul's bias/activation onto the transposed output
+      const wrapped = withExplicitTransposes(kernel, name === 'BatchMatMul');
+      tf.registerKernel({ ...wrapped, wrapped: true } as tf.KernelConfig);
     }
   }
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
