@@ -44,15 +44,18 @@ export interface LabConfig {
   evalLevels: number[];
   /** Points per evaluation (score error and sample quality). Default 1000, integer in [10, 20000]. */
   evalPoints: number;
-  /** DDPM sampler steps. Default 200; DDIM sampler steps. Default 50. */
+  /** DDPM sampler steps (ancestral, fixed_small variance). Default 200, integer in [1, scheduleSteps]. */
   ddpmSteps: number;
+  /** DDIM sampler steps (eta = 0). Default 50, integer in [1, scheduleSteps]. */
   ddimSteps: number;
   /**
-   * Annealed Langevin (Song & Ermon 2019, Alg. 1): noise levels (geometric in sigma), steps per
-   * level, base step size. Defaults 10, 20, 2e-3 (measured at the MMD floor with the exact GMM score).
+   * Annealed Langevin (Song & Ermon 2019, Alg. 1): number of noise levels, geometric in sigma from
+   * t = 1 to t = 0.01. Default 10, integer >= 1 (10 x 20 steps at 2e-3 reach the MMD floor with the exact GMM score).
    */
   langevinLevels: number;
+  /** Langevin steps per noise level (T in Alg. 1). Default 20, integer >= 1. */
   langevinStepsPerLevel: number;
+  /** Base step size eps; level i uses eps sigma_i^2 / sigma_last^2. Default 2e-3, > 0. */
   langevinStepSize: number;
 }
 
