@@ -10,7 +10,7 @@ import { action, type CommandContext, numberFlag, parseOptions } from '../cli/co
 import { writeJsonAtomic } from '../core/atomic.js';
 import { getTf } from '../core/engine.js';
 import { LAB_MODELS, type LabConfig, labConfig } from './lab/config.js';
-import { DATASETS, LAB_DIM, sampleDataset } from './lab/data.js';
+import { DATASETS, LAB_DIM } from './lab/data.js';
 import { type LabReport, runLab, sampleFromWeights } from './lab/lab.js';
 import { makeSchedule, SCHEDULE_TYPES, snr } from './schedules.js';
 
