@@ -7,7 +7,7 @@
  * reaches the full grid's optimum. Checked in test/scaling/bootstrap.test.ts.
  */
 import { checkNumber } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
+import { Rng } from '../core/rng.js';
 import { FIT_DEFAULTS, type FitConfig, fitFromStarts, lawFromTheta } from './fit.js';
 import type { LogRuns } from './objective.js';
 import { computeOptimal } from './optimal.js';
@@ -74,37 +74,64 @@ export function summarize(values: Float64Array, level: number): Summary {
   return { mean, se: Math.sqrt(ss / (n - 1)), lo: percentile(sorted, tail), hi: percentile(sorted, 1 - tail) };
 }
 
-/** The bootstrap: `resamples` weighted refits from `starts`, then summaries of every BOOTSTRAP_KEYS quantity. */
-export function bootstrapFit(
-  logRuns: LogRuns,
-  starts: number[][],
-  rng: Rng,
-  config: Partial<BootstrapConfig> = {},
-  fit: Partial<FitConfig> = {},
-  onResample?: (done: number) => void,
-): BootstrapResult {
+/** Validates and completes bootstrap settings. */
+export function bootstrapConfig(config: Partial<BootstrapConfig> = {}): BootstrapConfig {
   const cfg = { ...BOOTSTRAP_DEFAULTS, ...config };
   checkNumber('resamples', cfg.resamples, { min: 2, max: 1e6, integer: true });
   checkNumber('flops', cfg.flops, { min: 0, minExclusive: true });
   checkNumber('level', cfg.level, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  return cfg;
+}
+
+/**
+ * Resamples `from` .. `to - 1`: resample k draws its counts from `new Rng(seed).fork(k)`, so the
+ * samples do not depend on how resamples are split over threads. One row of BOOTSTRAP_KEYS values each.
+ */
+export function bootstrapSamples(
+  logRuns: LogRuns,
+  starts: readonly (readonly number[])[],
+  job: { seed: number; from: number; to: number; flops: number },
+  fit: Partial<FitConfig> = {},
+  onResample?: () => void,
+): Float64Array[] {
   const n = logRuns.logN.length;
   const weights = new Float64Array(n);
+  const base = new Rng(job.seed);
+  // The starts are full-data optima already: refine them with the tight tolerances only.
+  const tight = { ...fit, lbfgs: fit.polishLbfgs ?? FIT_DEFAULTS.polishLbfgs, polish: 0 };
   const samples: Float64Array[] = [];
-  for (let k = 0; k < cfg.resamples; k++) {
-    resampleCounts(n, rng, weights);
-    // The starts are full-data optima already: refine them with the tight tolerances only.
-    const tight = { ...fit, lbfgs: fit.polishLbfgs ?? FIT_DEFAULTS.polishLbfgs, polish: 0 };
+  for (let k = job.from; k < job.to; k++) {
+    resampleCounts(n, base.fork(k), weights);
     const law = lawFromTheta(fitFromStarts(logRuns, starts, tight, weights).theta);
-    const opt = computeOptimal(law, cfg.flops);
+    const opt = computeOptimal(law, job.flops);
     samples.push(Float64Array.of(law.A, law.B, law.E, law.alpha, law.beta, opt.params, opt.tokens, opt.tokensPerParam));
-    onResample?.(k + 1);
+    onResample?.();
   }
+  return samples;
+}
+
+/** Summaries of every BOOTSTRAP_KEYS quantity over the samples. */
+export function summarizeSamples(samples: Float64Array[], starts: number[][], cfg: BootstrapConfig): BootstrapResult {
   const summary = {} as Record<BootstrapKey, Summary>;
-  BOOTSTRAP_KEYS.forEach((key, j) => {
+  for (const [j, key] of BOOTSTRAP_KEYS.entries()) {
     summary[key] = summarize(
       Float64Array.from(samples, (s) => s[j]),
       cfg.level,
     );
-  });
-  return { resamples: cfg.resamples, flops: cfg.flops, level: cfg.level, summary, samples, starts };
+  }
+  return { resamples: samples.length, flops: cfg.flops, level: cfg.level, summary, samples, starts };
+}
+
+/** The bootstrap on this thread: `resamples` weighted refits from `starts` (see `bootstrapSamples`), then summaries. */
+export function bootstrapFit(
+  logRuns: LogRuns,
+  starts: number[][],
+  seed: number,
+  config: Partial<BootstrapConfig> = {},
+  fit: Partial<FitConfig> = {},
+  onResample?: () => void,
+): BootstrapResult {
+  const cfg = bootstrapConfig(config);
+  const job = { seed, from: 0, to: cfg.resamples, flops: cfg.flops };
+  return summarizeSamples(bootstrapSamples(logRuns, starts, job, fit, onResample), starts, cfg);
 }

@@ -7,12 +7,12 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { action, numberFlag, parseOptions } from '../cli/context.js';
 import { createProgress } from '../core/progress.js';
-import { Rng } from '../core/rng.js';
 import { BOOTSTRAP_DEFAULTS, type BootstrapResult } from './bootstrap.js';
 import { CHINCHILLA_CSV, readRunsCsv } from './data.js';
 import { FIT_DEFAULTS } from './fit.js';
 import { dataConstrainedLoss, LAW_NAMES, LAW_PRESETS, type LawName, parametricLoss } from './laws.js';
 import { computeOptimal } from './optimal.js';
+import { DEFAULT_THREADS } from './parallel.js';
 import { analyzeRuns } from './pipeline.js';
 
 const positive = numberFlag.pipe(z.number().positive());
@@ -26,6 +26,7 @@ const fitSchema = z.object({
   flops: positive,
   level: numberFlag.pipe(z.number().gt(0).lt(1)),
   starts: numberFlag.pipe(z.number().int().min(1).max(100)),
+  threads: numberFlag.pipe(z.number().int().min(1).max(64)),
 });
 
 const lossSchema = z.object({ params: positive, tokens: positive, uniqueTokens: positive.optional(), law: lawFlag });
@@ -67,17 +68,23 @@ function registerFit(scaling: Command): void {
     )
     .option('--level <p>', 'coverage of the bootstrap percentile intervals', String(BOOTSTRAP_DEFAULTS.level))
     .option('--starts <k>', 'distinct full-data optima each resample starts from', String(BOOTSTRAP_DEFAULTS.starts))
+    .option('--threads <n>', 'worker threads for the grid and the bootstrap (1 = no workers)', String(DEFAULT_THREADS))
     .action(
       action(async (raw, ctx) => {
         const o = parseOptions(fitSchema, raw);
         const runs = readRunsCsv(o.csv);
         const bar = createProgress('bootstrap', o.bootstrap);
         const t0 = performance.now();
-        const a = analyzeRuns(runs, new Rng(ctx.seed), {
+        let done = 0;
+        const a = await analyzeRuns(runs, ctx.seed, {
           dropHighestLoss: o.dropHighestLoss,
           fit: { delta: o.delta },
           bootstrap: { resamples: o.bootstrap, flops: o.flops, level: o.level, starts: o.starts },
-          onResample: (k) => bar.update(k),
+          threads: o.threads,
+          onProgress: (n) => {
+            done += n;
+            bar.update(done);
+          },
         });
         bar.stop();
         const { A, B, E, alpha, beta, objective, runs: used, starts, converged } = a.fit;

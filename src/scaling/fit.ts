@@ -184,18 +184,27 @@ export function bestOptimum(optima: readonly LocalOptimum[], runs: number): FitR
   };
 }
 
-/** Local optima from every start, plus the refinement of the `polish` best distinct ones. */
+/** The optima plus the refinement (with `polishLbfgs`) of the `polish` best distinct ones. */
+export function refineOptima(
+  logRuns: LogRuns,
+  optima: LocalOptimum[],
+  config: Partial<FitConfig> = {},
+  weights?: Float64Array,
+): LocalOptimum[] {
+  const cfg = { ...FIT_DEFAULTS, ...config };
+  if (cfg.polish === 0) return optima;
+  const refine = distinctOptima(optima, cfg.polish);
+  return [...optima, ...localOptima(logRuns, refine, { ...cfg, lbfgs: cfg.polishLbfgs }, weights)];
+}
+
+/** Local optima from every start, refined (see `refineOptima`). */
 export function polishedOptima(
   logRuns: LogRuns,
   starts: readonly (readonly number[])[],
   config: Partial<FitConfig> = {},
   weights?: Float64Array,
 ): LocalOptimum[] {
-  const cfg = { ...FIT_DEFAULTS, ...config };
-  const optima = localOptima(logRuns, starts, cfg, weights);
-  if (cfg.polish === 0) return optima;
-  const refine = distinctOptima(optima, cfg.polish);
-  return [...optima, ...localOptima(logRuns, refine, { ...cfg, lbfgs: cfg.polishLbfgs }, weights)];
+  return refineOptima(logRuns, localOptima(logRuns, starts, config, weights), config, weights);
 }
 
 /** The best local optimum over the starts (after refinement). */
@@ -209,16 +218,23 @@ export function fitFromStarts(
   return { ...bestOptimum(polishedOptima(logRuns, starts, config, weights), runs), starts: starts.length };
 }
 
-/** The full Approach-3 fit: validate, drop outliers, multi-start L-BFGS over the grid. */
-export function fitApproach3(
+/** Validated runs in log space (after dropping outliers) and the grid's starts. */
+export function prepareFit(
   runs: Runs,
   options: Partial<FitConfig> & { dropHighestLoss?: number } = {},
-): FitResult & { logRuns: LogRuns; optima: LocalOptimum[] } {
+): { logRuns: LogRuns; starts: number[][] } {
   checkRuns(runs);
   const kept = dropHighestLoss(runs, options.dropHighestLoss ?? 0);
   checkRuns(kept);
-  const logRuns = toLogRuns(kept);
-  const starts = gridStarts(options.grid ?? FIT_DEFAULTS.grid);
+  return { logRuns: toLogRuns(kept), starts: gridStarts(options.grid ?? FIT_DEFAULTS.grid) };
+}
+
+/** A full fit's result: the best optimum, plus the runs used and every local optimum (for the bootstrap's starts). */
+export type FullFit = FitResult & { logRuns: LogRuns; optima: LocalOptimum[] };
+
+/** The full Approach-3 fit: validate, drop outliers, multi-start L-BFGS over the grid, refine the best. */
+export function fitApproach3(runs: Runs, options: Partial<FitConfig> & { dropHighestLoss?: number } = {}): FullFit {
+  const { logRuns, starts } = prepareFit(runs, options);
   const optima = polishedOptima(logRuns, starts, options);
   return { ...bestOptimum(optima, logRuns.logN.length), starts: starts.length, logRuns, optima };
 }

@@ -95,12 +95,14 @@ export function goldenSection(f: (x: number) => number, lo: number, hi: number, 
 /** The optimum found numerically: minimise L(N, C/(6N)) over log N (independent check of `computeOptimal`). */
 export function computeOptimalNumeric(law: ParametricLaw, flops: number): Allocation {
   const logC6 = Math.log(flops / 6);
-  const lossAt = (logN: number) => parametricLoss(law, Math.exp(logN), Math.exp(logC6 - logN));
-  // L is convex in log N along the line (A e^{-alpha x} + B' e^{beta x}), so any wide bracket works.
-  const logN = goldenSection(lossAt, -100, logC6 + 100);
+  // Minimise log(L - E) = log(A N^-alpha + B D^-beta): same argmin, but resolvable where L is flat near E.
+  const reducible = (logN: number) =>
+    Math.log(law.A * Math.exp(-law.alpha * logN) + law.B * Math.exp(-law.beta * (logC6 - logN)));
+  // It is convex in log N along the line (log of a sum of exponentials), so any wide bracket works.
+  const logN = goldenSection(reducible, -100, logC6 + 100);
   const params = Math.exp(logN);
   const tokens = flops / (6 * params);
-  return { flops, params, tokens, tokensPerParam: tokens / params, loss: lossAt(logN) };
+  return { flops, params, tokens, tokensPerParam: tokens / params, loss: parametricLoss(law, params, tokens) };
 }
 
 /** One point on an iso-FLOP curve. */

@@ -4,11 +4,11 @@
  * local optima, the compute-optimal allocation at a budget (optimal.ts) and Approach 2 (isoflop.ts)
  * on the same runs. Checked end to end in test/scaling/cli.test.ts.
  */
-import type { Rng } from '../core/rng.js';
-import { BOOTSTRAP_DEFAULTS, type BootstrapConfig, type BootstrapResult, bootstrapFit } from './bootstrap.js';
-import { distinctOptima, dropHighestLoss, type FitConfig, type FitResult, fitApproach3, type Runs } from './fit.js';
+import { BOOTSTRAP_DEFAULTS, type BootstrapConfig, type BootstrapResult } from './bootstrap.js';
+import { distinctOptima, dropHighestLoss, type FitConfig, type FitResult, type Runs } from './fit.js';
 import { fitIsoFlop, type IsoFlopFit } from './isoflop.js';
 import { type Allocation, computeOptimal } from './optimal.js';
+import { bootstrapParallel, DEFAULT_THREADS, fitApproach3Parallel } from './parallel.js';
 
 export interface AnalysisOptions {
   /** Runs with the K highest losses dropped first (the replication used 5). Default 0. */
@@ -17,12 +17,14 @@ export interface AnalysisOptions {
   fit: Partial<FitConfig>;
   /** Bootstrap settings; resamples 0 skips the bootstrap. */
   bootstrap: Partial<BootstrapConfig>;
-  /** Called after each bootstrap resample (progress bars). */
-  onResample?: (done: number) => void;
+  /** Worker threads for the grid and the bootstrap. Default 2; 1 runs on the calling thread. */
+  threads: number;
+  /** Called with the number of bootstrap resamples just finished (progress bars). */
+  onProgress?: (n: number) => void;
 }
 
 export interface Analysis {
-  fit: Omit<FitResult, 'theta'> & { theta: number[] };
+  fit: FitResult;
   /** Compute-optimal allocation under the fitted law at the bootstrap's budget. */
   optimal: Allocation;
   bootstrap: BootstrapResult | null;
@@ -30,25 +32,27 @@ export interface Analysis {
 }
 
 /** Fit, optionally bootstrap, and run Approach 2 on runs that carry their compute. */
-export function analyzeRuns(runs: Runs & { flops: Float64Array }, rng: Rng, options: Partial<AnalysisOptions> = {}) {
+export async function analyzeRuns(
+  runs: Runs & { flops: Float64Array },
+  seed: number,
+  options: Partial<AnalysisOptions> = {},
+): Promise<Analysis> {
   const drop = options.dropHighestLoss ?? 0;
-  const full = fitApproach3(runs, { ...options.fit, dropHighestLoss: drop });
+  const threads = options.threads ?? DEFAULT_THREADS;
+  const full = await fitApproach3Parallel(runs, { ...options.fit, dropHighestLoss: drop, threads });
   const { logRuns, optima, ...fit } = full;
   const flops = options.bootstrap?.flops ?? BOOTSTRAP_DEFAULTS.flops;
   const resamples = options.bootstrap?.resamples ?? 0;
+  const starts = distinctOptima(optima, options.bootstrap?.starts ?? BOOTSTRAP_DEFAULTS.starts);
   const bootstrap =
     resamples > 0
-      ? bootstrapFit(
-          logRuns,
-          distinctOptima(optima, options.bootstrap?.starts ?? BOOTSTRAP_DEFAULTS.starts),
-          rng,
-          { ...options.bootstrap, resamples },
-          options.fit,
-          options.onResample,
-        )
+      ? await bootstrapParallel(logRuns, starts, seed, { ...options.bootstrap, resamples }, options.fit, {
+          threads,
+          onProgress: options.onProgress,
+        })
       : null;
   const kept = dropHighestLoss(runs, drop);
   const keptFlops = kept.params.map((n, i) => 6 * n * kept.tokens[i]);
   const isoFlop = fitIsoFlop({ params: kept.params, flops: keptFlops, loss: kept.loss });
-  return { fit, optimal: computeOptimal(fit, flops), bootstrap, isoFlop } satisfies Analysis;
+  return { fit, optimal: computeOptimal(fit, flops), bootstrap, isoFlop };
 }

@@ -43,7 +43,7 @@ describe('Chinchilla runs (Besiroglu et al. 2024 replication)', () => {
 
   it('a short bootstrap gives standard errors of the published order, reproducibly', () => {
     const starts = distinctOptima(full.optima, 4);
-    const b = bootstrapFit(full.logRuns, starts, new Rng(0), { resamples: 200 });
+    const b = bootstrapFit(full.logRuns, starts, 0, { resamples: 200 });
     expect(b.samples.length).toBe(200);
     // Published: E 0.026, alpha 0.015, beta 0.021; 200 resamples estimate an SE to about +-10%.
     expect(b.summary.E.se).toBeGreaterThan(0.018);
@@ -53,8 +53,8 @@ describe('Chinchilla runs (Besiroglu et al. 2024 replication)', () => {
     expect(b.summary.beta.se).toBeGreaterThan(0.014);
     expect(b.summary.beta.se).toBeLessThan(0.028);
     expect(b.summary.tokensPerParam.lo).toBeLessThan(b.summary.tokensPerParam.hi);
-    const again = bootstrapFit(full.logRuns, starts, new Rng(0), { resamples: 5 });
-    const again2 = bootstrapFit(full.logRuns, starts, new Rng(0), { resamples: 5 });
+    const again = bootstrapFit(full.logRuns, starts, 0, { resamples: 5 });
+    const again2 = bootstrapFit(full.logRuns, starts, 0, { resamples: 5 });
     expect(again.summary).toEqual(again2.summary);
   }, 120_000);
 });

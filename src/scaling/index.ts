@@ -1,0 +1,81 @@
+/**
+ * Public API of the scaling part: the laws (Kaplan, parametric, data-constrained), compute and the
+ * compute-optimal allocation, the Approach-3 fit with its L-BFGS, the bootstrap, Approach 2, and
+ * reading runs from CSV. See docs/parts/scaling.md.
+ */
+
+export {
+  BOOTSTRAP_DEFAULTS,
+  BOOTSTRAP_KEYS,
+  type BootstrapConfig,
+  type BootstrapResult,
+  bootstrapFit,
+  bootstrapSamples,
+  percentile,
+  resampleCounts,
+  summarize,
+} from './bootstrap.js';
+// Data and the whole analysis.
+export { CHINCHILLA_CSV, RUN_COLUMNS, type RunsWithFlops, readRunsCsv } from './data.js';
+// Fitting (Approach 3), bootstrap, Approach 2.
+export {
+  checkRuns,
+  distinctOptima,
+  dropHighestLoss,
+  FIT_DEFAULTS,
+  type FitConfig,
+  type FitResult,
+  type FullFit,
+  fitApproach3,
+  fitFromStarts,
+  gridStarts,
+  type LocalOptimum,
+  lawFromTheta,
+  localOptima,
+  MIN_RUNS,
+  REPLICATION_GRID,
+  type Runs,
+  type StartGrid,
+  toLogRuns,
+} from './fit.js';
+export { fitIsoFlop, fitLine, fitParabola, ISOFLOP_DEFAULTS, type IsoFlopConfig, type IsoFlopFit } from './isoflop.js';
+// Laws and presets.
+export {
+  checkLaw,
+  dataConstrainedLoss,
+  effectiveAmount,
+  effectiveData,
+  KAPLAN_2020,
+  kaplanLossD,
+  kaplanLossN,
+  kaplanLossND,
+  LAW_NAMES,
+  LAW_PRESETS,
+  type LawName,
+  lawPreset,
+  MUENNIGHOFF_2023,
+  type ParametricLaw,
+  parametricLoss,
+  uniqueParams,
+} from './laws.js';
+// Optimiser and objective.
+export { LBFGS_DEFAULTS, type LbfgsOptions, type LbfgsResult, minimizeLbfgs, type ValueAndGradient } from './lbfgs.js';
+export { huber, huberObjective, type LogRuns, logSumExp3, predictLogLoss, THETA_NAMES } from './objective.js';
+// Compute and compute-optimal allocation.
+export {
+  type Allocation,
+  ATTENTION_FLOPS,
+  type AttentionFlops,
+  type AttentionShape,
+  allocationG,
+  computeOptimal,
+  computeOptimalNumeric,
+  equalSizeTable,
+  flopsPerToken,
+  goldenSection,
+  type IsoFlopPoint,
+  isoFlopCurve,
+  trainingFlops,
+} from './optimal.js';
+export { bootstrapParallel, DEFAULT_THREADS, fitApproach3Parallel, localOptimaParallel } from './parallel.js';
+export { type Analysis, type AnalysisOptions, analyzeRuns } from './pipeline.js';
