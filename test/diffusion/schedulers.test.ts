@@ -109,6 +109,25 @@ describe.each(SCHEDULERS)('%s scheduler conformance', (_name, make) => {
   });
 });
 
+describe.each([
+  ['DDIM', (c: object) => new DdimScheduler(abar, c)],
+  ['DDPM', (c: object) => new DdpmScheduler(abar, c)],
+] as const)('%s clipSample', (_name, make) => {
+  it('clips predX0 to [-range, range] and steps from the clipped x0', () => {
+    const s = make({ clipSample: true, clipSampleRange: 1, predictionType: 'sample' });
+    const ref = make({ predictionType: 'sample' });
+    s.setTimesteps(10);
+    ref.setTimesteps(10);
+    const t = s.timesteps[2];
+    const xt = Float32Array.from([0.5, -0.5, 0.1]);
+    const noise = Float32Array.from([0.3, 0.1, -0.2]);
+    const out = s.step(Float32Array.from([3, -2, 0.4]), t, xt, { noise });
+    expect(Array.from(out.predX0)).toEqual([1, -1, Math.fround(0.4)]);
+    const same = ref.step(Float32Array.from([1, -1, 0.4]), t, xt, { noise });
+    for (let i = 0; i < 3; i++) expect(out.prevSample[i]).toBeCloseTo(same.prevSample[i], 5);
+  });
+});
+
 describe('timestep spacing (diffusers timestep_spacing)', () => {
   it('leading, trailing and linspace match hand-computed grids', () => {
     expect(Array.from(spacedTimesteps(4, 1000, 'leading'))).toEqual([750, 500, 250, 0]);
