@@ -21,6 +21,8 @@ export interface LmGrpoOptions {
   targetModules: string[];
   /** Held-out problems for the before/after accuracy. */
   evalProblems: number;
+  /** Sampling temperature of the policy (default 1). */
+  temperature?: number;
   config?: Partial<GrpoConfig>;
   checkpointPath?: string;
   resume?: boolean;
@@ -61,7 +63,12 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
   try {
     addLora(params, rng.fork('lora'), { r: o.r, alpha: 2 * o.r, targetModules: o.targetModules });
     const cfg = { ...LM_GRPO_CONFIG, steps: o.steps, ...o.config };
-    const policy = new LmGrpoPolicy(params, config, { maxNewTokens: 4, lr: cfg.lr ?? 2e-3, weightDecay: 0 });
+    const policy = new LmGrpoPolicy(params, config, {
+      maxNewTokens: 4,
+      temperature: o.temperature ?? 1,
+      lr: cfg.lr ?? 2e-3,
+      weightDecay: 0,
+    });
     const evalSet = heldOutProblems(o.evalProblems, rng.fork('eval'));
     const before = policy.greedyAccuracy(evalSet);
     const trainer = new GrpoTrainer<AdditionProblem, string>({

@@ -22,8 +22,8 @@ export interface AdditionProblem {
 /** Prompt text "a+b=" (the pre-training corpus writes lines "a+b=c"). */
 export const promptText = (p: AdditionProblem): string => `${p.a}+${p.b}=`;
 
-/** Held-out split: every problem with (100 a + b) % 10 === 7 (10 % of the 10,000 pairs). */
-export const isHeldOut = (p: AdditionProblem): boolean => (100 * p.a + p.b) % 10 === 7;
+/** Held-out split: (7 a + b) % 10 === 3, 10 % of the 10,000 pairs, spread over every last digit of a and b. */
+export const isHeldOut = (p: AdditionProblem): boolean => (7 * p.a + p.b) % 10 === 3;
 
 /** A training problem (never held out). */
 export function sampleTrainProblem(rng: Rng): AdditionProblem {
@@ -69,6 +69,8 @@ function baseView<T extends object>(tree: T): T {
 export interface LmPolicyOptions {
   /** Completion tokens before a completion counts as truncated. Default 4 (three digits + newline). */
   maxNewTokens: number;
+  /** Sampling temperature (TRL `temperature`); the policy trained is softmax(logits / temperature). Default 1. */
+  temperature?: number;
   lr: number;
   weightDecay: number;
 }
@@ -100,7 +102,8 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
   private logSoftmax(ids: number[][], base: boolean): Tensor {
     const tf = tfSync();
     const p = base ? baseView(this.params) : this.params;
-    return tf.tidy(() => tf.logSoftmax(tinyLmForward(p, this.config, tf.tensor2d(ids, undefined, 'int32'))));
+    const tau = this.o.temperature ?? 1;
+    return tf.tidy(() => tf.logSoftmax(tinyLmForward(p, this.config, tf.tensor2d(ids, undefined, 'int32')).div(tau)));
   }
 
   generate(problems: AdditionProblem[], rng: Rng): Rollout<AdditionProblem, string> {
