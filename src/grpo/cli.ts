@@ -26,6 +26,7 @@ const lmSchema = z.object({
   eval: numberFlag.pipe(z.number().int().min(1).max(1000)),
   lossType: z.enum(LOSS_TYPES),
   beta: numberFlag.pipe(z.number().min(0).max(100)),
+  temperature: numberFlag.pipe(z.number().gt(0).max(10)),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional(),
 });
@@ -73,6 +74,7 @@ export function register(program: Command): void {
     .option('--eval <n>', 'held-out problems for the accuracy', '200')
     .option('--loss-type <type>', `loss aggregation: ${LOSS_TYPES.join(', ')}`, 'dapo')
     .option('--beta <x>', 'KL coefficient (0: no reference model)', '0.02')
+    .option('--temperature <x>', 'sampling temperature; the trained policy is softmax(logits / temperature)', '1')
     .option('--checkpoint <dir>', 'checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
     .option('--resume', 'continue from --checkpoint if it holds a checkpoint')
     .action(
@@ -85,6 +87,7 @@ export function register(program: Command): void {
           r: o.r,
           targetModules: o.targets.split(','),
           evalProblems: o.eval,
+          temperature: o.temperature,
           config: {
             lossType: o.lossType,
             beta: o.beta,

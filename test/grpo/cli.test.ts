@@ -35,5 +35,6 @@ describe('grpo CLI', () => {
     expect(await runCli(['grpo', 'lm', '--model', '/nonexistent/model'])).toBe(2);
     expect(await runCli(['grpo', 'lm', '--targets', 'wq,,wv'])).toBe(2);
     expect(await runCli(['grpo', 'lm', '--beta', '-1'])).toBe(2);
+    expect(await runCli(['grpo', 'lm', '--temperature', '0'])).toBe(2);
   });
 });
