@@ -30,7 +30,7 @@ function hashString(text: string): number {
 const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
 
 export class Rng {
-  readonly seed: number;
+  seed: number;
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;
@@ -171,11 +171,17 @@ export class Rng {
     return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal, seed: this.seed };
   }
 
-  /** Restores a state from `getState()`. */
+  /** Puts this generator back into a state from `getState()` (in place, for resuming). */
+  setState(state: RngState): void {
+    this.seed = state.seed;
+    [this.s0, this.s1, this.s2, this.s3] = state.s;
+    this.spareNormal = state.spareNormal;
+  }
+
+  /** A new generator in a state from `getState()`. */
   static fromState(state: RngState): Rng {
     const rng = new Rng(state.seed);
-    [rng.s0, rng.s1, rng.s2, rng.s3] = state.s;
-    rng.spareNormal = state.spareNormal;
+    rng.setState(state);
     return rng;
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '../core/checkpoint.js';
 import { ConfigError, checkNumber, show } from '../core/errors.js';
 import { createProgress, type Progress } from '../core/progress.js';
-import type { Rng, RngState } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
 import type { Optimizer } from './adamw.js';
 import { assignParams, type ParamTree, paramsToTensors } from './params.js';
 
@@ -98,10 +98,6 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
 }
 
 /** Restores an Rng in place from a saved state (the loop's closures keep their Rng objects). */
-function restoreRng(rng: Rng, state: RngState): void {
-  const fresh = (rng.constructor as typeof Rng).fromState(state);
-  Object.assign(rng, fresh);
-}
 
 /**
  * save/restore for the usual training state: every Variable of `params` (by dotted name), the
@@ -130,7 +126,7 @@ export function checkpointOf(state: {
       for (const [name, rng] of Object.entries(rngs)) {
         const s = payload.rng?.[name];
         if (!s) throw new ConfigError(`checkpoint has no RNG state named ${name}`);
-        restoreRng(rng, s);
+        rng.setState(s);
       }
       if (extra) extra.restore(payload.extra ?? {});
     },
