@@ -45,13 +45,26 @@ export function contourFigure(
     .map((c) => computeOptimal(law, c))
     .filter((a) => a.params >= 1e7 && a.params <= 1e12 && inRange(a.tokens))
     .map((a) => ({ layer: 'frontier', params: a.params, tokens: a.tokens }));
+  const axis = { format: '.0e', grid: false };
   const x = {
     field: 'params',
     type: 'quantitative',
     scale: { type: 'log', domain: [1e7, 1e12] },
+    axis,
     title: 'parameters N',
   };
-  const y = { field: 'tokens', type: 'quantitative', scale: { type: 'log', domain: [1e8, 1e13] }, title: 'tokens D' };
+  const y = {
+    field: 'tokens',
+    type: 'quantitative',
+    scale: { type: 'log', domain: [1e8, 1e13] },
+    axis,
+    title: 'tokens D',
+  };
+  // One label per contour at its first point inside the plot (small N end), one per iso-FLOP line.
+  const firstOf = <T extends { params: number }>(rows: T[], key: (r: T) => string) =>
+    [...new Map(rows.map((r) => [key(r), r])).values()].filter((r) => r.params < 3e11);
+  const contourLabels = firstOf([...contours].reverse(), (r) => r.level);
+  const isoLabels = firstOf([...isoFlop].reverse(), (r) => r.budget);
   return {
     caption:
       'Loss contours of the fitted law over (N, D) (grey, labelled by L), iso-FLOP lines C = 6ND (dashed) and the ' +
@@ -80,6 +93,16 @@ export function contourFigure(
           data: { values: frontier },
           mark: { type: 'line', color: '#c0392b', strokeWidth: 2.5 },
           encoding: { x, y },
+        },
+        {
+          data: { values: contourLabels },
+          mark: { type: 'text', fontSize: 9, color: '#555', align: 'left', dx: 3 },
+          encoding: { x, y, text: { field: 'level' } },
+        },
+        {
+          data: { values: isoLabels },
+          mark: { type: 'text', fontSize: 9, color: '#3b6fb6', align: 'left', dx: 3, dy: -6 },
+          encoding: { x, y, text: { field: 'budget' } },
         },
       ],
     },
@@ -130,8 +153,15 @@ export function bootstrapFigure(
   histograms: Record<string, { edges: number[]; counts: number[] }>,
   estimates: Record<string, number>,
   resamples: number,
+  flops: number,
 ): Figure {
   const keys = Object.keys(histograms);
+  const at = `at C = ${flops.toExponential(2)}`;
+  const titles: Record<string, string> = {
+    params: `N_opt ${at}`,
+    tokens: `D_opt ${at}`,
+    tokensPerParam: `D_opt / N_opt ${at}`,
+  };
   const bars = keys.flatMap((key) =>
     histograms[key].counts.map((count, i) => ({
       key,
@@ -148,13 +178,13 @@ export function bootstrapFigure(
       concat: keys.map((key) => ({
         width: 180,
         height: 110,
-        title: key,
+        title: titles[key] ?? key,
         layer: [
           {
             data: { values: bars.filter((b) => b.key === key) },
             mark: { type: 'rect', color: '#6a8fc7' },
             encoding: {
-              x: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false } },
+              x: { field: 'lo', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '.3~s' } },
               x2: { field: 'hi' },
               y: { field: 'count', type: 'quantitative', title: null },
             },

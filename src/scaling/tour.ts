@@ -159,7 +159,7 @@ export const section: TourSection = {
           Array.from(kept.params, (n, i) => ({ params: n, tokens: kept.tokens[i] })),
         ),
         observedFittedFigure(points),
-        bootstrapFigure(data.histograms, estimates, data.bootstrap.resamples),
+        bootstrapFigure(data.histograms, estimates, data.bootstrap.resamples, data.bootstrap.flops),
       ],
       data: {
         fit: {
