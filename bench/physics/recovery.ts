@@ -4,7 +4,8 @@
  * curve; a distractor-background run; and Eq. 6 vs RK4 sub-steps. Writes one JSON per invocation
  * to assets/physics/<name>.json (default name: the suite; the tour reads every file there).
  * Usage: nice -n 10 npx tsx bench/physics/recovery.ts --suite main|substeps|noise|background
- *        [--preset fast] [--epochs 150] [--seeds 5] [--systems a,b] [--noise 0.05,0.1,0.2] [--name file]
+ *        [--preset fast] [--epochs 150] [--seeds 5] [--seed-from 1] [--systems a,b] [--noise 0.05,0.1,0.2]
+ *        [--background smooth|smooth-per-clip] [--name file]
  */
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../src/core/atomic.js';
@@ -13,6 +14,7 @@ import { disposeParams } from '../../src/nn/index.js';
 import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
 import { encodeAll } from '../../src/physics/model.js';
+import type { Background } from '../../src/physics/render.js';
 import { SYSTEM_NAMES, type SystemName } from '../../src/physics/systems.js';
 import { type FitResult, fitPhysics } from '../../src/physics/train.js';
 
@@ -23,7 +25,7 @@ const arg = (name: string, dflt: string) => {
 const suite = arg('suite', 'main');
 const preset = arg('preset', 'fast') as PhysicsPreset;
 const epochs = Number(arg('epochs', '150'));
-const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
+const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + Number(arg('seed-from', '1')));
 const list = (s: string) => s.split(',').filter(Boolean);
 
 interface Job {
@@ -31,7 +33,7 @@ interface Job {
   seed: number;
   substeps: number;
   noise: number;
-  background: 'plain' | 'smooth';
+  background: Background;
 }
 
 function jobs(): Job[] {
@@ -42,7 +44,8 @@ function jobs(): Job[] {
     for (const seed of seeds) {
       if (suite === 'main') out.push({ ...base, system, seed });
       if (suite === 'substeps') out.push({ ...base, system, seed, substeps: Number(arg('substeps', '2')) });
-      if (suite === 'background') out.push({ ...base, system, seed, background: 'smooth' });
+      if (suite === 'background')
+        out.push({ ...base, system, seed, background: arg('background', 'smooth') as Background });
       if (suite === 'noise')
         for (const noise of list(arg('noise', '0.05,0.1,0.2,0.4')).map(Number))
           out.push({ ...base, system, seed, noise });
@@ -89,7 +92,7 @@ for (const job of jobs()) {
     curves[key] = r.history.map((h) => ({ epoch: h.epoch, loss: h.loss, rollout: h.rollout, kl: h.kl, ...h.params }));
     latentTraces[key] = traces(tf, r);
   }
-  runs.push({ ...job, params: r.params, raw: r.raw, latentFit: r.fit, secondsPerEpoch: r.secondsPerEpoch });
+  runs.push({ ...job, epochs, params: r.params, raw: r.raw, latentFit: r.fit, secondsPerEpoch: r.secondsPerEpoch });
   const errs = Object.entries(r.params).map(
     ([k, p]) => `${k} ${p.estimate.toFixed(4)} (${(100 * p.relativeError!).toFixed(2)}%)`,
   );

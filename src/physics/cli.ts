@@ -25,7 +25,7 @@ const simulateSchema = z.object({
   clips: intFlag(1, 100000),
   frames: intFlag(2, 1000),
   noise: noiseFlag,
-  background: z.enum(['plain', 'smooth']),
+  background: z.enum(['plain', 'smooth', 'smooth-per-clip']),
 });
 
 async function simulateCommand(raw: unknown, ctx: CommandContext) {
@@ -44,7 +44,7 @@ const trainSchema = z.object({
   epochs: intFlag(1, 1000000).optional(),
   clips: intFlag(1, 100000).optional(),
   noise: noiseFlag.optional(),
-  background: z.enum(['plain', 'smooth']).optional(),
+  background: z.enum(['plain', 'smooth', 'smooth-per-clip']).optional(),
   substeps: intFlag(1, 1000).optional(),
   resume: z.boolean().optional(),
 });
@@ -114,7 +114,11 @@ export function register(program: Command): void {
     .option('--clips <n>', 'number of clips', '16')
     .option('--frames <n>', 'frames per clip', '10')
     .option('--noise <sigma>', 'Gaussian pixel noise std in [0, 1] intensity units', '0')
-    .option('--background <kind>', "'plain' or 'smooth' (seeded distractor blobs)", 'plain')
+    .option(
+      '--background <kind>',
+      "'plain', 'smooth' (one seeded distractor for all clips) or 'smooth-per-clip'",
+      'plain',
+    )
     .action(action(simulateCommand));
   physics
     .command('train')
@@ -128,7 +132,7 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs (default: the preset)')
     .option('--clips <n>', 'simulated clips (default: the preset)')
     .option('--noise <sigma>', 'pixel noise of simulated clips')
-    .option('--background <kind>', "background of simulated clips: 'plain' or 'smooth'")
+    .option('--background <kind>', "background of simulated clips: 'plain', 'smooth' or 'smooth-per-clip'")
     .option('--substeps <n>', 'physics block sub-steps: 1 = Eq. 6 (paper), n > 1 = RK4 with n sub-steps')
     .option('--resume', 'continue from the checkpoint in <out>/checkpoint')
     .action(action(trainCommand));

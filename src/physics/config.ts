@@ -18,8 +18,8 @@ export interface PhysicsConfig {
   dt: number;
   /** Pixel noise std of simulated frames, [0, 1] intensity units. Default 0. */
   noise: number;
-  /** Background of simulated frames: 'plain' (black) or 'smooth' (seeded distractors). Default 'plain'. */
-  background: 'plain' | 'smooth';
+  /** Background of simulated frames: 'plain' (black), 'smooth' (one seeded distractor for all clips) or 'smooth-per-clip'. Default 'plain'. */
+  background: 'plain' | 'smooth' | 'smooth-per-clip';
   // ---- model ----
   /** Hidden widths of the MLP encoder. Default [1000, 100] (paper). */
   hidden: number[];
@@ -81,7 +81,7 @@ export const physicsConfigSchema = z.object({
   length: z.number().int().min(2).max(1000),
   dt: z.number().positive().max(10),
   noise: z.number().min(0).max(1),
-  background: z.enum(['plain', 'smooth']),
+  background: z.enum(['plain', 'smooth', 'smooth-per-clip']),
   hidden: z.array(positiveInt(10000)).min(1).max(8),
   downsample: z.union([z.literal(1), z.literal(2), z.literal(4)]),
   substeps: positiveInt(1000),

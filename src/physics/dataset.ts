@@ -80,8 +80,9 @@ export function simulateClips(system: SystemName, opts: SimulateOptions = {}): C
   const [bgRng, noiseRng] = [rng.fork('background'), rng.fork('noise')];
   const pixels = FRAME_HEIGHT * FRAME_WIDTH;
   const frames = new Float32Array(clips * length * pixels);
+  const shared = background === 'smooth' ? smoothBackground(bgRng) : undefined;
   for (let c = 0; c < clips; c++) {
-    const bg = background === 'smooth' ? smoothBackground(bgRng) : undefined;
+    const bg = background === 'smooth-per-clip' ? smoothBackground(bgRng) : shared;
     for (let t = 0; t < length; t++) {
       const frame = renderFrame(system, states[c * length + t], { noise, background: bg, rng: noiseRng });
       frames.set(frame, (c * length + t) * pixels);

@@ -13,8 +13,13 @@ import type { SystemName } from './systems.js';
 export const FRAME_HEIGHT = 56;
 export const FRAME_WIDTH = 100;
 
-/** Background behind the moving object: black, or a smooth seeded pattern (a distractor). */
-export type Background = 'plain' | 'smooth';
+/**
+ * Background behind the moving object: 'plain' (black); 'smooth' (one seeded pattern of broad
+ * blobs shared by every clip, like a fixed camera's scene); 'smooth-per-clip' (a new pattern per
+ * clip: static within a clip, so a per-clip constant is a trivial latent, see docs).
+ */
+export type Background = 'plain' | 'smooth' | 'smooth-per-clip';
+export const BACKGROUNDS: readonly Background[] = ['plain', 'smooth', 'smooth-per-clip'];
 
 /** A [0, 1] intensity canvas, row-major H x W. */
 type Canvas = Float32Array;

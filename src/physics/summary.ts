@@ -16,6 +16,8 @@ export interface RecoveryRun {
   substeps: number;
   noise: number;
   background: string;
+  /** Epochs of the run (older files: the suite's config). */
+  epochs?: number;
   params: Record<string, ParamEstimate>;
   latentFit?: { scale: number; offset: number; r2: number };
   secondsPerEpoch: number;
@@ -47,6 +49,7 @@ export interface RecoveryRow {
   substeps: number;
   noise: number;
   background: string;
+  epochs: number;
   seeds: number;
   trueValue: number;
   medianEstimate: number;
@@ -61,7 +64,7 @@ export function summarizeRuns(runs: readonly RecoveryRun[]): RecoveryRow[] {
   const groups = new Map<string, { run: RecoveryRun; param: string }[]>();
   for (const run of runs) {
     for (const param of Object.keys(run.params)) {
-      const key = JSON.stringify([run.system, param, run.substeps, run.noise, run.background]);
+      const key = JSON.stringify([run.system, param, run.substeps, run.noise, run.background, run.epochs]);
       groups.set(key, [...(groups.get(key) ?? []), { run, param }]);
     }
   }
@@ -74,6 +77,7 @@ export function summarizeRuns(runs: readonly RecoveryRun[]): RecoveryRow[] {
       substeps: run.substeps,
       noise: run.noise,
       background: run.background,
+      epochs: run.epochs ?? Number.NaN,
       seeds: g.length,
       trueValue: run.params[param].true ?? Number.NaN,
       medianEstimate: median(g.map((x) => x.run.params[param].estimate)),

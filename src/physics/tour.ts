@@ -61,6 +61,7 @@ function recoveryTable(suites: RecoverySuite[]): Table {
     r.substeps === 1 ? 'Eq. 6' : `RK4 x${r.substeps}`,
     r.noise,
     r.background,
+    r.epochs,
     r.seeds,
     r.trueValue,
     r.medianEstimate,
@@ -69,13 +70,14 @@ function recoveryTable(suites: RecoverySuite[]): Table {
     r.medianR2,
   ]);
   return {
-    caption: `Parameter recovery from synthetic video (${suites[0].preset} preset, ${suites[0].config.epochs} epochs, 256 clips; commands in docs/parts/physics.md)`,
+    caption: `Parameter recovery from synthetic video (${suites[0].preset} preset, 256 clips; commands in docs/parts/physics.md)`,
     columns: [
       'system',
       'param',
       'block',
       'noise',
       'background',
+      'epochs',
       'seeds',
       'true',
       'median estimate',
