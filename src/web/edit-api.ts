@@ -1,0 +1,115 @@
+/**
+ * The ChordEdit page's API: a seeded toy-world edit pair (source, ground-truth target, captions,
+ * mask) and one edit of a toy-world pick or an uploaded image (type checked by content with
+ * decodeImage), with any method and setting, answered with the images as PNG data URLs, NFE, time,
+ * the chord-field energy per step and, for toy-world picks, the PSNR to the ground truth.
+ */
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { backgroundMetrics, ChordEditor, EDIT_METHODS, type EditModel, psnr } from '../chordedit/index.js';
+import { decodeImage, encodePng, type Image } from '../core/image.js';
+import { Rng } from '../core/rng.js';
+import { EDIT_TYPES, type RenderedEdit, renderEdit, sampleEdit } from '../toyworld/index.js';
+
+/** A toy-world pick: the edit pair drawn from `seed` for one edit type. */
+const sceneRef = z.strictObject({
+  kind: z.literal('scene'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+  editType: z.enum(EDIT_TYPES),
+});
+
+/** An uploaded image, base64 (the body limit bounds its size). */
+const upload = z.strictObject({ kind: z.literal('upload'), data: z.string().min(1) });
+
+export const sceneSchema = sceneRef.omit({ kind: true });
+
+export const editSchema = z.strictObject({
+  image: z.discriminatedUnion('kind', [sceneRef, upload]),
+  source: z.string().trim().min(1).max(300),
+  target: z.string().trim().min(1).max(300),
+  method: z.enum(EDIT_METHODS),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0),
+  /** ChordEdit settings; ranges are checked by chordedit's validateChordConfig. The lab caps n and steps. */
+  config: z
+    .strictObject({
+      t: z.number(),
+      delta: z.number(),
+      lambda: z.number(),
+      tc: z.number(),
+      noiseSamples: z.number().int().min(1).max(16),
+      steps: z.number().int().min(1).max(50),
+      refine: z.boolean(),
+    })
+    .partial()
+    .default({}),
+});
+export type EditBody = z.infer<typeof editSchema>;
+
+const dataUrl = async (image: Image) =>
+  `data:image/png;base64,${Buffer.from(await encodePng(image)).toString('base64')}`;
+
+/** The toy-world edit pair of a pick (deterministic in seed and type). */
+export function pickScene(seed: number, editType: (typeof EDIT_TYPES)[number]): RenderedEdit {
+  return renderEdit(sampleEdit(new Rng(seed).fork('web-scene'), editType));
+}
+
+/** Answer of POST /api/scene. */
+export async function sceneAnswer(body: z.infer<typeof sceneSchema>) {
+  const pair = pickScene(body.seed, body.editType);
+  return {
+    type: pair.type,
+    sourceCaption: pair.sourceCaption,
+    targetCaption: pair.targetCaption,
+    source: await dataUrl(pair.sourceImage),
+    groundTruth: await dataUrl(pair.targetImage),
+  };
+}
+
+/** Answer of POST /api/edit. */
+export async function editAnswer(body: EditBody, getModel: () => Promise<EditModel>) {
+  const t0 = performance.now();
+  const pair = body.image.kind === 'scene' ? pickScene(body.image.seed, body.image.editType) : undefined;
+  const input = pair
+    ? pair.sourceImage
+    : await decodeImage(Buffer.from((body.image as { data: string }).data, 'base64'), 'the uploaded file');
+  const model = await getModel();
+  const { parts, image } = await model.partsFor(input);
+  const result = await new ChordEditor(parts).edit({
+    image,
+    source: body.source,
+    target: body.target,
+    method: body.method,
+    config: body.config,
+    seed: body.seed,
+  });
+  const edited = result.image as Image;
+  const d = result.diagnostics;
+  const sameGrid = pair && edited.height === pair.targetImage.height && edited.width === pair.targetImage.width;
+  return {
+    model: model.name,
+    method: d.method,
+    source: await dataUrl(image),
+    result: await dataUrl(edited),
+    groundTruth: pair ? await dataUrl(pair.targetImage) : null,
+    nfe: d.nfe,
+    modelCalls: d.modelCalls,
+    timeMs: performance.now() - t0,
+    timeModelMs: d.timeModelMs,
+    energies: d.steps,
+    metrics: sameGrid
+      ? {
+          psnrToTruth: psnr(edited, pair.targetImage),
+          backgroundPsnr: backgroundMetrics(pair.sourceImage, edited, Float32Array.from(pair.mask)).psnr,
+        }
+      : null,
+  };
+}

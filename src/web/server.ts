@@ -1,0 +1,189 @@
+/**
+ * The lab's HTTP server (Node `http`, no framework): a fixed route table, the client's files read
+ * once from src/web/public/ at start (a request path is only ever a key into that table, never a
+ * file path), JSON APIs validated with zod, heavy work through a bounded JobQueue (503 when full),
+ * and every failure answered as `{ error }` in plain words while the server keeps serving.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { CHORD_DEFAULTS, EDIT_METHODS } from '../chordedit/index.js';
+import { ModelMathError } from '../core/errors.js';
+import { LAW_NAMES } from '../scaling/index.js';
+import { EDIT_TYPES } from '../toyworld/index.js';
+import { editAnswer, editSchema, sceneAnswer, sceneSchema } from './edit-api.js';
+import { COMMON_HEADERS, HttpError, MAX_BODY_BYTES, readJson, sendJson } from './http.js';
+import { ModelSlot } from './models.js';
+import { JobCancelledError, JobQueue, QueueFullError } from './queue.js';
+import { fitAnswer, fitSchema, lawSchema, presetAnswer } from './scaling-api.js';
+
+export interface LabOptions {
+  /** Interface to bind. Default '127.0.0.1' (loopback only); another host only when given. */
+  host: string;
+  /** TCP port; 0 picks a free one. Default 8765. */
+  port: number;
+  /** Edit model: 'toy' (shipped weights), 'analytic' (test/demo model) or an SD-Turbo ONNX folder. Default 'toy'. */
+  model: string;
+  /** Heavy jobs running at once. Default 2. */
+  running: number;
+  /** Heavy jobs waiting for a slot; one more gets a 503. Default 8. */
+  waiting: number;
+  /** Largest request body in bytes (uploads included); larger gets a 413. Default 5 MiB. */
+  maxBodyBytes: number;
+}
+
+export const LAB_DEFAULTS: Readonly<LabOptions> = Object.freeze({
+  host: '127.0.0.1',
+  port: 8765,
+  model: 'toy',
+  running: 2,
+  waiting: 8,
+  maxBodyBytes: MAX_BODY_BYTES,
+});
+
+/** The client's files: URL path -> file in public/ and its content type. */
+const STATIC: Record<string, [string, string]> = {
+  '/': ['index.html', 'text/html; charset=utf-8'],
+  '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+  '/chordedit.js': ['chordedit.js', 'text/javascript; charset=utf-8'],
+  '/scaling.js': ['scaling.js', 'text/javascript; charset=utf-8'],
+  '/style.css': ['style.css', 'text/css; charset=utf-8'],
+};
+
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
+
+function loadStatic(): Map<string, { body: Buffer; type: string }> {
+  const dir = fileURLToPath(new URL('./public/', import.meta.url));
+  return new Map(
+    Object.entries(STATIC).map(([route, [file, type]]) => [route, { body: readFileSync(dir + file), type }]),
+  );
+}
+
+/** An API route: its method, the zod schema of its body, and the work (queued when heavy). */
+interface ApiRoute {
+  method: 'GET' | 'POST';
+  schema?: z.ZodType;
+  heavy: boolean;
+  answer: (body: never, signal: AbortSignal) => Promise<unknown> | unknown;
+}
+
+export interface LabServer {
+  server: Server;
+  /** The lab's address, e.g. http://127.0.0.1:8765/ */
+  url: string;
+  queue: JobQueue;
+  close(): Promise<void>;
+}
+
+/** The model could not be loaded (e.g. weights not shipped): a 503 that names the cause. */
+class ModelLoadError extends Error {}
+
+/** Maps any error to a status and a plain-words message. */
+function errorAnswer(
+  err: unknown,
+  model: string,
+): { status: number; message: string; headers?: Record<string, string> } {
+  if (err instanceof HttpError) return { status: err.status, message: err.message, headers: err.headers };
+  if (err instanceof QueueFullError) return { status: 503, message: err.message, headers: { 'Retry-After': '2' } };
+  if (err instanceof ModelLoadError) return { status: 503, message: err.message };
+  if (err instanceof ModelMathError) return { status: 400, message: err.message };
+  const detail = err instanceof Error ? err.message : String(err);
+  return { status: 500, message: `the server failed on this request (model ${model}): ${detail}` };
+}
+
+export async function startLabServer(options: Partial<LabOptions> = {}): Promise<LabServer> {
+  const o: LabOptions = { ...LAB_DEFAULTS, ...options };
+  const files = loadStatic();
+  const queue = new JobQueue(o.running, o.waiting);
+  const slot = new ModelSlot(o.model);
+  const getModel = () =>
+    slot.get().catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ModelLoadError(`the edit model '${o.model}' is not available: ${why}`);
+    });
+  const api: Record<string, ApiRoute> = {
+    '/api/info': {
+      method: 'GET',
+      heavy: false,
+      answer: () => ({
+        model: o.model,
+        methods: EDIT_METHODS,
+        editTypes: EDIT_TYPES,
+        laws: LAW_NAMES,
+        defaults: CHORD_DEFAULTS,
+        maxBodyBytes: o.maxBodyBytes,
+      }),
+    },
+    '/api/scene': { method: 'POST', schema: sceneSchema, heavy: true, answer: sceneAnswer },
+    '/api/edit': {
+      method: 'POST',
+      schema: editSchema,
+      heavy: true,
+      answer: (b: z.infer<typeof editSchema>) => editAnswer(b, getModel),
+    },
+    '/api/scaling/law': { method: 'POST', schema: lawSchema, heavy: true, answer: presetAnswer },
+    '/api/scaling/fit': { method: 'POST', schema: fitSchema, heavy: true, answer: fitAnswer },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
+    const file = files.get(path);
+    if (file) {
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new HttpError(405, `${req.method} is not allowed on ${path}; use GET`, { Allow: 'GET, HEAD' });
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'Content-Type': file.type,
+        'Content-Length': file.body.length,
+        'Content-Security-Policy': CSP,
+      });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+      return;
+    }
+    const route = api[path];
+    if (!route) throw new HttpError(404, `there is no page or API at ${path}`);
+    if (req.method !== route.method) {
+      throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${route.method}`, { Allow: route.method });
+    }
+    const body = route.schema ? await readJson(req, route.schema, o.maxBodyBytes) : undefined;
+    const work = () => Promise.resolve(route.answer(body as never, signal));
+    sendJson(res, 200, route.heavy ? await queue.run(work, signal) : await work());
+  }
+
+  const server = createServer((req, res) => {
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    handle(req, res, controller.signal).catch((err: unknown) => {
+      if (err instanceof JobCancelledError || res.headersSent || res.destroyed) {
+        if (!res.writableEnded) res.end();
+        return;
+      }
+      const { status, message, headers } = errorAnswer(err, o.model);
+      sendJson(res, status, { error: message }, headers);
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host}:${address.port}/`,
+    queue,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await slot.dispose();
+    },
+  };
+}
