@@ -3,7 +3,7 @@
  * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
  * second over the whole run: sampling + PPO updates). With --write it stores the result as
  * src/grpo/lm-run.json for the tour.
- * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--write]
+ * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--partial-credit 0] [--write]
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const modelDir = arg('model', shippedModelDir());
 const steps = Number(arg('steps', '60'));
 const seed = Number(arg('seed', '0'));
 const temperature = Number(arg('temperature', '1'));
+const partialCredit = Number(arg('partial-credit', '0'));
 if (!existsSync(modelDir)) {
   process.stdout.write(`${JSON.stringify({ bench: 'grpo/lm', skipped: `no model folder at ${modelDir}` })}\n`);
   process.exit(0);
@@ -31,11 +32,12 @@ const r = await runLmGrpo({
   targetModules: ['wq', 'wk', 'wv', 'wo'],
   evalProblems: 200,
   temperature,
+  partialCredit,
   onLog: (l) => process.stderr.write(`step ${l.step} reward ${l['reward/mean'].toFixed(3)} kl ${l.kl.toFixed(4)}\n`),
 });
 const result = {
   bench: 'grpo/lm',
-  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature}`,
+  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit}`,
   ...r,
 };
 if (process.argv.includes('--write')) {

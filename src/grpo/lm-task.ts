@@ -8,7 +8,14 @@ import { loadTinyLm } from '../lm/index.js';
 import { addLora } from '../lora/index.js';
 import { disposeParams } from '../nn/index.js';
 import type { GrpoConfig } from './config.js';
-import { type AdditionProblem, exactMatch, heldOutProblems, LmGrpoPolicy, sampleTrainProblem } from './lm.js';
+import {
+  type AdditionProblem,
+  digitCredit,
+  exactMatch,
+  heldOutProblems,
+  LmGrpoPolicy,
+  sampleTrainProblem,
+} from './lm.js';
 import { type GrpoStepLog, GrpoTrainer } from './trainer.js';
 
 export interface LmGrpoOptions {
@@ -23,6 +30,8 @@ export interface LmGrpoOptions {
   evalProblems: number;
   /** Sampling temperature of the policy (default 1). */
   temperature?: number;
+  /** Weight of the digit partial-credit reward added to exact match (default 0: exact match only). */
+  partialCredit?: number;
   config?: Partial<GrpoConfig>;
   checkpointPath?: string;
   resume?: boolean;
@@ -73,9 +82,19 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
     const before = policy.greedyAccuracy(evalSet);
     const trainer = new GrpoTrainer<AdditionProblem, string>({
       policy,
-      rewardFns: [{ name: 'exactMatch', score: (ps, cs) => ps.map((p, i) => exactMatch(p, cs[i])) }],
+      rewardFns: [
+        { name: 'exactMatch', score: (ps, cs) => ps.map((p, i) => exactMatch(p, cs[i])) },
+        ...(o.partialCredit
+          ? [
+              {
+                name: 'digits',
+                score: (ps: AdditionProblem[], cs: string[]) => ps.map((p, i) => digitCredit(p, cs[i])),
+              },
+            ]
+          : []),
+      ],
       samplePrompts: (r, n) => Array.from({ length: n }, () => sampleTrainProblem(r)),
-      config: cfg,
+      config: o.partialCredit ? { ...cfg, rewardWeights: [1, o.partialCredit] } : cfg,
       rng: rng.fork('train'),
     });
     const curve: LmGrpoResult['curve'] = [];
@@ -86,7 +105,8 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
       label: 'grpo lm',
       log: o.log,
       onLog: (log) => {
-        curve.push({ step: log.step, reward: log['reward/mean'], kl: log.kl });
+        const reward = o.partialCredit ? log['reward/exactMatch'] : log['reward/mean'];
+        curve.push({ step: log.step, reward, kl: log.kl });
         o.onLog?.(log);
       },
     });

@@ -44,6 +44,15 @@ export function heldOutProblems(n: number, rng: Rng): AdditionProblem[] {
 export const exactMatch = (p: AdditionProblem, completion: string): number =>
   completion === String(p.a + p.b) ? 1 : 0;
 
+/** Partial credit: fraction of right-aligned digit positions that match the sum (shaping; 1 iff exact). */
+export function digitCredit(p: AdditionProblem, completion: string): number {
+  const target = String(p.a + p.b);
+  const n = Math.max(target.length, completion.length);
+  let hits = 0;
+  for (let i = 1; i <= n; i++) if (target[target.length - i] === completion[completion.length - i]) hits++;
+  return hits / n;
+}
+
 const bytes = (s: string): number[] => Array.from(new TextEncoder().encode(s));
 
 /** Left-padded prompt ids [N, L]: a newline, the prompt bytes, padded on the left with newlines. */

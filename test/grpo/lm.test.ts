@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import {
+  digitCredit,
   exactMatch,
   heldOutProblems,
   isHeldOut,
@@ -72,4 +73,13 @@ describe('LmGrpoPolicy (tiny random LM + LoRA)', () => {
       }
     });
   }
+});
+
+describe('digit partial credit', () => {
+  it('right-aligned digit matches; 1 exactly when exact', () => {
+    expect(digitCredit({ a: 12, b: 30 }, '42')).toBe(1);
+    expect(digitCredit({ a: 12, b: 30 }, '52')).toBe(0.5);
+    expect(digitCredit({ a: 60, b: 50 }, '10')).toBeCloseTo(2 / 3, 12); // 110 vs "10": two right digits of three
+    expect(digitCredit({ a: 1, b: 1 }, '')).toBe(0);
+  });
 });
