@@ -73,6 +73,15 @@ describe('synthetic video renderer', () => {
     expect(at(bg.frames, 5, 5)).not.toBe(-1);
     expect(() => renderFrame('led', 0.5, { noise: 0.1 })).toThrow(/needs a seeded rng/);
   });
+
+  it("'smooth' shares one background across clips, 'smooth-per-clip' draws one per clip", () => {
+    const corner = (set: { frames: Float32Array }, clip: number) => at(set.frames.subarray(clip * 10 * 5600), 3, 3);
+    const shared = simulateClips('free-fall', { clips: 3, seed: 4, background: 'smooth' });
+    const perClip = simulateClips('free-fall', { clips: 3, seed: 4, background: 'smooth-per-clip' });
+    expect(corner(shared, 1)).toBe(corner(shared, 0));
+    expect(corner(shared, 2)).toBe(corner(shared, 0));
+    expect(corner(perClip, 1)).not.toBe(corner(perClip, 0));
+  });
 });
 
 describe('clip sets on disk', () => {
