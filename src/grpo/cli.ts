@@ -27,6 +27,7 @@ const lmSchema = z.object({
   lossType: z.enum(LOSS_TYPES),
   beta: numberFlag.pipe(z.number().min(0).max(100)),
   temperature: numberFlag.pipe(z.number().gt(0).max(10)),
+  partialCredit: numberFlag.pipe(z.number().min(0).max(10)),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional(),
 });
@@ -75,6 +76,7 @@ export function register(program: Command): void {
     .option('--loss-type <type>', `loss aggregation: ${LOSS_TYPES.join(', ')}`, 'dapo')
     .option('--beta <x>', 'KL coefficient (0: no reference model)', '0.02')
     .option('--temperature <x>', 'sampling temperature; the trained policy is softmax(logits / temperature)', '1')
+    .option('--partial-credit <w>', 'weight of a digit partial-credit reward added to exact match (0 = off)', '0')
     .option('--checkpoint <dir>', 'checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
     .option('--resume', 'continue from --checkpoint if it holds a checkpoint')
     .action(
@@ -88,6 +90,7 @@ export function register(program: Command): void {
           targetModules: o.targets.split(','),
           evalProblems: o.eval,
           temperature: o.temperature,
+          partialCredit: o.partialCredit,
           config: {
             lossType: o.lossType,
             beta: o.beta,
