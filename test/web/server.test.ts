@@ -1,0 +1,277 @@
+/**
+ * The lab server on loopback with the analytic demo model: every kind of bad request gets its
+ * status and a plain-words message and the server keeps serving; good edits, scene picks and
+ * scaling answers; a bounded load test (200 requests, 8 at a time).
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/core/image.js';
+import { type LabServer, startLabServer } from '../../src/web/index.js';
+
+let lab: LabServer;
+
+beforeAll(async () => {
+  lab = await startLabServer({ port: 0, model: 'analytic' });
+});
+afterAll(async () => {
+  await lab?.close();
+});
+
+async function post(path: string, body: unknown, type = 'application/json') {
+  const res = await fetch(new URL(path, lab.url), {
+    method: 'POST',
+    headers: { 'Content-Type': type },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A raw GET whose path is sent exactly as given (fetch would normalise `..`). */
+function rawGet(path: string): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(lab.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const sceneImage = { kind: 'scene', seed: 3, editType: 'background' } as const;
+const edit = (over: Record<string, unknown> = {}) => ({
+  image: sceneImage,
+  source: 'a red circle on grass',
+  target: 'a red circle on snow',
+  method: 'chord',
+  ...over,
+});
+
+async function stillServing() {
+  const res = await fetch(new URL('/api/info', lab.url));
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { model: string }).model).toBe('analytic');
+}
+
+describe('lab server: pages and good requests', () => {
+  it('serves the page and its modules with a content security policy', async () => {
+    const page = await fetch(lab.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(await page.text()).toContain('id="page-chordedit"');
+    for (const file of ['/app.js', '/chordedit.js', '/scaling.js', '/style.css']) {
+      expect((await fetch(new URL(file, lab.url))).status).toBe(200);
+    }
+  });
+
+  it('binds to loopback by default', () => {
+    expect(new URL(lab.url).hostname).toBe('127.0.0.1');
+  });
+
+  it('picks a toy-world edit pair and edits it with every method', async () => {
+    const scene = await post('/api/scene', { seed: 3, editType: 'background' });
+    expect(scene.status).toBe(200);
+    expect(String(scene.body.source)).toMatch(/^data:image\/png;base64,/);
+    for (const method of ['chord', 'naive', 'sdedit', 'ddim-inversion']) {
+      const r = await post('/api/edit', edit({ method, config: { steps: 2 } }));
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(String(r.body.result)).toMatch(/^data:image\/png;base64,/);
+      expect(String(r.body.groundTruth)).toMatch(/^data:image\/png;base64,/);
+      const nfe = { chord: 3, naive: 3, sdedit: 2, 'ddim-inversion': 4 }[method];
+      expect(r.body.nfe).toBe(nfe);
+      expect((r.body.energies as unknown[]).length).toBe(method === 'chord' || method === 'naive' ? 2 : 0);
+    }
+  });
+
+  it('edits an uploaded PNG (resized to the model size)', async () => {
+    const image = { data: new Float32Array(3 * 40 * 50).fill(0.2), channels: 3, height: 40, width: 50 };
+    const data = Buffer.from(await encodePng(image)).toString('base64');
+    const r = await post('/api/edit', edit({ image: { kind: 'upload', data } }));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.groundTruth).toBeNull();
+    expect(r.body.metrics).toBeNull();
+  });
+
+  it('draws a preset law and fits uploaded runs', async () => {
+    const law = await post('/api/scaling/law', { law: 'hoffmann2022', budget: 1e21 });
+    expect(law.status).toBe(200);
+    expect(String(law.body.contourSvg)).toMatch(/^<svg/);
+    const alloc = law.body.allocation as { params: number; tokens: number; flops: number };
+    expect(6 * alloc.params * alloc.tokens).toBeCloseTo(1e21, -15);
+    // Runs generated from a known law: the fit recovers it.
+    const truth = { E: 1.8, A: 400, B: 1000, alpha: 0.35, beta: 0.3 };
+    const lines = ['N,D,loss'];
+    for (const n of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9])
+      for (const d of [1e9, 4e9, 1.6e10, 6.4e10])
+        lines.push(`${n},${d},${truth.E + truth.A * n ** -truth.alpha + truth.B * d ** -truth.beta}`);
+    const fit = await post('/api/scaling/fit', { csv: lines.join('\n'), budget: 1e21 });
+    expect(fit.status, JSON.stringify(fit.body)).toBe(200);
+    const got = fit.body.law as typeof truth;
+    expect(got.E).toBeCloseTo(truth.E, 2);
+    expect(got.alpha).toBeCloseTo(truth.alpha, 2);
+    expect(got.beta).toBeCloseTo(truth.beta, 2);
+  });
+});
+
+describe('lab server: every bad request gets a plain answer and the server keeps serving', () => {
+  it('bad JSON -> 400', async () => {
+    const r = await post('/api/edit', '{"image": ');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('the request body is not valid JSON');
+    await stillServing();
+  });
+
+  it('schema violations -> 400 naming the field', async () => {
+    const bad = [
+      [edit({ method: 'magic' }), /method/],
+      [edit({ config: { t: 'high' } }), /config\.t/],
+      [edit({ config: { noiseSamples: 1000 } }), /config\.noiseSamples/],
+      [edit({ extra: 1 }), /extra/],
+      [edit({ source: '' }), /source/],
+      [{ ...edit(), image: { kind: 'file', path: '/etc/passwd' } }, /image/],
+      [{ law: 'kaplan', budget: 1e21 }, /law/],
+    ] as const;
+    for (const [body, pattern] of bad) {
+      const path = 'law' in body ? '/api/scaling/law' : '/api/edit';
+      const r = await post(path, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(String(r.body.error)).toMatch(/^invalid request: /);
+      expect(String(r.body.error)).toMatch(pattern);
+    }
+    await stillServing();
+  });
+
+  it('out-of-range ChordEdit settings -> 400 with the rule', async () => {
+    const r = await post('/api/edit', edit({ config: { t: 0.5, delta: 0.6 } }));
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toMatch(/delta/);
+  });
+
+  it('a prompt the model cannot read -> 400 in plain words', async () => {
+    const r = await post('/api/edit', edit({ target: 'a red circle on the moon' }));
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toMatch(/only understands prompts that name a background/);
+  });
+
+  it('wrong content type -> 415', async () => {
+    const r = await post('/api/edit', JSON.stringify(edit()), 'text/plain');
+    expect(r.status).toBe(415);
+    expect(String(r.body.error)).toMatch(/JSON/);
+  });
+
+  it('oversized upload -> 413', async () => {
+    const data = Buffer.alloc(6 * 1024 * 1024, 7).toString('base64');
+    const r = await post('/api/edit', edit({ image: { kind: 'upload', data } }));
+    expect(r.status).toBe(413);
+    expect(String(r.body.error)).toMatch(/too large: the limit is 5\.0 MB/);
+    await stillServing();
+  });
+
+  it('non-image upload -> 400 (type checked by content)', async () => {
+    const data = Buffer.from('#!/bin/sh\necho this is not a picture\n').toString('base64');
+    const r = await post('/api/edit', edit({ image: { kind: 'upload', data } }));
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toMatch(/the uploaded file is not an image/);
+    await stillServing();
+  });
+
+  it('bad CSV of runs -> 400 naming the upload, not a server path', async () => {
+    const r = await post('/api/scaling/fit', { csv: 'N,D,loss\n1e9,2e10,-3\n', budget: 1e21 });
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toMatch(/^the uploaded CSV/);
+    expect(String(r.body.error)).not.toMatch(/modelmath-lab-/);
+  });
+
+  it('unknown route -> 404', async () => {
+    const r = await fetch(new URL('/api/nothing', lab.url));
+    expect(r.status).toBe(404);
+    expect(((await r.json()) as { error: string }).error).toBe('there is no page or API at /api/nothing');
+  });
+
+  it('method not allowed -> 405 with Allow', async () => {
+    const get = await fetch(new URL('/api/edit', lab.url));
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const del = await fetch(new URL('/app.js', lab.url), { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('path traversal attempts -> 404, no file content', async () => {
+    for (const path of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2fpackage.json',
+      '/public/../server.ts',
+      '/app.js/../../package.json',
+      '//etc/passwd',
+    ]) {
+      const r = await rawGet(path);
+      expect(r.status, path).toBe(404);
+      expect(r.text).not.toMatch(/root:|"name": "modelmath"|startLabServer/);
+    }
+    await stillServing();
+  });
+
+  it('a model that cannot load -> 503 naming the cause; the server keeps serving', async () => {
+    const broken = await startLabServer({ port: 0, model: '/nonexistent/sd-turbo-folder' });
+    try {
+      const res = await fetch(new URL('/api/edit', broken.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(edit()),
+      });
+      expect(res.status).toBe(503);
+      const { error } = (await res.json()) as { error: string };
+      expect(error).toMatch(/^the edit model '\/nonexistent\/sd-turbo-folder' is not available: /);
+      expect((await fetch(new URL('/api/info', broken.url))).status).toBe(200);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('lab server: bounded load on loopback', () => {
+  /** `total` requests, `concurrency` at a time; returns the count per status. */
+  async function load(url: string, total: number, concurrency: number) {
+    const counts = new Map<number, number>();
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        const res = await fetch(new URL('/api/edit', url), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(edit({ image: { kind: 'scene', seed: i % 5, editType: 'background' } })),
+        });
+        await res.arrayBuffer();
+        counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return counts;
+  }
+
+  it('200 requests, 8 concurrent, with the default queue (2 + 8): all 200', async () => {
+    const counts = await load(lab.url, 200, 8);
+    expect([...counts.entries()]).toEqual([[200, 200]]);
+    expect(lab.queue.load).toEqual({ running: 0, waiting: 0 });
+  }, 30_000);
+
+  it('200 requests, 8 concurrent, with a small queue (1 + 2): only 200s and 503s, both seen', async () => {
+    const small = await startLabServer({ port: 0, model: 'analytic', running: 1, waiting: 2 });
+    try {
+      const counts = await load(small.url, 200, 8);
+      expect([...counts.keys()].sort()).toEqual([200, 503]);
+      expect((counts.get(200) ?? 0) + (counts.get(503) ?? 0)).toBe(200);
+      expect((await fetch(new URL('/api/info', small.url))).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
+});
