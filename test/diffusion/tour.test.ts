@@ -9,9 +9,9 @@ describe('diffusion tour section (quick)', () => {
     await getTf();
   });
 
-  it('loads the shipped weights: one energy and one eps network trained on moons', () => {
-    expect(loadLabModel(TOUR_WEIGHTS.energy).config).toMatchObject({ model: 'energy', data: 'moons', steps: 2000 });
-    expect(loadLabModel(TOUR_WEIGHTS.eps).config).toMatchObject({ model: 'eps', data: 'moons', steps: 2000 });
+  it('loads the shipped weights: one energy and one eps network trained on moons (5000 steps)', () => {
+    expect(loadLabModel(TOUR_WEIGHTS.energy).config).toMatchObject({ model: 'energy', data: 'moons', steps: 5000 });
+    expect(loadLabModel(TOUR_WEIGHTS.eps).config).toMatchObject({ model: 'eps', data: 'moons', steps: 5000 });
   });
 
   it('returns the closed-form checks, score errors for both networks and the four figures', async () => {

@@ -95,7 +95,7 @@ export const LAB_PRESETS = {
     langevinStepsPerLevel: 10,
   },
   /** The tour's shipped weights (see docs/parts/diffusion.md for the command). */
-  tour: { steps: 2000 },
+  tour: { steps: 5000 },
 } satisfies Record<string, Partial<LabConfig>>;
 
 /** The sampler fields of a config (evaluation only; they do not change training). */
