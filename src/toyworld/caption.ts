@@ -63,6 +63,29 @@ export const VOCAB: readonly string[] = [
 export const MAX_TOKENS = 20;
 const WORD_ID = new Map(VOCAB.map((w, i) => [w, i]));
 
+/** Segment ids: 0 = no object, 1 + cell for the words of the object phrase at that cell. */
+export const SEGMENTS = 10;
+
+/**
+ * The segment id of every token of `caption` (padded with 0): the words of each object phrase carry
+ * 1 + the cell that phrase names, like BERT's segment ids; "and", "on", the background and padding
+ * carry 0. It tells the denoiser which words describe which place without it having to learn the
+ * grammar first. The empty caption gives all zeros.
+ */
+export function segmentIds(caption: string): Int32Array {
+  const ids = new Int32Array(MAX_TOKENS);
+  const ws = words(caption);
+  if (ws.length === 0) return ids;
+  const { objects } = parseCaption(caption);
+  let k = 0;
+  ws.forEach((w, i) => {
+    if (w === 'on') k = -1;
+    if (w === 'and') k++;
+    else if (k >= 0) ids[i] = 1 + objects[k].cell;
+  });
+  return ids;
+}
+
 /** The caption of one object: "a large red striped circle at top left". */
 function objectPhrase(o: CaptionObject): string {
   const tex = o.texture === 'plain' ? '' : `${o.texture} `;

@@ -66,7 +66,8 @@ function registerTrain(toy: Command): void {
             `${seconds.toFixed(1)} s; weights ${r.weightsPath}`,
         );
         return {
-          steps: config.steps,
+          steps: r.history.length,
+          scheduleSteps: config.steps,
           resumedFrom: r.resumedFrom,
           finalLoss: r.finalLoss,
           seconds,

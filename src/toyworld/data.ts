@@ -6,11 +6,11 @@
  */
 import type { Rng } from '../core/rng.js';
 import { alphaSigma } from '../diffusion/index.js';
-import { captionOf, tokenize } from './caption.js';
+import { captionOf } from './caption.js';
 import { patchify } from './model.js';
 import { renderScene } from './render.js';
 import { IMAGE_SIZE, sampleScene } from './scene.js';
-import { oneHotTokens } from './text.js';
+import { encodeCaption } from './text.js';
 
 export interface ToyBatch {
   /** Noisy images as patches [B, P, Q]. */
@@ -19,7 +19,7 @@ export interface ToyBatch {
   target: Float32Array;
   /** t = index / 999 per item. */
   t: Float32Array;
-  /** One-hot captions [B, MAX_TOKENS, V] (all padding for dropped captions). */
+  /** Encoded captions [B, MAX_TOKENS, V + SEGMENTS] (the empty caption for dropped ones). */
   words: Float32Array;
   batch: number;
 }
@@ -45,7 +45,7 @@ export function makeBatch(rng: Rng, o: BatchOptions): ToyBatch {
     const scene = sampleScene(rng);
     x0.set(renderScene(scene).data, b * px);
     const caption = rng.uniform() < o.captionDropout ? '' : captionOf(scene);
-    wordRows.push(oneHotTokens(tokenize(caption)));
+    wordRows.push(encodeCaption(caption).data);
     const index = rng.int(1000);
     t[b] = index / 999;
     const { alpha, sigma } = alphaSigma(o.alphasCumprod, index);

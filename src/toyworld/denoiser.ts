@@ -15,7 +15,7 @@ import { Rng } from '../core/rng.js';
 import { readSafetensorsFile } from '../core/safetensors.js';
 import { alphaSigma, makeSchedule, toEps } from '../diffusion/index.js';
 import { assignParams } from '../nn/index.js';
-import { MAX_TOKENS, VOCAB } from './caption.js';
+import { MAX_TOKENS } from './caption.js';
 import {
   patchGeometry,
   patchify,
@@ -29,7 +29,7 @@ import {
   validateToyModelConfig,
 } from './model.js';
 import { IMAGE_SIZE } from './scene.js';
-import { stackEmbeddings, ToyTextEncoder } from './text.js';
+import { stackEmbeddings, TOKEN_FEATURES, ToyTextEncoder } from './text.js';
 
 /** The shipped weights (relative to this file: ../../assets/toy/). */
 export const SHIPPED_WEIGHTS = join(
@@ -75,7 +75,7 @@ export class ToyDenoiser implements Denoiser {
       const input = {
         patches: tf.tensor3d(patchify(z, b, this.config.patch), [b, patches, values]),
         t: new Float32Array(b).fill(timestep / 999),
-        words: tf.tensor3d(words, [b, MAX_TOKENS, VOCAB.length]),
+        words: tf.tensor3d(words, [b, MAX_TOKENS, TOKEN_FEATURES]),
       };
       return toyModelApply(this.params, this.config, input, this.rope);
     });

@@ -33,7 +33,7 @@ export {
   unpatchify,
 } from './model.js';
 export * from './render.js';
-export { GENERATE_DEFAULTS, type GenerateOptions, generateToy, guidedEps } from './sample.js';
+export { evaluateSamples, GENERATE_DEFAULTS, type GenerateOptions, generateToy, guidedEps } from './sample.js';
 export * from './scene.js';
 export { ATTRIBUTES, attributeAccuracy, attributeHits, sceneMatches } from './scoring.js';
 export { encodeCaption, oneHotTokens, ToyTextEncoder } from './text.js';

@@ -13,7 +13,7 @@ import { checkNumber } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { makeSchedule } from '../diffusion/index.js';
 import { adamw, checkpointOf, lrSchedule, paramCount, saveParams, trainLoop } from '../nn/index.js';
-import { MAX_TOKENS, VOCAB } from './caption.js';
+import { MAX_TOKENS } from './caption.js';
 import { makeBatch } from './data.js';
 import {
   patchGeometry,
@@ -25,17 +25,18 @@ import {
   toyModelInit,
   validateToyModelConfig,
 } from './model.js';
+import { TOKEN_FEATURES } from './text.js';
 
 export interface ToyTrainConfig {
   /** Architecture (model.ts). */
   model: ToyModelConfig;
-  /** Optimiser steps (default 1000: what fits in ~50 minutes on a shared 2-core machine). */
+  /** Optimiser steps (default 700: what fitted in ~40 minutes on the shared 2-core machine). */
   steps: number;
   /** Scenes per step (default 16: steps, not samples, bind at this budget). */
   batch: number;
   /** Peak AdamW learning rate after warm-up (default 2e-3). */
   peakLr: number;
-  /** Linear warm-up steps (default 60). */
+  /** Linear warm-up steps (default 50). */
   warmupSteps: number;
   /** Learning rate at the end of the cosine decay (default 1e-4). */
   floorLr: number;
@@ -51,10 +52,10 @@ export interface ToyTrainConfig {
 
 export const TOY_TRAIN_DEFAULTS: ToyTrainConfig = {
   model: { ...TOY_MODEL_DEFAULTS },
-  steps: 1000,
+  steps: 700,
   batch: 16,
   peakLr: 2e-3,
-  warmupSteps: 60,
+  warmupSteps: 50,
   floorLr: 1e-4,
   weightDecay: 0.01,
   clipNorm: 1,
@@ -131,7 +132,7 @@ export async function trainToyModel(
           const input = {
             patches: tf.tensor3d(b.patches, [c.batch, patches, values]),
             t: b.t,
-            words: tf.tensor3d(b.words, [c.batch, MAX_TOKENS, VOCAB.length]),
+            words: tf.tensor3d(b.words, [c.batch, MAX_TOKENS, TOKEN_FEATURES]),
           };
           const out = toyModelApply(params, c.model, input, rope); // [B, P, Q]
           return tf.losses.meanSquaredError(tf.tensor3d(b.target, [c.batch, patches, values]), out) as Scalar;
@@ -156,7 +157,7 @@ export async function trainToyModel(
   saveParams(
     weightsPath,
     params,
-    toyWeightsMetadata(c, { seed: opts.seed, steps: c.steps, finalLoss, params: paramCount(params) }),
+    toyWeightsMetadata(c, { seed: opts.seed, steps: history.length, finalLoss, params: paramCount(params) }),
   );
   writeJsonAtomic(join(opts.dir, TRAIN_FILES.curve), { config: c, seed: opts.seed, history: losses });
   return { params, config: c, history: losses, finalLoss, resumedFrom, weightsPath };

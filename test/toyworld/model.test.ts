@@ -7,7 +7,7 @@ import { getTf, type Tf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { alphaSigma, makeSchedule } from '../../src/diffusion/index.js';
 import { flattenParams } from '../../src/nn/index.js';
-import { MAX_TOKENS, VOCAB } from '../../src/toyworld/caption.js';
+import { MAX_TOKENS } from '../../src/toyworld/caption.js';
 import { makeBatch } from '../../src/toyworld/data.js';
 import { loadToyModel, ToyCodec, ToyDenoiser } from '../../src/toyworld/denoiser.js';
 import {
@@ -20,7 +20,7 @@ import {
   unpatchify,
 } from '../../src/toyworld/model.js';
 import { generateToy, guidedEps } from '../../src/toyworld/sample.js';
-import { encodeCaption } from '../../src/toyworld/text.js';
+import { encodeCaption, TOKEN_FEATURES } from '../../src/toyworld/text.js';
 import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } from '../../src/toyworld/train.js';
 
 let tf: Tf;
@@ -55,7 +55,7 @@ describe('toy denoiser', () => {
     const { patches, values } = patchGeometry(tiny);
     const run = (caption: string) =>
       tf.tidy(() => {
-        const words = tf.tensor3d(encodeCaption(caption).data, [1, MAX_TOKENS, VOCAB.length]);
+        const words = tf.tensor3d(encodeCaption(caption).data, [1, MAX_TOKENS, TOKEN_FEATURES]);
         const input = {
           patches: tf.tensor3d(new Rng(5).normals(patches * values), [1, patches, values]),
           t: Float32Array.of(0.5),
@@ -70,16 +70,23 @@ describe('toy denoiser', () => {
     expect(a.some((v, i) => Math.abs(v - b[i]) > 1e-6)).toBe(true);
   });
 
-  it('exposes eps = sigma z + alpha v for a v-prediction model (independent formula)', async () => {
-    const denoiser = new ToyDenoiser(toyModelInit(new Rng(0), tiny), tiny);
-    const z = new Rng(9).normals(2 * 3 * 1024);
-    const cond = [encodeCaption('a small cyan star at center on night'), encodeCaption('')];
-    const v = await denoiser.predictRaw(z, 700, cond);
-    const eps = await denoiser.predictEps(z, 700, cond);
+  it('exposes eps by the standard conversion: sigma z + alpha v (v-model), (z - alpha x0) / sigma (x0-model)', async () => {
     const { alpha, sigma } = alphaSigma(makeSchedule('scaled_linear').alphasCumprod, 700);
     expect(alpha ** 2 + sigma ** 2).toBeCloseTo(1, 12);
-    for (let i = 0; i < z.length; i += 97) expect(eps[i]).toBeCloseTo(sigma * z[i] + alpha * v[i], 4);
-    expect(denoiser.alphasCumprod[899]).toBeCloseTo(0.01429865, 7); // SD-Turbo's table (FACTS.md)
+    const z = new Rng(9).normals(2 * 3 * 1024);
+    const cond = [encodeCaption('a small cyan star at center on night'), encodeCaption('')];
+    for (const prediction of ['v_prediction', 'sample'] as const) {
+      const config = { ...tiny, prediction };
+      const denoiser = new ToyDenoiser(toyModelInit(new Rng(0), config), config);
+      const raw = await denoiser.predictRaw(z, 700, cond);
+      const eps = await denoiser.predictEps(z, 700, cond);
+      for (let i = 0; i < z.length; i += 97) {
+        const expected =
+          prediction === 'v_prediction' ? sigma * z[i] + alpha * raw[i] : (z[i] - alpha * raw[i]) / sigma;
+        expect(eps[i]).toBeCloseTo(expected, 4);
+      }
+      expect(denoiser.alphasCumprod[899]).toBeCloseTo(0.01429865, 7); // SD-Turbo's table (FACTS.md)
+    }
   });
 
   it('rejects bad latents, timesteps and embeddings', async () => {

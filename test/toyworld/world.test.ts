@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { captionOf, MAX_TOKENS, parseCaption, sceneFromCaption, tokenize, VOCAB } from '../../src/toyworld/caption.js';
+import {
+  captionOf,
+  MAX_TOKENS,
+  parseCaption,
+  sceneFromCaption,
+  segmentIds,
+  tokenize,
+  VOCAB,
+} from '../../src/toyworld/caption.js';
 import { benchmarkEdits, EDIT_TYPES, renderEdit, sampleEdit } from '../../src/toyworld/edits.js';
 import { objectCoverage, renderScene } from '../../src/toyworld/render.js';
 import { checkScene, sampleScene } from '../../src/toyworld/scene.js';
@@ -58,6 +66,12 @@ describe('captions', () => {
       'a large red striped circle at top left on snow'.split(' '),
     );
     expect(Array.from(ids.slice(10))).toEqual(new Array(MAX_TOKENS - 10).fill(0));
+  });
+
+  it('segment ids tag each object phrase with 1 + its cell and everything else with 0', () => {
+    const c = 'a large red striped circle at top left and a small blue square at right on snow';
+    expect(Array.from(segmentIds(c).slice(0, 18))).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 6, 6, 6, 6, 6, 6, 0, 0, 0]);
+    expect(Array.from(segmentIds(''))).toEqual(new Array(MAX_TOKENS).fill(0));
   });
 
   it('rejects unknown words and bad grammar with a clear message', () => {
