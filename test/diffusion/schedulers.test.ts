@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import {
@@ -125,6 +126,37 @@ describe.each([
     expect(Array.from(out.predX0)).toEqual([1, -1, Math.fround(0.4)]);
     const same = ref.step(Float32Array.from([1, -1, 0.4]), t, xt, { noise });
     for (let i = 0; i < 3; i++) expect(out.prevSample[i]).toBeCloseTo(same.prevSample[i], 5);
+  });
+});
+
+describe('oracle property (fast-check)', () => {
+  it('any scheduler, spacing, step count and prediction type recovers a point mass exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('ddim', 'ddpm'),
+        fc.constantFrom('leading', 'trailing', 'linspace'),
+        fc.constantFrom<PredictionType>('epsilon', 'v_prediction', 'sample'),
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (kind, timestepSpacing, predictionType, n, point, seed) => {
+          const config = { timestepSpacing, predictionType, eta: kind === 'ddim' ? 0.5 : 0 };
+          const s = kind === 'ddim' ? new DdimScheduler(abar, config) : new DdpmScheduler(abar, config);
+          const x0 = Float32Array.from(point);
+          const rng = new Rng(seed);
+          s.setTimesteps(n);
+          let x = rng.normals(x0.length);
+          for (const t of s.timesteps) {
+            const { alpha, sigma } = alphaSigma(abar, t);
+            const eps = oracleEps(x, x0, t);
+            const out = { epsilon: eps, v_prediction: vFromEpsX0(eps, x0, alpha, sigma), sample: x0 }[predictionType];
+            x = s.step(out, t, x, { rng }).prevSample;
+          }
+          return x.every((v, i) => Math.abs(v - x0[i]) < 1e-3);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 
