@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeDirAtomic, writeJsonAtomic } from '../core/atomic.js';
-import { ConfigError, checkNumber, InputError } from '../core/errors.js';
+import { ConfigError, checkLength, checkNumber, InputError } from '../core/errors.js';
 import { writeImage } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import { loadVideo, naturalCompare } from '../core/video.js';
@@ -197,9 +197,12 @@ export function clipsFromFrames(
   }
   const count = frames.length - length + 1;
   const pixels = size.height * size.width;
+  frames.forEach((f, i) => {
+    checkLength(`video frame ${i}`, f, pixels, `${size.height} x ${size.width}`);
+  });
   const out = new Float32Array(count * length * pixels);
   for (let c = 0; c < count; c++) for (let t = 0; t < length; t++) out.set(frames[c + t], (c * length + t) * pixels);
-  return { system, frames: out, count, length, ...size, dt };
+  return { system, frames: out, count, length, height: size.height, width: size.width, dt };
 }
 
 /**

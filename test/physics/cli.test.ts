@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { encodePng } from '../../src/core/image.js';
+import { simulateClips } from '../../src/physics/dataset.js';
 
 process.env.MODELMATH_NO_PROGRESS = '1';
 let out = '';
@@ -79,6 +81,30 @@ describe('modelmath physics CLI', () => {
     expect(await runCli(['physics', 'train', '--system', 'led', '--video', join(mixed, 'v'), '--out', res])).toBe(2);
     expect(err).toMatch(/must all have the same size/);
     expect(existsSync(res)).toBe(false);
+  });
+
+  it('trains on a real-video GIF (sliding 10-frame windows) and reports estimates without ground truth', async () => {
+    const set = simulateClips('free-fall', { clips: 1, length: 12, seed: 9 });
+    const pngs = await Promise.all(
+      Array.from({ length: 12 }, (_, t) =>
+        encodePng({ data: set.frames.slice(t * 5600, (t + 1) * 5600), channels: 1, height: 56, width: 100 }),
+      ),
+    );
+    const gif = join(tmp(), 'fall.gif');
+    writeFileSync(
+      gif,
+      await sharp(
+        pngs.map((b) => Buffer.from(b)),
+        { join: { animated: true } },
+      )
+        .gif()
+        .toBuffer(),
+    );
+    const args = ['physics', 'train', '--system', 'free-fall', '--video', gif, '--preset', 'test', '--epochs', '1'];
+    expect(await runCli([...args, '--out', join(tmp(), 'r'), '--json'])).toBe(0);
+    const j = JSON.parse(out);
+    expect(Object.keys(j.params.g)).toEqual(['estimate']);
+    expect(Number.isFinite(j.params.g.estimate)).toBe(true);
   });
 
   it('bias reproduces the Eq. 6 bias of FACTS 2', async () => {

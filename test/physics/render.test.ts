@@ -125,6 +125,9 @@ describe('clip sets on disk', () => {
     expect(() => clipsFromFrames('led', frames.slice(0, 9), { height: 2, width: 2 }, 10, 0.1)).toThrow(
       /has 9 frames, fewer than the 10 frames/,
     );
+    expect(() => clipsFromFrames('led', [...frames, new Float32Array(3)], { height: 2, width: 2 }, 10, 0.1)).toThrow(
+      /video frame 12 must have 4 elements/,
+    );
   });
 
   it('downsample averages blocks', () => {
