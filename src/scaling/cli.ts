@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { action, numberFlag, parseOptions } from '../cli/context.js';
 import { createProgress } from '../core/progress.js';
 import { BOOTSTRAP_DEFAULTS, type BootstrapResult } from './bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from './data.js';
+import { CHINCHILLA_CSV, parseColumnOverrides, readRunsCsv } from './data.js';
 import { FIT_DEFAULTS } from './fit.js';
 import { dataConstrainedLoss, LAW_NAMES, LAW_PRESETS, type LawName, parametricLoss } from './laws.js';
 import { computeOptimal } from './optimal.js';
@@ -27,6 +27,7 @@ const fitSchema = z.object({
   level: numberFlag.pipe(z.number().gt(0).lt(1)),
   starts: numberFlag.pipe(z.number().int().min(1).max(100)),
   threads: numberFlag.pipe(z.number().int().min(1).max(64)),
+  columns: z.string().optional(),
 });
 
 const lossSchema = z.object({ params: positive, tokens: positive, uniqueTokens: positive.optional(), law: lawFlag });
@@ -54,6 +55,7 @@ function registerFit(scaling: Command): void {
       `runs: columns N|params|"Model Size", D|tokens or C|flops|"Training FLOP", loss|L`,
       CHINCHILLA_CSV,
     )
+    .option('--columns <map>', 'header names to use, e.g. "params=n_params,tokens=n_tokens,loss=val_loss"')
     .option('--drop-highest-loss <k>', 'drop the runs with the K highest losses first (the replication used 5)', '0')
     .option(
       '--bootstrap <n>',
@@ -72,7 +74,7 @@ function registerFit(scaling: Command): void {
     .action(
       action(async (raw, ctx) => {
         const o = parseOptions(fitSchema, raw);
-        const runs = readRunsCsv(o.csv);
+        const runs = readRunsCsv(o.csv, o.columns === undefined ? {} : parseColumnOverrides(o.columns));
         const bar = createProgress('bootstrap', o.bootstrap);
         const t0 = performance.now();
         let done = 0;

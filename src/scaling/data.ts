@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { type ColumnSpec, readNumericCsv } from '../core/csv.js';
-import { InputError } from '../core/errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
 import type { Runs } from './fit.js';
 
 /** Accepted header names per quantity (exact match first, then case-insensitive). */
@@ -24,9 +24,36 @@ export interface RunsWithFlops extends Runs {
   flops: Float64Array;
 }
 
-/** Reads runs from a CSV: N and loss, plus D or C (D = C / (6N) when only C is given). */
-export function readRunsCsv(path: string): RunsWithFlops {
-  const csv = readNumericCsv(path, RUN_COLUMNS);
+export type RunColumn = keyof typeof RUN_COLUMNS;
+
+/** Parses a `--columns` value `key=header,key=header` (keys: params, tokens, flops, loss) into overrides. */
+export function parseColumnOverrides(text: string): Partial<Record<RunColumn, string>> {
+  const out: Partial<Record<RunColumn, string>> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq).trim() as RunColumn;
+    const name = part.slice(eq + 1).trim();
+    if (eq < 0 || !(key in RUN_COLUMNS) || name === '') {
+      throw new ConfigError(
+        `--columns must be key=header pairs separated by commas with keys ${Object.keys(RUN_COLUMNS).join(', ')}, got ${JSON.stringify(part)}`,
+      );
+    }
+    out[key] = name;
+  }
+  return out;
+}
+
+/**
+ * Reads runs from a CSV: N and loss, plus D or C (D = C / (6N) when only C is given). `columns`
+ * replaces the accepted header names of a quantity by one exact name.
+ */
+export function readRunsCsv(path: string, columns: Partial<Record<RunColumn, string>> = {}): RunsWithFlops {
+  const spec: ColumnSpec<RunColumn> = { ...RUN_COLUMNS };
+  for (const key of Object.keys(columns) as RunColumn[]) {
+    const name = columns[key];
+    if (name !== undefined) spec[key] = { ...RUN_COLUMNS[key], names: [name] };
+  }
+  const csv = readNumericCsv(path, spec);
   const { params, loss } = csv.values as { params: Float64Array; loss: Float64Array };
   const { tokens, flops } = csv.values;
   if (!tokens && !flops) {

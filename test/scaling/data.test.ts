@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, parseColumnOverrides, readRunsCsv } from '../../src/scaling/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mm-scaling-data-'));
 const file = (name: string, text: string) => {
@@ -46,6 +46,17 @@ describe('runs from CSV', () => {
     const r = readRunsCsv(file('dc.csv', 'N,D,C,loss\n1e8,2e9,5e30,3\n'));
     expect(r.tokens[0]).toBe(2e9);
     expect(r.flops[0]).toBe(5e30);
+  });
+
+  it('--columns overrides choose other headers, and bad overrides are rejected', () => {
+    const path = file('o.csv', 'n_params,n_tokens,val_loss,loss\n1e8,2e9,3.5,9\n');
+    const r = readRunsCsv(path, parseColumnOverrides('params=n_params, tokens=n_tokens,loss=val_loss'));
+    expect([r.params[0], r.tokens[0], r.loss[0]]).toEqual([1e8, 2e9, 3.5]);
+    expect(() => readRunsCsv(path, { params: 'n_params', tokens: 'n_tokens', loss: 'nope' })).toThrow(
+      /missing column "nope"/,
+    );
+    expect(() => parseColumnOverrides('size=n')).toThrow(/--columns must be key=header pairs/);
+    expect(() => parseColumnOverrides('params')).toThrow(/--columns must be/);
   });
 
   it('names the row, line and column of a zero value', () => {
