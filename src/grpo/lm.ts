@@ -10,7 +10,7 @@ import { tfSync } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
 import { NEWLINE_ID, type TinyLmConfig, type TinyLmParams, tinyLmForward } from '../lm/index.js';
 import { isLoraLinear, loraTrainable } from '../lora/index.js';
-import { adamw, flattenParams, type Optimizer } from '../nn/index.js';
+import { adamw, flattenParams, type Optimizer, type ParamTree } from '../nn/index.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
 
 /** One addition problem. */
@@ -87,7 +87,7 @@ export interface LmPolicyOptions {
 /** The LoRA-adapted tiny LM behind the GrpoPolicy interface. Tokens: [N, L + T] full sequences. */
 export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
   private readonly opt: Optimizer;
-  private readonly trainable: Record<string, Record<string, Variable>>;
+  private readonly trainable: ParamTree;
   /** Completion tokens generated so far (for tokens/s). */
   generatedTokens = 0;
 
@@ -96,12 +96,7 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
     private readonly config: TinyLmConfig,
     private readonly o: LmPolicyOptions,
   ) {
-    // nn's params trees forbid '.' inside keys; loraTrainable keys are dotted module paths.
-    const lora = loraTrainable(params);
-    this.trainable = {};
-    for (const [k, v] of Object.entries(lora) as [string, Record<string, Variable>][]) {
-      this.trainable[k.replaceAll('.', '/')] = v;
-    }
+    this.trainable = loraTrainable(params); // nested { blocks: [{ attn: { wq: { loraA, loraB } } }] }
     if (Object.keys(this.trainable).length === 0)
       throw new Error('LmGrpoPolicy needs a LoRA-adapted model (addLora first)');
     this.opt = adamw({ lr: o.lr, weightDecay: o.weightDecay });
