@@ -5,7 +5,7 @@
  * frozen base model. Log-probs come from the engine; the loss is loss.ts's, back-propagated as a
  * vector-Jacobian product sum(logp * dL/dlogp). Held-out prompts never appear in training.
  */
-import type { Tensor, Variable } from '../core/engine.js';
+import type { Tensor } from '../core/engine.js';
 import { tfSync } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
 import { NEWLINE_ID, type TinyLmConfig, type TinyLmParams, tinyLmForward } from '../lm/index.js';
@@ -239,7 +239,9 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
           .argMax(2)
           .dataSync() as Int32Array;
       });
-      seqs.forEach((s, n) => s.push(s.slice(ids[n].length).includes(NEWLINE_ID) ? NEWLINE_ID : last[n]));
+      seqs.forEach((s, n) => {
+        s.push(s.slice(ids[n].length).includes(NEWLINE_ID) ? NEWLINE_ID : last[n]);
+      });
     }
     const text = seqs.map((s, n) => new TextDecoder().decode(Uint8Array.from(s.slice(ids[n].length))).split('\n')[0]);
     return problems.filter((p, n) => exactMatch(p, text[n]) === 1).length / N;
