@@ -2,7 +2,8 @@
  * The toy text-to-image denoiser: a patch transformer in the style of U-ViT (Bao et al. 2023, all
  * inputs as tokens) with 2-D RoPE on the image patches (Su et al., RoFormer eq. 13, axial split as
  * in src/rope). Sequence = [time token, caption tokens, image patches]; joint self-attention lets the
- * patches read the caption. Output per patch: v (Salimans & Ho 2022, sec. 4) or x0. Shapes are
+ * patches read the caption, and a grounding path (in the spirit of GLIGEN's grounding tokens, Li et
+ * al. 2023) adds each object phrase's words to the patches of the cell it names. Output per patch: v (Salimans & Ho 2022, sec. 4) or x0. Shapes are
  * checked in test/toyworld/model.test.ts; the eps it exposes goes through src/diffusion's conversions.
  */
 import type { Tensor, Tf, Variable } from '../core/engine.js';
@@ -26,8 +27,8 @@ import {
   type RopeHook,
 } from '../nn/index.js';
 import { applyRopeTf, axialRopeTables, type RopeTables } from '../rope/index.js';
-import { MAX_TOKENS } from './caption.js';
-import { IMAGE_SIZE } from './scene.js';
+import { MAX_TOKENS, SEGMENTS, VOCAB } from './caption.js';
+import { CELL_CENTRES, IMAGE_SIZE, MAX_JITTER, SIZE_RADIUS } from './scene.js';
 import { TOKEN_FEATURES } from './text.js';
 
 /** Shape legend: B batch, S sequence (1 + MAX_TOKENS + P), P patches, D width, H heads, Dh head dim, Q patch values. */
@@ -74,6 +75,7 @@ export interface ToyModelParams {
   patchPos: Variable;
   word: LinearParams;
   wordPos: Variable;
+  ground: LinearParams;
   time: MlpParams;
   blocks: BlockParams[];
   lnOut: LayerNormParams;
@@ -103,6 +105,44 @@ export function patchGeometry(c: ToyModelConfig): { grid: number; patches: numbe
   return { grid, patches: grid * grid, values: 3 * c.patch * c.patch };
 }
 
+/**
+ * Fixed map from segments to patches, [SEGMENTS, P]: row 1 + cell holds, for every patch, the share
+ * of the patch inside the disc a large object at that cell can cover (8 x 8 samples per patch);
+ * row 0 (words of no object) is zero.
+ */
+export function segmentPatchMap(c: ToyModelConfig): Float32Array {
+  const { grid, patches } = patchGeometry(c);
+  const out = new Float32Array(SEGMENTS * patches);
+  const r = SIZE_RADIUS.large + MAX_JITTER;
+  for (let cell = 0; cell < 9; cell++) {
+    const cx = CELL_CENTRES[cell % 3];
+    const cy = CELL_CENTRES[Math.floor(cell / 3)];
+    for (let pi = 0; pi < patches; pi++) {
+      let inside = 0;
+      for (let k = 0; k < 64; k++) {
+        const x = (pi % grid) * c.patch + ((k % 8) + 0.5) * (c.patch / 8);
+        const y = Math.floor(pi / grid) * c.patch + (Math.floor(k / 8) + 0.5) * (c.patch / 8);
+        if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) inside++;
+      }
+      out[(1 + cell) * patches + pi] = inside / 64;
+    }
+  }
+  return out;
+}
+
+/**
+ * Grounding path: the summed word embeddings of each object phrase (grouped by segment id) are
+ * spread onto the patches of the cell the phrase names and projected: [B, T, D] -> [B, P, D].
+ */
+function grounding(tf: Tf, p: LinearParams, words: Tensor, segments: Tensor, map: Float32Array): Tensor {
+  const [b, , d] = words.shape;
+  const patches = map.length / SEGMENTS;
+  const perSegment = tf.matMul(segments.transpose([0, 2, 1]), words); // [B, SEGMENTS, D]
+  const flat = perSegment.transpose([1, 0, 2]).reshape([SEGMENTS, b * d]); // [SEGMENTS, B*D]
+  const spread = tf.matMul(tf.tensor2d(map, [SEGMENTS, patches]).transpose(), flat); // [P, B*D]
+  return linear(p, spread.reshape([patches, b, d]).transpose([1, 0, 2])); // [B, P, D]
+}
+
 /** Initialises every parameter from `rng` (deterministic per seed). */
 export function toyModelInit(rng: Rng, config: ToyModelConfig): ToyModelParams {
   const c = validateToyModelConfig(config);
@@ -113,6 +153,7 @@ export function toyModelInit(rng: Rng, config: ToyModelConfig): ToyModelParams {
     patchPos: normalVariable(rng.fork('patchPos'), [patches, d], 0.02),
     word: linearInit(rng.fork('word'), TOKEN_FEATURES, d, { bias: false, std: 0.3 }),
     wordPos: normalVariable(rng.fork('wordPos'), [MAX_TOKENS, d], 0.02),
+    ground: linearInit(rng.fork('ground'), d, d),
     time: mlpInit(rng.fork('time'), [2 * TIME_FEATURES, d, d]),
     blocks: Array.from({ length: c.depth }, (_, i) => {
       const r = rng.fork(`block${i}`);
@@ -184,8 +225,11 @@ export function toyModelApply(p: ToyModelParams, c: ToyModelConfig, input: ToyMo
   return tf.tidy(() => {
     const temb = mlp(p.time, tf.tensor2d(timeFeatures(input.t), [b, 2 * TIME_FEATURES]), { activation: 'silu' });
     const tok = temb.reshape([b, 1, c.dim]); // [B, 1, D]
-    const words = linear(p.word, input.words).add(p.wordPos); // [B, T, D]
-    const img = linear(p.patchIn, input.patches).add(p.patchPos).add(tok); // [B, P, D]
+    const wordEmb = linear(p.word, input.words); // [B, T, D]
+    const segments = input.words.slice([0, 0, VOCAB.length], [b, MAX_TOKENS, SEGMENTS]); // [B, T, SEGMENTS]
+    const ground = grounding(tf, p.ground, wordEmb, segments, segmentPatchMap(c)); // [B, P, D]
+    const words = wordEmb.add(p.wordPos); // [B, T, D]
+    const img = linear(p.patchIn, input.patches).add(p.patchPos).add(tok).add(ground); // [B, P, D]
     let x = tf.concat([tok, words, img], 1); // [B, S, D]
     for (const blk of p.blocks) x = block(tf, blk, x, rope);
     const out = x.slice([0, 1 + MAX_TOKENS, 0], [b, patches, c.dim]); // [B, P, D]

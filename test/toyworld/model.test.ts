@@ -13,6 +13,7 @@ import { loadToyModel, ToyCodec, ToyDenoiser } from '../../src/toyworld/denoiser
 import {
   patchGeometry,
   patchify,
+  segmentPatchMap,
   sequenceRopeTables,
   TOY_MODEL_DEFAULTS,
   toyModelApply,
@@ -46,6 +47,22 @@ describe('patches', () => {
     x[2 * 1024 + 9 * 32 + 17] = 1; // channel 2, row 9, column 17 -> patch (1, 2), offset (2, 1, 1)
     const p = patchify(x, 1, 8);
     expect(p.indexOf(1)).toBe((1 * 4 + 2) * 192 + (2 * 8 + 1) * 8 + 1);
+  });
+});
+
+describe('grounding map', () => {
+  it('spreads each cell onto the patches its objects can cover, and nothing for segment 0', () => {
+    const map = segmentPatchMap(TOY_MODEL_DEFAULTS); // 8-pixel patches: 4 x 4
+    const row = (seg: number) => Array.from(map.slice(seg * 16, (seg + 1) * 16));
+    expect(row(0).every((v) => v === 0)).toBe(true);
+    const centre = row(1 + 4); // cell 4 at (16, 16), disc radius 7.25: the four middle patches equally
+    for (const p of [5, 6, 9, 10]) expect(centre[p]).toBeCloseTo(centre[5], 12);
+    // share of an 8 x 8 patch inside a quarter disc of radius 7.25 at its corner: pi r^2 / 4 / 64 ~ 0.645
+    expect(centre[5]).toBeCloseTo((Math.PI * 7.25 ** 2) / 4 / 64, 1);
+    expect(centre[0]).toBe(0);
+    const topLeft = row(1 + 0); // cell 0 at (7.5, 7.5): mostly patch 0, never the far corner patch 15
+    expect(topLeft[0]).toBeGreaterThan(0.5);
+    expect(topLeft[15]).toBe(0);
   });
 });
 
