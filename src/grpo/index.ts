@@ -32,6 +32,19 @@ export {
   validateGrpoConfig,
 } from './config.js';
 export { type BanditRunResult, lectureTrainer, runLectureBandit } from './lecture.js';
+// GRPO + LoRA on the tiny LM (two-digit addition)
+export {
+  type AdditionProblem,
+  digitCredit,
+  exactMatch,
+  heldOutProblems,
+  isHeldOut,
+  LmGrpoPolicy,
+  type LmPolicyOptions,
+  promptText,
+  sampleTrainProblem,
+} from './lm.js';
+export { LM_GRPO_CONFIG, type LmGrpoOptions, type LmGrpoResult, runLmGrpo } from './lm-task.js';
 // Pure loss math
 export {
   aggregationWeights,
@@ -52,4 +65,4 @@ export {
 } from './loss.js';
 // Trainer and policy interface
 export type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
-export { type GrpoStepLog, GrpoTrainer, type RewardFn, selectRows } from './trainer.js';
+export { formatLog, type GrpoStepLog, GrpoTrainer, type RewardFn, selectRows } from './trainer.js';
