@@ -46,27 +46,44 @@ const ISO_FLOPS = [1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25];
 const steps = (lo: number, hi: number, n: number) =>
   Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
-/** Filled loss contours (binned colour) with iso-FLOP lines, the budget's line and its optimum, and the runs. */
+/** Contour levels E + 0.02 * 2^(k/2): evenly spaced in log(L - E), so bands stay visible near the optimum. */
+function contourLevels(law: ParametricLaw): number[] {
+  return Array.from({ length: 14 }, (_, k) => law.E + 0.02 * 2 ** (k / 2));
+}
+
+/** The highest level at or below `loss` (the band a cell falls in). */
+function bandOf(levels: number[], loss: number): number {
+  let band = levels[0];
+  for (const level of levels) if (loss >= level) band = level;
+  return Number(band.toFixed(3));
+}
+
+/** Filled loss contours (banded colour) with iso-FLOP lines, the budget's line and its optimum, and the runs. */
 export function contourSpec(law: ParametricLaw, flops: number, runs?: RunsWithFlops): Record<string, unknown> {
   const dn = (LOG_N[1] - LOG_N[0]) / GRID;
   const dd = (LOG_D[1] - LOG_D[0]) / GRID;
+  const levels = contourLevels(law);
   const cells = steps(LOG_N[0], LOG_N[1] - dn, GRID).flatMap((n) =>
     steps(LOG_D[0], LOG_D[1] - dd, GRID).map((d) => ({
       n,
       n2: n + dn,
       d,
       d2: d + dd,
-      loss: Math.min(parametricLoss(law, 10 ** (n + dn / 2), 10 ** (d + dd / 2)), law.E + 3),
+      loss: bandOf(levels, parametricLoss(law, 10 ** (n + dn / 2), 10 ** (d + dd / 2))),
     })),
   );
   const lines = [...ISO_FLOPS, flops].flatMap((c, k) =>
-    steps(LOG_N[0], LOG_N[1], 24)
-      .map((n) => ({
-        n,
-        d: Math.log10(c / (6 * 10 ** n)),
+    isoFlopCurve(law, c, { paramsMin: 10 ** LOG_N[0], paramsMax: 10 ** LOG_N[1], points: 24 })
+      .map((p) => ({
+        n: Math.log10(p.params),
+        d: Math.log10(p.tokens),
         budget: k === ISO_FLOPS.length ? 'chosen' : `${c.toExponential(0)}`,
       }))
       .filter((p) => p.d >= LOG_D[0] && p.d <= LOG_D[1]),
+  );
+  const dashed = lines.filter((p) => p.budget !== 'chosen');
+  const labels = ISO_FLOPS.map((c) => dashed.find((p) => p.budget === c.toExponential(0))).filter(
+    (p) => p !== undefined,
   );
   const opt = computeOptimal(law, flops);
   const x = { field: 'n', type: 'quantitative', title: 'log10 parameters N', scale: { domain: LOG_N, nice: false } };
@@ -80,19 +97,18 @@ export function contourSpec(law: ParametricLaw, flops: number, runs?: RunsWithFl
         x2: { field: 'n2' },
         y,
         y2: { field: 'd2' },
-        color: {
-          field: 'loss',
-          type: 'quantitative',
-          bin: { maxbins: 14 },
-          scale: { scheme: 'viridis', reverse: true },
-          title: 'loss',
-        },
+        color: { field: 'loss', type: 'ordinal', scale: { scheme: 'viridis', reverse: true }, title: 'loss at least' },
       },
     },
     {
-      data: { values: lines.filter((p) => p.budget !== 'chosen') },
+      data: { values: dashed },
       mark: { type: 'line', color: 'white', strokeDash: [4, 3], strokeWidth: 1 },
       encoding: { x, y, detail: { field: 'budget' } },
+    },
+    {
+      data: { values: labels },
+      mark: { type: 'text', color: 'white', fontSize: 9, align: 'left', baseline: 'top', dx: 3, dy: 2 },
+      encoding: { x, y, text: { field: 'budget' } },
     },
     {
       data: { values: lines.filter((p) => p.budget === 'chosen') },
@@ -115,9 +131,9 @@ export function contourSpec(law: ParametricLaw, flops: number, runs?: RunsWithFl
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Loss L(N, D) with iso-FLOP lines (dashed: 1e18..1e25; red: chosen budget, diamond: optimum)',
-    width: 440,
-    height: 360,
+    title: 'Loss L(N, D); iso-FLOP lines C = 6ND (red: budget, diamond: optimum)',
+    width: 400,
+    height: 340,
     layer: layers,
   };
 }
@@ -131,8 +147,8 @@ export function isoFlopSpec(law: ParametricLaw, flops: number): Record<string, u
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Loss along C = ${flops.toExponential(2)} FLOPs`,
-    width: 300,
-    height: 360,
+    width: 280,
+    height: 340,
     layer: [
       {
         data: { values: curve.map((p) => ({ n: Math.log10(p.params), loss: p.loss })) },
