@@ -5,8 +5,10 @@
  * the chord-field energy per step and, for toy-world picks, the PSNR to the ground truth.
  */
 import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { backgroundMetrics, ChordEditor, EDIT_METHODS, type EditModel, psnr } from '../chordedit/index.js';
+import { InputError } from '../core/errors.js';
 import { decodeImage, encodePng, type Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import { EDIT_TYPES, type RenderedEdit, renderEdit, sampleEdit } from '../toyworld/index.js';
@@ -57,6 +59,22 @@ export type EditBody = z.infer<typeof editSchema>;
 const dataUrl = async (image: Image) =>
   `data:image/png;base64,${Buffer.from(await encodePng(image)).toString('base64')}`;
 
+/** Largest uploaded image in pixels (4096 x 4096): a small compressed file must not decode into gigabytes. */
+export const MAX_UPLOAD_PIXELS = 4096 * 4096;
+
+/** Decodes an upload (type checked by content by decodeImage) after checking its size from the header. */
+async function decodeUpload(base64: string): Promise<Image> {
+  const bytes = Buffer.from(base64, 'base64');
+  const name = 'the uploaded file';
+  const meta = await sharp(bytes)
+    .metadata()
+    .catch(() => null); // not an image: decodeImage below says so in its own words
+  if (meta?.width && meta.height && meta.width * meta.height > MAX_UPLOAD_PIXELS) {
+    throw new InputError(`${name} is ${meta.width} x ${meta.height} pixels; the lab accepts at most 4096 x 4096`);
+  }
+  return decodeImage(bytes, name);
+}
+
 /** The toy-world edit pair of a pick (deterministic in seed and type). */
 export function pickScene(seed: number, editType: (typeof EDIT_TYPES)[number]): RenderedEdit {
   return renderEdit(sampleEdit(new Rng(seed).fork('web-scene'), editType));
@@ -78,9 +96,7 @@ export async function sceneAnswer(body: z.infer<typeof sceneSchema>) {
 export async function editAnswer(body: EditBody, getModel: () => Promise<EditModel>) {
   const t0 = performance.now();
   const pair = body.image.kind === 'scene' ? pickScene(body.image.seed, body.image.editType) : undefined;
-  const input = pair
-    ? pair.sourceImage
-    : await decodeImage(Buffer.from((body.image as { data: string }).data, 'base64'), 'the uploaded file');
+  const input = pair ? pair.sourceImage : await decodeUpload((body.image as { data: string }).data);
   const model = await getModel();
   const { parts, image } = await model.partsFor(input);
   const result = await new ChordEditor(parts).edit({

@@ -180,6 +180,15 @@ describe('lab server: every bad request gets a plain answer and the server keeps
     await stillServing();
   });
 
+  it('an image too large in pixels -> 400 before decoding', async () => {
+    const big = { data: new Float32Array(3 * 4100 * 4100), channels: 3, height: 4100, width: 4100 };
+    const data = Buffer.from(await encodePng(big)).toString('base64');
+    expect(data.length).toBeLessThan(5 * 1024 * 1024);
+    const r = await post('/api/edit', edit({ image: { kind: 'upload', data } }));
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toBe('the uploaded file is 4100 x 4100 pixels; the lab accepts at most 4096 x 4096');
+  }, 20_000);
+
   it('bad CSV of runs -> 400 naming the upload, not a server path', async () => {
     const r = await post('/api/scaling/fit', { csv: 'N,D,loss\n1e9,2e10,-3\n', budget: 1e21 });
     expect(r.status).toBe(400);
