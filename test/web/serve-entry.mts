@@ -5,4 +5,8 @@ import { register } from '../../src/web/cli.js';
 
 const program = buildProgram();
 if (!program.commands.some((c) => c.name() === 'serve')) register(program);
-await program.parseAsync(process.argv.slice(2), { from: 'user' });
+try {
+  await program.parseAsync(process.argv.slice(2), { from: 'user' });
+} catch (err) {
+  if ((err as { exitCode?: number }).exitCode !== 0) throw err; // --help ends with exit code 0
+}
