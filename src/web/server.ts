@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { CHORD_DEFAULTS, EDIT_METHODS } from '../chordedit/index.js';
+import { CHORD_DEFAULTS, EDIT_METHODS, type EditModel } from '../chordedit/index.js';
 import { ModelMathError } from '../core/errors.js';
 import { LAW_NAMES } from '../scaling/index.js';
 import { EDIT_TYPES } from '../toyworld/index.js';
@@ -55,7 +55,12 @@ const STATIC: Record<string, [string, string]> = {
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
 
-function loadStatic(): Map<string, { body: Buffer; type: string }> {
+interface StaticFile {
+  body: Buffer;
+  type: string;
+}
+
+function loadStatic(): Map<string, StaticFile> {
   const dir = fileURLToPath(new URL('./public/', import.meta.url));
   return new Map(
     Object.entries(STATIC).map(([route, [file, type]]) => [route, { body: readFileSync(dir + file), type }]),
@@ -67,7 +72,7 @@ interface ApiRoute {
   method: 'GET' | 'POST';
   schema?: z.ZodType;
   heavy: boolean;
-  answer: (body: never, signal: AbortSignal) => Promise<unknown> | unknown;
+  answer: (body: never) => Promise<unknown> | unknown;
 }
 
 export interface LabServer {
@@ -94,29 +99,18 @@ function errorAnswer(
   return { status: 500, message: `the server failed on this request (model ${model}): ${detail}` };
 }
 
-export async function startLabServer(options: Partial<LabOptions> = {}): Promise<LabServer> {
-  const o: LabOptions = { ...LAB_DEFAULTS, ...options };
-  const files = loadStatic();
-  const queue = new JobQueue(o.running, o.waiting);
-  const slot = new ModelSlot(o.model);
-  const getModel = () =>
-    slot.get().catch((err: unknown) => {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new ModelLoadError(`the edit model '${o.model}' is not available: ${why}`);
-    });
-  const api: Record<string, ApiRoute> = {
-    '/api/info': {
-      method: 'GET',
-      heavy: false,
-      answer: () => ({
-        model: o.model,
-        methods: EDIT_METHODS,
-        editTypes: EDIT_TYPES,
-        laws: LAW_NAMES,
-        defaults: CHORD_DEFAULTS,
-        maxBodyBytes: o.maxBodyBytes,
-      }),
-    },
+/** The API table: info, scene pick, edit, preset law, fit. */
+function apiRoutes(o: LabOptions, getModel: () => Promise<EditModel>): Record<string, ApiRoute> {
+  const info = {
+    model: o.model,
+    methods: EDIT_METHODS,
+    editTypes: EDIT_TYPES,
+    laws: LAW_NAMES,
+    defaults: CHORD_DEFAULTS,
+    maxBodyBytes: o.maxBodyBytes,
+  };
+  return {
+    '/api/info': { method: 'GET', heavy: false, answer: () => info },
     '/api/scene': { method: 'POST', schema: sceneSchema, heavy: true, answer: sceneAnswer },
     '/api/edit': {
       method: 'POST',
@@ -127,38 +121,62 @@ export async function startLabServer(options: Partial<LabOptions> = {}): Promise
     '/api/scaling/law': { method: 'POST', schema: lawSchema, heavy: true, answer: presetAnswer },
     '/api/scaling/fit': { method: 'POST', schema: fitSchema, heavy: true, answer: fitAnswer },
   };
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
-    const file = files.get(path);
-    if (file) {
-      if (req.method !== 'GET' && req.method !== 'HEAD')
-        throw new HttpError(405, `${req.method} is not allowed on ${path}; use GET`, { Allow: 'GET, HEAD' });
-      res.writeHead(200, {
-        ...COMMON_HEADERS,
-        'Content-Type': file.type,
-        'Content-Length': file.body.length,
-        'Content-Security-Policy': CSP,
-      });
-      res.end(req.method === 'HEAD' ? undefined : file.body);
-      return;
-    }
-    const route = api[path];
-    if (!route) throw new HttpError(404, `there is no page or API at ${path}`);
-    if (req.method !== route.method) {
-      throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${route.method}`, { Allow: route.method });
-    }
-    const body = route.schema ? await readJson(req, route.schema, o.maxBodyBytes) : undefined;
-    const work = () => Promise.resolve(route.answer(body as never, signal));
-    sendJson(res, 200, route.heavy ? await queue.run(work, signal) : await work());
+/** Sends one of the client's files (GET or HEAD only). */
+function sendStatic(req: IncomingMessage, res: ServerResponse, path: string, file: StaticFile): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    throw new HttpError(405, `${req.method} is not allowed on ${path}; use GET`, { Allow: 'GET, HEAD' });
   }
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    'Content-Type': file.type,
+    'Content-Length': file.body.length,
+    'Content-Security-Policy': CSP,
+  });
+  res.end(req.method === 'HEAD' ? undefined : file.body);
+}
 
+/** Everything one request needs from the server. */
+interface Handler {
+  files: Map<string, StaticFile>;
+  api: Record<string, ApiRoute>;
+  queue: JobQueue;
+  maxBodyBytes: number;
+}
+
+/** Routes one request: a client file, or an API call (body validated, heavy work queued). */
+async function handle(h: Handler, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
+  const file = h.files.get(path);
+  if (file) return sendStatic(req, res, path, file);
+  const route = h.api[path];
+  if (!route) throw new HttpError(404, `there is no page or API at ${path}`);
+  if (req.method !== route.method) {
+    throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${route.method}`, { Allow: route.method });
+  }
+  const body = route.schema ? await readJson(req, route.schema, h.maxBodyBytes) : undefined;
+  const work = () => Promise.resolve(route.answer(body as never));
+  sendJson(res, 200, route.heavy ? await h.queue.run(work, signal) : await work());
+}
+
+/** Starts the lab and resolves once it listens. */
+export async function startLabServer(options: Partial<LabOptions> = {}): Promise<LabServer> {
+  const o: LabOptions = { ...LAB_DEFAULTS, ...options };
+  const slot = new ModelSlot(o.model);
+  const getModel = () =>
+    slot.get().catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ModelLoadError(`the edit model '${o.model}' is not available: ${why}`);
+    });
+  const queue = new JobQueue(o.running, o.waiting);
+  const h: Handler = { files: loadStatic(), api: apiRoutes(o, getModel), queue, maxBodyBytes: o.maxBodyBytes };
   const server = createServer((req, res) => {
-    const controller = new AbortController();
+    const controller = new AbortController(); // fires when the client goes away before the answer
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    handle(req, res, controller.signal).catch((err: unknown) => {
+    handle(h, req, res, controller.signal).catch((err: unknown) => {
       if (err instanceof JobCancelledError || res.headersSent || res.destroyed) {
         if (!res.writableEnded) res.end();
         return;
