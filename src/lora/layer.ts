@@ -232,7 +232,10 @@ export function loraTrainable(tree: object): Record<string, unknown> {
     if (!isLoraLinear(node)) return;
     const keys = path.split('.');
     let at = out;
-    for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      if (at[k] === undefined) at[k] = {};
+      at = at[k] as Record<string, unknown>;
+    }
     at[keys[keys.length - 1]] = node.magnitude
       ? { loraA: node.loraA, loraB: node.loraB, magnitude: node.magnitude }
       : { loraA: node.loraA, loraB: node.loraB };
