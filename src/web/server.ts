@@ -18,6 +18,7 @@ import { COMMON_HEADERS, HttpError, MAX_BODY_BYTES, readJson, sendJson } from '.
 import { ModelSlot } from './models.js';
 import { JobCancelledError, JobQueue, QueueFullError } from './queue.js';
 import { fitAnswer, fitSchema, lawSchema, presetAnswer } from './scaling-api.js';
+import { sectionAnswer, sectionList, sectionSchema } from './sections-api.js';
 
 export interface LabOptions {
   /** Interface to bind. Default '127.0.0.1' (loopback only); another host only when given. */
@@ -49,6 +50,7 @@ const STATIC: Record<string, [string, string]> = {
   '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
   '/chordedit.js': ['chordedit.js', 'text/javascript; charset=utf-8'],
   '/scaling.js': ['scaling.js', 'text/javascript; charset=utf-8'],
+  '/sections.js': ['sections.js', 'text/javascript; charset=utf-8'],
   '/style.css': ['style.css', 'text/css; charset=utf-8'],
 };
 
@@ -120,6 +122,8 @@ function apiRoutes(o: LabOptions, getModel: () => Promise<EditModel>): Record<st
     },
     '/api/scaling/law': { method: 'POST', schema: lawSchema, heavy: true, answer: presetAnswer },
     '/api/scaling/fit': { method: 'POST', schema: fitSchema, heavy: true, answer: fitAnswer },
+    '/api/sections': { method: 'GET', heavy: false, answer: sectionList },
+    '/api/section': { method: 'POST', schema: sectionSchema, heavy: true, answer: sectionAnswer },
   };
 }
 

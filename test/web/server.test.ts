@@ -64,7 +64,7 @@ describe('lab server: pages and good requests', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(await page.text()).toContain('id="page-chordedit"');
-    for (const file of ['/app.js', '/chordedit.js', '/scaling.js', '/style.css']) {
+    for (const file of ['/app.js', '/chordedit.js', '/scaling.js', '/sections.js', '/style.css']) {
       expect((await fetch(new URL(file, lab.url))).status).toBe(200);
     }
   });
@@ -115,6 +115,23 @@ describe('lab server: pages and good requests', () => {
     expect(got.E).toBeCloseTo(truth.E, 2);
     expect(got.alpha).toBeCloseTo(truth.alpha, 2);
     expect(got.beta).toBeCloseTo(truth.beta, 2);
+  });
+});
+
+describe('lab server: other parts through the tour registry', () => {
+  it('lists the registered sections and runs one in quick mode', async () => {
+    const list = (await (await fetch(new URL('/api/sections', lab.url))).json()) as { id: string }[];
+    expect(list.map((s) => s.id)).toEqual(expect.arrayContaining(['scaling', 'rope']));
+    const r = await post('/api/section', { id: 'rope' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.title).toBe('RoPE: rotary position embeddings');
+    expect(String(r.body.html)).toMatch(/<table>|<svg/);
+  }, 30_000);
+
+  it('an unknown section -> 400 listing the known ones', async () => {
+    const r = await post('/api/section', { id: 'astrology' });
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toMatch(/^unknown section 'astrology'; known sections: .*rope/);
   });
 });
 

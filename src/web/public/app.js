@@ -2,6 +2,7 @@
 // page: a new one aborts the previous), and plain-words error display.
 import { initChordEdit } from './chordedit.js';
 import { initScaling } from './scaling.js';
+import { initSections } from './sections.js';
 
 /** Sends JSON, returns the parsed answer or throws an Error with the server's plain-words message. */
 export async function postJson(path, body, signal) {
@@ -58,9 +59,11 @@ export function fileToBase64(file) {
   });
 }
 
+const PAGES = ['chordedit', 'scaling', 'sections'];
+
 function showPage() {
-  const page = location.hash === '#scaling' ? 'scaling' : 'chordedit';
-  for (const name of ['chordedit', 'scaling']) {
+  const page = PAGES.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'chordedit';
+  for (const name of PAGES) {
     document.getElementById(`page-${name}`).hidden = name !== page;
     document.getElementById(`tab-${name}`).classList.toggle('active', name === page);
   }
@@ -73,6 +76,7 @@ async function main() {
   document.getElementById('model-name').textContent = `edit model: ${info.model}`;
   initChordEdit(info);
   initScaling(info);
+  await initSections();
 }
 
 main();
