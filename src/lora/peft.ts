@@ -13,7 +13,14 @@ import { tfSync } from '../core/engine.js';
 import { InputError, ShapeError } from '../core/errors.js';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from '../core/safetensors.js';
 import type { LinearParams } from '../nn/index.js';
-import { forEachLinear, isLoraLinear, type LoraConfig, type LoraLinearParams, validateLoraConfig } from './layer.js';
+import {
+  forEachLinear,
+  isLoraLinear,
+  type LoraConfig,
+  type LoraLinearParams,
+  matchesTarget,
+  validateLoraConfig,
+} from './layer.js';
 import { checkLoraShapes, type LoraDims, type LoraFactors, loraScaling } from './math.js';
 
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
@@ -127,7 +134,7 @@ function readPeftConfig(dir: string): { config: LoraConfig; raw: Record<string, 
 function fromPattern(pattern: unknown, path: string, fallback: number): number {
   if (typeof pattern !== 'object' || pattern === null) return fallback;
   for (const [k, v] of Object.entries(pattern)) {
-    if ((path === k || path.endsWith(`.${k}`)) && typeof v === 'number') return v;
+    if (matchesTarget(path, [k]) && typeof v === 'number') return v;
   }
   return fallback;
 }

@@ -3,15 +3,10 @@
  * diagonal, lecture Eq. 19), the long-range decay of the score with distance, the wavelength of
  * every pair under each scaling variant, and checks against FACTS section 3 (all computed live).
  */
+import { dot } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
 import type { Figure, TourSection } from '../report/section.js';
 import { applyRope, permuteRopeRows, type RopeScaling, ropeInverseFrequencies, ropeTables } from './index.js';
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 
 /** Scores <R_m q, R_n k> for m, n < P with one random q, k (head dim d). */
 function scoreGrid(rng: Rng, P: number, d: number): { m: number; n: number; score: number }[] {
