@@ -18,6 +18,7 @@ beforeAll(async () => {
   lab = await startLabServer({ port: 0, model: 'analytic' });
   browser = await launchChromium();
   page = await browser.context.newPage();
+  page.setDefaultTimeout(40_000);
   page.on('pageerror', (err) => pageErrors.push(err.message));
 }, 60_000);
 
@@ -47,27 +48,29 @@ describe('web lab in chromium', () => {
 
   it('opens the lab and edits the picked toy-world scene', async () => {
     await page.goto(lab.url);
-    await expect.poll(() => page.locator('#model-name').textContent()).toBe('edit model: analytic');
-    await expect.poll(() => page.locator('#edit-status').textContent(), { timeout: 20_000 }).toMatch(/^done \(chord/);
+    await expect
+      .poll(() => page.locator('#model-name').textContent(), { timeout: 40_000 })
+      .toBe('edit model: analytic');
+    await expect.poll(() => page.locator('#edit-status').textContent(), { timeout: 40_000 }).toMatch(/^done \(chord/);
     expect(await loadedWidth('#img-result')).toBe(32);
     expect(await loadedWidth('#img-source')).toBe(32);
     expect(await loadedWidth('#img-truth')).toBe(32);
     expect(await page.inputValue('#source')).toMatch(/ on [a-z]+$/);
     expect(await diagnostic('NFE').textContent()).toBe('2');
     expect(await diagnostic('chord-field energy').textContent()).toMatch(/^\d.*\(s=0\.9\d*\)$/);
-  }, 30_000);
+  }, 60_000);
 
   it('moving a slider sends a new edit with the new setting', async () => {
     const before = await page.getAttribute('#img-result', 'src');
     await page.locator('#t').fill('0.6');
     expect(await page.locator('output[for="t"]').textContent()).toBe('0.6');
     await expect
-      .poll(() => diagnostic('chord-field energy').textContent(), { timeout: 20_000 })
+      .poll(() => diagnostic('chord-field energy').textContent(), { timeout: 40_000 })
       .toMatch(/\(s=0\.600\)$/);
     expect(await page.getAttribute('#img-result', 'src')).not.toBe(before);
     await page.locator('#refine').uncheck();
-    await expect.poll(() => diagnostic('NFE').textContent(), { timeout: 20_000 }).toBe('1');
-  }, 30_000);
+    await expect.poll(() => diagnostic('NFE').textContent(), { timeout: 40_000 }).toBe('1');
+  }, 60_000);
 
   it('Cancel aborts the edit in flight', async () => {
     await page.route('**/api/edit', async (route) => {
@@ -75,7 +78,7 @@ describe('web lab in chromium', () => {
       await route.continue().catch(() => {});
     });
     await page.click('#edit-run');
-    await expect.poll(() => page.locator('#edit-status').textContent()).toBe('editing…');
+    await expect.poll(() => page.locator('#edit-status').textContent(), { timeout: 10_000 }).toBe('editing…');
     expect(await page.isEnabled('#edit-cancel')).toBe(true);
     await page.click('#edit-cancel');
     expect(await page.locator('#edit-status').textContent()).toBe('cancelled');
@@ -83,7 +86,7 @@ describe('web lab in chromium', () => {
     expect(await page.locator('#edit-status').textContent()).toBe('cancelled');
     expect(await page.isHidden('#edit-error')).toBe(true);
     await page.unroute('**/api/edit');
-  }, 30_000);
+  }, 60_000);
 
   it('a bad upload shows the error in plain words', async () => {
     await page.setInputFiles('#upload', {
@@ -94,26 +97,26 @@ describe('web lab in chromium', () => {
     await page.waitForSelector('#edit-error:not([hidden])');
     expect(await page.textContent('#edit-error')).toMatch(/the uploaded file is not an image that can be decoded/);
     expect(await page.locator('#edit-status').textContent()).toBe('failed');
-  }, 30_000);
+  }, 60_000);
 
   it('the scaling page draws contours and answers a budget change', async () => {
     await page.click('#tab-scaling');
-    await page.waitForSelector('#contour svg', { timeout: 20_000 });
+    await page.waitForSelector('#contour svg', { timeout: 40_000 });
     await page.waitForSelector('#isoflop svg');
     const params = () => page.locator('#allocation tr', { hasText: 'optimal parameters' }).locator('td').textContent();
     const first = await params();
     await page.locator('#budget').fill('21');
     expect(await page.locator('output[for="budget"]').textContent()).toBe('1.0e+21 FLOPs');
-    await expect.poll(params, { timeout: 20_000 }).not.toBe(first);
+    await expect.poll(params, { timeout: 40_000 }).not.toBe(first);
     expect(await page.locator('#allocation tr', { hasText: 'budget' }).locator('td').textContent()).toBe('1.000e+21');
-  }, 30_000);
+  }, 60_000);
 
   it('the other-parts page runs a tour section from the registry', async () => {
     await page.click('#tab-sections');
     await page.selectOption('#section-id', 'rope');
     await page.click('#section-run');
-    await expect.poll(() => page.locator('#section-status').textContent(), { timeout: 30_000 }).toMatch(/^done \(RoPE/);
+    await expect.poll(() => page.locator('#section-status').textContent(), { timeout: 40_000 }).toMatch(/^done \(RoPE/);
     expect(await page.locator('#section-output table, #section-output svg').count()).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
-  }, 40_000);
+  }, 60_000);
 });

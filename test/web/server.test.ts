@@ -126,7 +126,7 @@ describe('lab server: other parts through the tour registry', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.title).toBe('RoPE: rotary position embeddings');
     expect(String(r.body.html)).toMatch(/<table>|<svg/);
-  }, 30_000);
+  }, 60_000);
 
   it('an unknown section -> 400 listing the known ones', async () => {
     const r = await post('/api/section', { id: 'astrology' });
@@ -287,7 +287,7 @@ describe('lab server: bounded load on loopback', () => {
     const counts = await load(lab.url, 200, 8);
     expect([...counts.entries()]).toEqual([[200, 200]]);
     expect(lab.queue.load).toEqual({ running: 0, waiting: 0 });
-  }, 30_000);
+  }, 60_000);
 
   it('200 requests, 8 concurrent, with a small queue (1 + 2): only 200s and 503s, both seen', async () => {
     const small = await startLabServer({ port: 0, model: 'analytic', running: 1, waiting: 2 });
@@ -299,5 +299,5 @@ describe('lab server: bounded load on loopback', () => {
     } finally {
       await small.close();
     }
-  }, 30_000);
+  }, 60_000);
 });
