@@ -12,7 +12,7 @@ import { Rng } from '../core/rng.js';
 import { disposeParams } from '../nn/index.js';
 import { loadTinyLm, shippedModelDir } from './io.js';
 import { TINY_LM_PRESETS } from './model.js';
-import { finetuneLora, pretrain, writeCorpus } from './pipeline.js';
+import { finetuneLora, mergeAdapter, pretrain, writeCorpus } from './pipeline.js';
 import { sampleTokens } from './sample.js';
 import { byteTokenizer } from './tokenizer.js';
 
@@ -52,6 +52,8 @@ const finetuneSchema = z.object({
   dora: z.boolean().optional(),
   ...trainFlags,
 });
+
+const mergeSchema = z.object({ model: z.string(), adapter: z.string() });
 
 const sampleSchema = z.object({
   model: z.string(),
@@ -178,6 +180,23 @@ export function register(program: Command): void {
       return { out, ...r };
     }),
   );
+
+  lm.command('merge')
+    .description('merge a LoRA/DoRA adapter into the weights; writes a plain model folder to --out')
+    .requiredOption('--adapter <dir>', 'PEFT adapter folder')
+    .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
+    .action(
+      action(async (raw, ctx) => {
+        const o = parseOptions(mergeSchema, raw);
+        const out = requireOut(ctx.out, 'merged model folder');
+        await getTf();
+        const r = await mergeAdapter(resolveModelDir(o.model), o.adapter, out);
+        ctx.log(
+          `merged ${r.merged.length} layers; max |logit change| on a probe text ${r.maxLogitChange.toExponential(2)}`,
+        );
+        return { out, ...r };
+      }),
+    );
 
   lm.command('sample')
     .description('continue a prompt with the tiny LM (stops at the end of the line unless --multiline)')

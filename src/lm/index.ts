@@ -46,6 +46,7 @@ export {
   type FinetuneOptions,
   type FinetuneResult,
   finetuneLora,
+  mergeAdapter,
   type PretrainOptions,
   type PretrainResult,
   pretrain,

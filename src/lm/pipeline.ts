@@ -6,13 +6,22 @@
  */
 import { join } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../core/atomic.js';
+import { tfSync } from '../core/engine.js';
 import { Rng } from '../core/rng.js';
-import { addLora, type LoraConfig, loraParamCount, saveLoraAdapter, validateLoraConfig } from '../lora/index.js';
+import {
+  addLora,
+  type LoraConfig,
+  loraParamCount,
+  mergeLoraLayers,
+  saveLoraAdapter,
+  validateLoraConfig,
+} from '../lora/index.js';
 import { disposeParams, paramCount } from '../nn/index.js';
 import { generateCorpus, PRETRAIN_ARITHMETIC_SHARE } from './corpus.js';
 import { readTokens } from './data.js';
 import { loadTinyLm, saveTinyLm } from './io.js';
-import { TINY_LM_DEFAULTS, type TinyLmConfig, tinyLmInit, validateTinyLmConfig } from './model.js';
+import { TINY_LM_DEFAULTS, type TinyLmConfig, tinyLmForward, tinyLmInit, validateTinyLmConfig } from './model.js';
+import { encodeBytes } from './tokenizer.js';
 import { LM_TRAIN_DEFAULTS, type LmTrainConfig, trainTinyLm, validateLmTrainConfig, validationLoss } from './train.js';
 
 export interface PretrainOptions {
@@ -185,6 +194,34 @@ export async function finetuneLora(o: FinetuneOptions): Promise<FinetuneResult> 
       extraFiles: { 'finetune-log.json': `${JSON.stringify(log, null, 2)}\n` },
     });
     return result;
+  } finally {
+    disposeParams(params);
+  }
+}
+
+/**
+ * Merges an adapter into a model folder's weights and writes a plain model folder; returns the
+ * merged layers and the largest logit change on a probe text (adapted vs merged: should be ~1e-6).
+ */
+export async function mergeAdapter(
+  modelDir: string,
+  adapterDir: string,
+  out: string,
+): Promise<{ merged: string[]; maxLogitChange: number }> {
+  const tf = tfSync();
+  const { params, config } = loadTinyLm(modelDir, adapterDir);
+  try {
+    const ids = encodeBytes('12+34=46\na large red circle at top left on snow').slice(0, config.blockSize);
+    const probe = tf.tensor2d(ids, [1, ids.length], 'int32');
+    const before = tinyLmForward(params, config, probe).dataSync() as Float32Array;
+    const merged = mergeLoraLayers(params);
+    const after = tinyLmForward(params, config, probe).dataSync() as Float32Array;
+    probe.dispose();
+    const maxLogitChange = before.reduce((m, v, i) => Math.max(m, Math.abs(v - after[i])), 0);
+    await saveTinyLm(out, params, config, {
+      card: `# merged tiny LM\n\n${modelDir} + adapter ${adapterDir} (merged with modelmath lm merge).\n`,
+    });
+    return { merged, maxLogitChange };
   } finally {
     disposeParams(params);
   }
