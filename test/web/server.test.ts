@@ -3,9 +3,11 @@
  * status and a plain-words message and the server keeps serving; good edits, scene picks and
  * scaling answers; a bounded load test (200 requests, 8 at a time).
  */
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/core/image.js';
+import { SHIPPED_WEIGHTS } from '../../src/toyworld/index.js';
 import { type LabServer, startLabServer } from '../../src/web/index.js';
 
 let lab: LabServer;
@@ -116,6 +118,46 @@ describe('lab server: pages and good requests', () => {
     expect(got.alpha).toBeCloseTo(truth.alpha, 2);
     expect(got.beta).toBeCloseTo(truth.beta, 2);
   });
+});
+
+describe('lab server: the toy model', () => {
+  it('edits with the shipped toy weights, or says in plain words that they are missing', async () => {
+    const toy = await startLabServer({ port: 0, model: 'toy' });
+    try {
+      const res = await fetch(new URL('/api/edit', toy.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(edit({ source: 'x', target: 'y' })),
+      });
+      const body = (await res.json()) as { model?: string; nfe?: number; result?: string; error?: string };
+      if (existsSync(SHIPPED_WEIGHTS)) {
+        // Prompts come from the scene pick so the toy tokenizer knows every word.
+        const scene = await post('/api/scene', { seed: 3, editType: 'colour' });
+        const r = await fetch(new URL('/api/edit', toy.url), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(
+            edit({
+              image: { kind: 'scene', seed: 3, editType: 'colour' },
+              source: scene.body.sourceCaption,
+              target: scene.body.targetCaption,
+            }),
+          ),
+        });
+        const good = (await r.json()) as typeof body & { metrics: { psnrToTruth: number } };
+        expect(r.status, JSON.stringify(good)).toBe(200);
+        expect(good.model).toBe('toy');
+        expect(good.nfe).toBe(2);
+        expect(Number.isFinite(good.metrics.psnrToTruth)).toBe(true);
+        expect(res.status).toBe(400); // 'x' and 'y' are not captions the toy tokenizer reads
+      } else {
+        expect(res.status).toBe(503);
+        expect(body.error).toMatch(/^the edit model 'toy' is not available: toy model weights not found/);
+      }
+    } finally {
+      await toy.close();
+    }
+  }, 60_000);
 });
 
 describe('lab server: other parts through the tour registry', () => {
