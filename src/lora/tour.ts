@@ -1,4 +1,7 @@
 import type { TourSection } from '../report/section.js';
 
-/** This part's tour section (filled in by the part's issue). */
+/**
+ * No separate section: the `lm` section (src/lm/tour.ts) shows this part's results — LoRA
+ * fine-tuning of the tiny LM (curves, perplexity before/after) measured with src/eval.
+ */
 export const section: TourSection | null = null;
