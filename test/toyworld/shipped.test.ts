@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChordEditor } from '../../src/chordedit/index.js';
+import { readImage, writeImage } from '../../src/core/image.js';
+import { Rng } from '../../src/core/rng.js';
+import { parseCaption, sceneFromCaption } from '../../src/toyworld/caption.js';
+import { type ClassifierParams, loadClassifier, readScenes } from '../../src/toyworld/classifier.js';
+import { loadToyModel, type ToyModel } from '../../src/toyworld/denoiser.js';
+import { renderScene } from '../../src/toyworld/render.js';
+import { generateToy } from '../../src/toyworld/sample.js';
+import { attributeAccuracy } from '../../src/toyworld/scoring.js';
+
+// The SHIPPED weights (assets/toy/). Thresholds are the rates measured with
+// `npx tsx bench/toyworld/card.ts` for this caption and seed, minus a margin (docs/parts/toyworld.md).
+let model: ToyModel;
+let classifier: ClassifierParams;
+beforeAll(async () => {
+  model = await loadToyModel();
+  classifier = await loadClassifier();
+});
+
+const CAPTION = 'a large red circle at top left on snow';
+
+describe('shipped toy denoiser', () => {
+  it('generations for one caption are read back by the classifier at the measured rate', async () => {
+    const images = await generateToy(model.denoiser, new Array(8).fill(CAPTION), new Rng(2024), { steps: 20 });
+    const truth = parseCaption(CAPTION);
+    const acc = attributeAccuracy(readScenes(classifier, images).map((reading) => ({ reading, truth })));
+    // measured (8 samples, seed 2024): background, presence, shape, colour, size 1.0; texture 0.875
+    for (const a of ['background', 'presence', 'colour', 'size'] as const)
+      expect(acc[a], a).toBeGreaterThanOrEqual(0.87);
+    expect(acc.shape).toBeGreaterThanOrEqual(0.75);
+    expect(acc.texture).toBeGreaterThanOrEqual(0.62);
+  });
+
+  it('edits a rendered scene and a user-supplied PNG through ChordEdit (modelmath edit --model toy)', async () => {
+    const source = renderScene(sceneFromCaption('a large red circle at top left on snow', new Rng(1)));
+    const path = join(mkdtempSync(join(tmpdir(), 'toy-shipped-')), 'in.png');
+    await writeImage(path, source);
+    const editor = new ChordEditor(model);
+    for (const image of [source, await readImage(path)]) {
+      const r = await editor.edit({
+        image,
+        source: 'a large red circle at top left on snow',
+        target: 'a large red circle at top left on grass',
+      });
+      expect(r.image!.data.length).toBe(3 * 32 * 32);
+      expect(r.diagnostics.nfe).toBe(2);
+      expect(r.image!.data.every(Number.isFinite)).toBe(true);
+    }
+  });
+});
