@@ -95,8 +95,14 @@ export async function sceneAnswer(body: z.infer<typeof sceneSchema>) {
 /** Answer of POST /api/edit. */
 export async function editAnswer(body: EditBody, getModel: () => Promise<EditModel>) {
   const t0 = performance.now();
-  const pair = body.image.kind === 'scene' ? pickScene(body.image.seed, body.image.editType) : undefined;
-  const input = pair ? pair.sourceImage : await decodeUpload((body.image as { data: string }).data);
+  let pair: RenderedEdit | undefined;
+  let input: Image;
+  if (body.image.kind === 'scene') {
+    pair = pickScene(body.image.seed, body.image.editType);
+    input = pair.sourceImage;
+  } else {
+    input = await decodeUpload(body.image.data);
+  }
   const model = await getModel();
   const { parts, image } = await model.partsFor(input);
   const result = await new ChordEditor(parts).edit({
@@ -109,7 +115,6 @@ export async function editAnswer(body: EditBody, getModel: () => Promise<EditMod
   });
   const edited = result.image as Image;
   const d = result.diagnostics;
-  const sameGrid = pair && edited.height === pair.targetImage.height && edited.width === pair.targetImage.width;
   return {
     model: model.name,
     method: d.method,
@@ -121,11 +126,15 @@ export async function editAnswer(body: EditBody, getModel: () => Promise<EditMod
     timeMs: performance.now() - t0,
     timeModelMs: d.timeModelMs,
     energies: d.steps,
-    metrics: sameGrid
-      ? {
-          psnrToTruth: psnr(edited, pair.targetImage),
-          backgroundPsnr: backgroundMetrics(pair.sourceImage, edited, Float32Array.from(pair.mask)).psnr,
-        }
-      : null,
+    metrics: pair ? truthMetrics(pair, edited) : null,
+  };
+}
+
+/** PSNR to the ground truth and background PSNR outside the edit mask (when the edit kept the 32 x 32 grid). */
+function truthMetrics(pair: RenderedEdit, edited: Image): { psnrToTruth: number; backgroundPsnr: number } | null {
+  if (edited.height !== pair.targetImage.height || edited.width !== pair.targetImage.width) return null;
+  return {
+    psnrToTruth: psnr(edited, pair.targetImage),
+    backgroundPsnr: backgroundMetrics(pair.sourceImage, edited, Float32Array.from(pair.mask)).psnr,
   };
 }

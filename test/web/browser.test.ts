@@ -88,6 +88,26 @@ describe('web lab in chromium', () => {
     await page.unroute('**/api/edit');
   }, 60_000);
 
+  it('a new edit replaces the one in flight', async () => {
+    const aborted: string[] = [];
+    page.on('requestfailed', (r) => {
+      if (r.url().endsWith('/api/edit')) aborted.push(r.failure()?.errorText ?? '');
+    });
+    await page.route('**/api/edit', async (route) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.continue().catch(() => {});
+    });
+    await page.locator('#t').fill('0.5');
+    await expect.poll(() => page.locator('#edit-status').textContent(), { timeout: 10_000 }).toBe('editing…');
+    await page.locator('#t').fill('0.4');
+    await expect
+      .poll(() => diagnostic('chord-field energy').textContent(), { timeout: 40_000 })
+      .toMatch(/\(s=0\.400\)$/);
+    expect(aborted).toHaveLength(1);
+    expect(await page.locator('#edit-status').textContent()).toMatch(/^done/);
+    await page.unroute('**/api/edit');
+  }, 60_000);
+
   it('a bad upload shows the error in plain words', async () => {
     await page.setInputFiles('#upload', {
       name: 'holiday.png',
