@@ -24,7 +24,9 @@ const megabytes = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 /** Reads the whole body, or throws HttpError 413 as soon as it passes `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, `the upload is too large: the limit is ${megabytes(limit)}`);
+  // Connection: close, so a client does not reuse a socket whose request body was cut short.
+  const tooLarge = () =>
+    new HttpError(413, `the upload is too large: the limit is ${megabytes(limit)}`, { Connection: 'close' });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // drain what the client still sends, so it can read our answer

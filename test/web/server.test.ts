@@ -231,6 +231,29 @@ describe('lab server: every bad request gets a plain answer and the server keeps
     await stillServing();
   });
 
+  it('oversized chunked body (no Content-Length) -> 413 while streaming', async () => {
+    const { hostname, port } = new URL(lab.url);
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        { host: hostname, port, path: '/api/edit', method: 'POST', headers: { 'Content-Type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      const chunk = Buffer.alloc(256 * 1024, 'a');
+      for (let i = 0; i < 24; i++) req.write(chunk); // 6 MiB, sent chunked
+      req.end();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error).toMatch(/too large/);
+    await stillServing();
+  });
+
   it('non-image upload -> 400 (type checked by content)', async () => {
     const data = Buffer.from('#!/bin/sh\necho this is not a picture\n').toString('base64');
     const r = await post('/api/edit', edit({ image: { kind: 'upload', data } }));
