@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/core/image.js';
 import { SHIPPED_WEIGHTS } from '../../src/toyworld/index.js';
@@ -276,6 +277,21 @@ describe('lab server: every bad request gets a plain answer and the server keeps
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toMatch(/^the uploaded CSV/);
     expect(String(r.body.error)).not.toMatch(/modelmath-lab-/);
+  });
+
+  it('malformed HTTP -> 400 from the parser', async () => {
+    const { hostname, port } = new URL(lab.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write('THIS IS NOT HTTP\r\n\r\n'));
+      let text = '';
+      socket.on('data', (c) => {
+        text += c;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    await stillServing();
   });
 
   it('unknown route -> 404', async () => {
