@@ -13,16 +13,15 @@ import { decodeImage, encodePng, type Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import { EDIT_TYPES, type RenderedEdit, renderEdit, sampleEdit } from '../toyworld/index.js';
 
+/** A 32-bit seed (the Rng's range). */
+const seed32 = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
+
 /** A toy-world pick: the edit pair drawn from `seed` for one edit type. */
-const sceneRef = z.strictObject({
-  kind: z.literal('scene'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1),
-  editType: z.enum(EDIT_TYPES),
-});
+const sceneRef = z.strictObject({ kind: z.literal('scene'), seed: seed32, editType: z.enum(EDIT_TYPES) });
 
 /** An uploaded image, base64 (the body limit bounds its size). */
 const upload = z.strictObject({ kind: z.literal('upload'), data: z.string().min(1) });
@@ -34,12 +33,7 @@ export const editSchema = z.strictObject({
   source: z.string().trim().min(1).max(300),
   target: z.string().trim().min(1).max(300),
   method: z.enum(EDIT_METHODS),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .default(0),
+  seed: seed32.default(0),
   /** ChordEdit settings; ranges are checked by chordedit's validateChordConfig. The lab caps n and steps. */
   config: z
     .strictObject({

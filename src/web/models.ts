@@ -17,9 +17,6 @@ import { ConfigError } from '../core/errors.js';
 import { type Image, resizeImage } from '../core/image.js';
 import { BACKGROUNDS, backgroundColour, IMAGE_SIZE } from '../toyworld/index.js';
 
-/** Model names the lab accepts besides an SD-Turbo ONNX folder. */
-export const BUILTIN_MODELS = ['toy', 'analytic'] as const;
-
 /** Per-element variance of the analytic model's classes (how far an image may sit from its class mean). */
 const ANALYTIC_VARIANCE = 0.05;
 
