@@ -12,6 +12,7 @@ import { register as reportCommands } from '../report/cli.js';
 import { register as ropeCommands } from '../rope/cli.js';
 import { register as scalingCommands } from '../scaling/cli.js';
 import { register as toyworldCommands } from '../toyworld/cli.js';
+import { register as webCommands } from '../web/cli.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = Object.freeze([
   reportCommands,
@@ -26,4 +27,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = Object.freeze
   chordeditCommands,
   toyworldCommands,
   causalCommands,
+  webCommands,
 ]);
