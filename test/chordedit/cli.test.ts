@@ -169,17 +169,9 @@ describe('modelmath edit (single image)', () => {
   it('--model toy: edits with the toy model when the toyworld part ships it, else a clear error', async () => {
     const toy = (await import('../../src/toyworld/index.js')) as { loadToyModel?: unknown; SHIPPED_WEIGHTS?: string };
     const out = join(dir, 'toy.png');
-    const r = await cli([
-      'edit',
-      '--image',
-      photo,
-      '--source',
-      'a red circle on grass',
-      '--target',
-      'a red circle on snow',
-      '--out',
-      out,
-    ]);
+    const source = 'a small purple striped star at right on night'; // a caption of the toy grammar
+    const target = 'a small purple striped star at right on snow';
+    const r = await cli(['edit', '--image', photo, '--source', source, '--target', target, '--out', out, '--json']);
     if (typeof toy.loadToyModel !== 'function') {
       expect(r.stderr).toMatch(/toy model not available/);
     } else if (!toy.SHIPPED_WEIGHTS || !existsSync(toy.SHIPPED_WEIGHTS)) {
@@ -187,6 +179,7 @@ describe('modelmath edit (single image)', () => {
     } else {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ height: 32, width: 32, nfe: 2, modelCalls: 3 }); // resized to the toy size
       return;
     }
     expect(r.code).toBe(2);
