@@ -30,7 +30,7 @@ export function editTimesteps(t: number, k: number, trainSteps = 1000): Int32Arr
 function ddimOn(denoiser: Denoiser, grid: Int32Array): DdimScheduler {
   const scheduler = new DdimScheduler(denoiser.alphasCumprod, { eta: 0, setAlphaToOne: true });
   // Custom timesteps, as diffusers' `set_timesteps(timesteps=[...])`: the edit starts at idx(t).
-  scheduler.timesteps = grid;
+  scheduler.setTimesteps(grid);
   return scheduler;
 }
 
