@@ -1,9 +1,9 @@
 /**
- * bench/grpo/lm.ts — GRPO + LoRA on the shipped tiny LM (two-digit addition, exact-match reward):
+ * bench/grpo/lm.ts — optional SFT warm start, then GRPO + LoRA on the shipped tiny LM (two-digit addition, exact-match reward):
  * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
  * second over the whole run: sampling + PPO updates). With --write it stores the result as
  * src/grpo/lm-run.json for the tour.
- * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--partial-credit 0] [--write]
+ * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start 0] [--write]
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ const steps = Number(arg('steps', '60'));
 const seed = Number(arg('seed', '0'));
 const temperature = Number(arg('temperature', '1'));
 const partialCredit = Number(arg('partial-credit', '0'));
+const warmSteps = Number(arg('warm-start', '0'));
+const lr = Number(arg('lr', '2e-3'));
 if (!existsSync(modelDir)) {
   process.stdout.write(`${JSON.stringify({ bench: 'grpo/lm', skipped: `no model folder at ${modelDir}` })}\n`);
   process.exit(0);
@@ -33,11 +35,13 @@ const r = await runLmGrpo({
   evalProblems: 200,
   temperature,
   partialCredit,
+  warmStart: { steps: warmSteps },
+  config: { lr },
   onLog: (l) => process.stderr.write(`step ${l.step} reward ${l['reward/mean'].toFixed(3)} kl ${l.kl.toFixed(4)}\n`),
 });
 const result = {
   bench: 'grpo/lm',
-  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit}`,
+  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps} --lr ${lr}`,
   ...r,
 };
 if (process.argv.includes('--write')) {

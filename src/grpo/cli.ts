@@ -28,6 +28,9 @@ const lmSchema = z.object({
   beta: numberFlag.pipe(z.number().min(0).max(100)),
   temperature: numberFlag.pipe(z.number().gt(0).max(10)),
   partialCredit: numberFlag.pipe(z.number().min(0).max(10)),
+  warmStart: numberFlag.pipe(z.number().int().min(0).max(100_000)),
+  warmExamples: numberFlag.pipe(z.number().int().min(10).max(100_000)),
+  warmLr: numberFlag.pipe(z.number().gt(0).max(1)),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional(),
 });
@@ -66,7 +69,7 @@ export function register(program: Command): void {
   grpo
     .command('lm')
     .description(
-      'GRPO with LoRA on the tiny LM: two-digit addition, exact-match reward, held-out accuracy before/after',
+      'SFT warm start + GRPO with LoRA on the tiny LM: two-digit addition, exact-match reward, held-out accuracy of base, SFT and GRPO model',
     )
     .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
     .option('--steps <n>', 'GRPO steps (8 prompts x 8 samples each)', '60')
@@ -77,7 +80,14 @@ export function register(program: Command): void {
     .option('--beta <x>', 'KL coefficient (0: no reference model)', '0.02')
     .option('--temperature <x>', 'sampling temperature; the trained policy is softmax(logits / temperature)', '1')
     .option('--partial-credit <w>', 'weight of a digit partial-credit reward added to exact match (0 = off)', '0')
-    .option('--checkpoint <dir>', 'checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
+    .option(
+      '--warm-start <steps>',
+      'SFT warm-start steps (LoRA on training problems, merged before GRPO; 0 = none)',
+      '0',
+    )
+    .option('--warm-examples <n>', 'distinct training problems in the SFT text', '2000')
+    .option('--warm-lr <x>', 'SFT peak learning rate', '0.01')
+    .option('--checkpoint <dir>', 'GRPO checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
     .option('--resume', 'continue from --checkpoint if it holds a checkpoint')
     .action(
       action(async (raw, ctx) => {
@@ -91,6 +101,7 @@ export function register(program: Command): void {
           evalProblems: o.eval,
           temperature: o.temperature,
           partialCredit: o.partialCredit,
+          warmStart: { steps: o.warmStart, examples: o.warmExamples, lr: o.warmLr },
           config: {
             lossType: o.lossType,
             beta: o.beta,
@@ -102,7 +113,9 @@ export function register(program: Command): void {
           log: ctx.log,
         });
         ctx.log(
-          `grpo lm: held-out accuracy ${r.heldOutAccuracyBefore.toFixed(3)} -> ${r.heldOutAccuracyAfter.toFixed(3)} ` +
+          `grpo lm: held-out greedy accuracy base ${r.heldOutAccuracyBase.toFixed(3)}, GRPO start ` +
+            `${r.heldOutAccuracyBefore.toFixed(3)} -> after GRPO ${r.heldOutAccuracyAfter.toFixed(3)}; sampled ` +
+            `${r.sampledAccuracyBefore.toFixed(3)} -> ${r.sampledAccuracyAfter.toFixed(3)} ` +
             `(${r.evalProblems} problems), train reward ${r.trainRewardFirst10.toFixed(3)} -> ${r.trainRewardLast10.toFixed(3)}, ` +
             `${r.tokensPerSecond.toFixed(0)} tokens/s, ${r.wallSeconds.toFixed(1)} s`,
         );

@@ -1,6 +1,7 @@
 /**
- * `grpo lm`: GRPO + LoRA on the shipped tiny LM for two-digit addition with an exact-match reward;
- * greedy accuracy on held-out prompts before and after, and generation throughput (tokens/s).
+ * `grpo lm`: optional SFT warm start (lm-warm.ts), then GRPO + LoRA on the shipped tiny LM for
+ * two-digit addition with an exact-match reward; greedy and sampled accuracy on the same held-out
+ * prompts for the base, the warm-started and the GRPO model, and generation throughput (tokens/s).
  */
 import { getTf } from '../core/engine.js';
 import { Rng } from '../core/rng.js';
@@ -14,9 +15,11 @@ import {
   exactMatch,
   heldOutProblems,
   LmGrpoPolicy,
+  lmGreedyAccuracy,
   sampleTrainProblem,
 } from './lm.js';
-import { type GrpoStepLog, GrpoTrainer } from './trainer.js';
+import { WARM_START_DEFAULTS, type WarmStartOptions, type WarmStartResult, warmStart } from './lm-warm.js';
+import { type GrpoStepLog, GrpoTrainer, type RewardFn } from './trainer.js';
 
 export interface LmGrpoOptions {
   /** Model folder (config.json + model.safetensors). */
@@ -33,6 +36,8 @@ export interface LmGrpoOptions {
   /** Weight of the digit partial-credit reward added to exact match (default 0: exact match only). */
   partialCredit?: number;
   config?: Partial<GrpoConfig>;
+  /** SFT warm start before GRPO (steps 0 or undefined: none; other fields default to WARM_START_DEFAULTS). */
+  warmStart?: Partial<WarmStartOptions>;
   checkpointPath?: string;
   resume?: boolean;
   onLog?(log: GrpoStepLog): void;
@@ -41,8 +46,15 @@ export interface LmGrpoOptions {
 }
 
 export interface LmGrpoResult {
+  /** Greedy held-out accuracy of the shipped model. */
+  heldOutAccuracyBase: number;
+  /** Greedy held-out accuracy when GRPO starts (after the warm start; equals the base without one). */
   heldOutAccuracyBefore: number;
   heldOutAccuracyAfter: number;
+  /** Held-out accuracy of one sample per prompt at the policy temperature, when GRPO starts and after it. */
+  sampledAccuracyBefore: number;
+  sampledAccuracyAfter: number;
+  warmStart: WarmStartResult | null;
   evalProblems: number;
   steps: number;
   trainRewardFirst10: number;
@@ -65,11 +77,27 @@ export const LM_GRPO_CONFIG: Partial<GrpoConfig> = {
   logEvery: 0,
 };
 
+/** The task's rewards: exact match, plus digit partial credit when its weight is > 0. */
+export function lmRewardFns(partialCredit: number): RewardFn<AdditionProblem, string>[] {
+  const exact: RewardFn<AdditionProblem, string> = {
+    name: 'exactMatch',
+    score: (ps, cs) => ps.map((p, i) => exactMatch(p, cs[i])),
+  };
+  if (!(partialCredit > 0)) return [exact];
+  return [exact, { name: 'digits', score: (ps, cs) => ps.map((p, i) => digitCredit(p, cs[i])) }];
+}
+
 export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
   await getTf();
   const rng = new Rng(o.seed);
   const { params, config } = loadTinyLm(o.modelDir);
   try {
+    const evalSet = heldOutProblems(o.evalProblems, rng.fork('eval'));
+    const sampleSeed = rng.fork('eval/sample').getState();
+    const base = lmGreedyAccuracy(params, config, evalSet, 4);
+    const ws = { ...WARM_START_DEFAULTS, steps: 0, ...o.warmStart };
+    const warm = ws.steps > 0 ? await warmStart(params, config, rng.fork('warm'), ws) : null;
+    const before = warm ? lmGreedyAccuracy(params, config, evalSet, 4) : base;
     addLora(params, rng.fork('lora'), { r: o.r, alpha: 2 * o.r, targetModules: o.targetModules });
     const cfg = { ...LM_GRPO_CONFIG, steps: o.steps, ...o.config };
     const policy = new LmGrpoPolicy(params, config, {
@@ -78,21 +106,12 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
       lr: cfg.lr ?? 2e-3,
       weightDecay: 0,
     });
-    const evalSet = heldOutProblems(o.evalProblems, rng.fork('eval'));
-    const before = policy.greedyAccuracy(evalSet);
+    // The same sample seed for every measurement: differences come from the weights, not the draws.
+    const sampled = () => policy.sampledAccuracy(evalSet, Rng.fromState(sampleSeed));
+    const sampledBefore = sampled();
     const trainer = new GrpoTrainer<AdditionProblem, string>({
       policy,
-      rewardFns: [
-        { name: 'exactMatch', score: (ps, cs) => ps.map((p, i) => exactMatch(p, cs[i])) },
-        ...(o.partialCredit
-          ? [
-              {
-                name: 'digits',
-                score: (ps: AdditionProblem[], cs: string[]) => ps.map((p, i) => digitCredit(p, cs[i])),
-              },
-            ]
-          : []),
-      ],
+      rewardFns: lmRewardFns(o.partialCredit ?? 0),
       samplePrompts: (r, n) => Array.from({ length: n }, () => sampleTrainProblem(r)),
       config: o.partialCredit ? { ...cfg, rewardWeights: [1, o.partialCredit] } : cfg,
       rng: rng.fork('train'),
@@ -114,8 +133,12 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
     const after = policy.greedyAccuracy(evalSet);
     const avg = (a: typeof curve) => a.reduce((s, c) => s + c.reward, 0) / Math.max(a.length, 1);
     return {
+      heldOutAccuracyBase: base,
       heldOutAccuracyBefore: before,
       heldOutAccuracyAfter: after,
+      sampledAccuracyBefore: sampledBefore,
+      sampledAccuracyAfter: sampled(),
+      warmStart: warm,
       evalProblems: evalSet.length,
       steps: o.steps,
       trainRewardFirst10: avg(curve.slice(0, 10)),

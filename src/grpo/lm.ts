@@ -226,24 +226,42 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
 
   /** Greedy accuracy on problems (argmax decoding up to maxNewTokens). */
   greedyAccuracy(problems: AdditionProblem[]): number {
-    const tf = tfSync();
-    const { ids } = promptIds(problems);
-    const seqs = ids.map((r) => [...r]);
-    const N = problems.length;
-    const V = this.config.vocabSize;
-    for (let t = 0; t < this.o.maxNewTokens; t++) {
-      const last = tf.tidy(() => {
-        const S = seqs[0].length;
-        return this.logSoftmax(seqs, false)
-          .slice([0, S - 1, 0], [N, 1, V])
-          .argMax(2)
-          .dataSync() as Int32Array;
-      });
-      seqs.forEach((s, n) => {
-        s.push(s.slice(ids[n].length).includes(NEWLINE_ID) ? NEWLINE_ID : last[n]);
-      });
-    }
-    const text = seqs.map((s, n) => new TextDecoder().decode(Uint8Array.from(s.slice(ids[n].length))).split('\n')[0]);
-    return problems.filter((p, n) => exactMatch(p, text[n]) === 1).length / N;
+    return lmGreedyAccuracy(this.params, this.config, problems, this.o.maxNewTokens);
   }
+
+  /** Fraction of exact completions, one sample per problem at the policy temperature (not counted in generatedTokens). */
+  sampledAccuracy(problems: AdditionProblem[], rng: Rng): number {
+    const counted = this.generatedTokens;
+    const r = this.generate(problems, rng);
+    this.generatedTokens = counted;
+    return problems.filter((p, n) => exactMatch(p, r.completions[n]) === 1).length / problems.length;
+  }
+}
+
+/** Greedy (argmax) exact-match accuracy of a model on problems, decoding up to maxNewTokens. */
+export function lmGreedyAccuracy(
+  params: TinyLmParams,
+  config: TinyLmConfig,
+  problems: AdditionProblem[],
+  maxNewTokens: number,
+): number {
+  const tf = tfSync();
+  const { ids } = promptIds(problems);
+  const seqs = ids.map((r) => [...r]);
+  const N = problems.length;
+  const V = config.vocabSize;
+  for (let t = 0; t < maxNewTokens; t++) {
+    const last = tf.tidy(() => {
+      const S = seqs[0].length;
+      return tinyLmForward(params, config, tf.tensor2d(seqs, undefined, 'int32'))
+        .slice([0, S - 1, 0], [N, 1, V])
+        .argMax(2)
+        .dataSync() as Int32Array;
+    });
+    seqs.forEach((s, n) => {
+      s.push(s.slice(ids[n].length).includes(NEWLINE_ID) ? NEWLINE_ID : last[n]);
+    });
+  }
+  const text = seqs.map((s, n) => new TextDecoder().decode(Uint8Array.from(s.slice(ids[n].length))).split('\n')[0]);
+  return problems.filter((p, n) => exactMatch(p, text[n]) === 1).length / N;
 }

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { getTf } from '../../src/core/engine.js';
+import { Rng } from '../../src/core/rng.js';
+import { isHeldOut } from '../../src/grpo/lm.js';
+import { lmRewardFns, runLmGrpo } from '../../src/grpo/lm-task.js';
+import { sftText, WARM_START_DEFAULTS, warmStart } from '../../src/grpo/lm-warm.js';
+import { saveTinyLm, TINY_LM_DEFAULTS, TINY_LM_PRESETS, tinyLmInit } from '../../src/lm/index.js';
+import { forEachLinear, isLoraLinear } from '../../src/lora/index.js';
+import { disposeParams } from '../../src/nn/index.js';
+
+const config = { ...TINY_LM_DEFAULTS, ...TINY_LM_PRESETS.test };
+const dir = mkdtempSync(join(tmpdir(), 'grpo-lm-warm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SFT warm start', () => {
+  it('SFT text: correct sums of training problems only', () => {
+    const lines = sftText(400, new Rng(1)).trimEnd().split('\n');
+    expect(lines).toHaveLength(400);
+    for (const line of lines) {
+      const m = /^(\d+)\+(\d+)=(\d+)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      const [a, b, c] = [Number(m![1]), Number(m![2]), Number(m![3])];
+      expect(c).toBe(a + b);
+      expect(isHeldOut({ a, b })).toBe(false);
+    }
+  });
+
+  it('trains a LoRA adapter with the LM loop, lowers the loss and merges it into the weights', async () => {
+    await getTf();
+    const params = tinyLmInit(new Rng(3), config);
+    try {
+      const w0 = (params.blocks[0].attn.wq.w.dataSync() as Float32Array).slice();
+      const r = await warmStart(params, config, new Rng(4), { ...WARM_START_DEFAULTS, steps: 40, examples: 300 });
+      expect(r.lossLast).toBeLessThan(r.lossFirst - 0.3);
+      let lora = 0;
+      forEachLinear(params, (_p, node) => {
+        if (isLoraLinear(node)) lora++;
+      });
+      expect(lora).toBe(0);
+      const w1 = params.blocks[0].attn.wq.w.dataSync() as Float32Array;
+      expect(w1.some((x, i) => x !== w0[i])).toBe(true);
+    } finally {
+      disposeParams(params);
+    }
+  });
+});
+
+describe('grpo lm wiring', () => {
+  it('rewards are exact match (plus optional digit credit)', () => {
+    const [exact, ...rest] = lmRewardFns(0);
+    expect(rest).toHaveLength(0);
+    const p = { a: 47, b: 38 };
+    expect(Array.from(exact.score([p, p, p, p], ['85', '085', '84', '85 ']))).toEqual([1, 0, 0, 0]);
+    const two = lmRewardFns(0.5);
+    expect(two.map((f) => f.name)).toEqual(['exactMatch', 'digits']);
+    expect(Array.from(two[1].score([p], ['84']))).toEqual([0.5]);
+  });
+
+  it('CLI rejects bad warm-start options (exit 2)', async () => {
+    expect(await runCli(['grpo', 'lm', '--warm-start', '-5'])).toBe(2);
+    expect(await runCli(['grpo', 'lm', '--warm-start', '1.5'])).toBe(2);
+    expect(await runCli(['grpo', 'lm', '--warm-examples', '3'])).toBe(2);
+    expect(await runCli(['grpo', 'lm', '--warm-lr', '0'])).toBe(2);
+  });
+
+  it('warm start then GRPO on a model folder: base, start and final accuracies on the same held-out set', async () => {
+    await getTf();
+    const params = tinyLmInit(new Rng(5), config);
+    await saveTinyLm(join(dir, 'model'), params, config);
+    disposeParams(params);
+    const logs: Record<string, number>[] = [];
+    const r = await runLmGrpo({
+      modelDir: join(dir, 'model'),
+      steps: 2,
+      seed: 0,
+      r: 2,
+      targetModules: ['wq', 'wv'],
+      evalProblems: 6,
+      warmStart: { steps: 10, examples: 100 },
+      config: { batchPrompts: 2, numGenerations: 3 },
+      onLog: (l) => logs.push(l as unknown as Record<string, number>),
+    });
+    expect(r.warmStart?.steps).toBe(10);
+    expect(r.evalProblems).toBe(6);
+    for (const a of [r.heldOutAccuracyBase, r.heldOutAccuracyBefore, r.heldOutAccuracyAfter, r.sampledAccuracyAfter])
+      expect(a * 6).toBe(Math.round(a * 6));
+    expect(r.curve).toHaveLength(2);
+    expect(logs).toHaveLength(2);
+    for (const l of logs) expect(l['reward/mean'] * 6).toBe(Math.round(l['reward/mean'] * 6)); // 0/1 rewards, 6 samples
+    expect(r.generatedTokens).toBeGreaterThan(0);
+  }, 20_000);
+});
