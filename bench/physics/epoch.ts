@@ -2,7 +2,7 @@
  * bench/physics/epoch.ts — seconds per epoch of the latent-physics model at batch 128 (256 clips,
  * 2 Adam steps per epoch), modelmath (TensorFlow.js wasm) side by side with PyTorch (1 and 2
  * threads, bench/physics/epoch_torch.py) when an interpreter with torch is found.
- * Also times nn's `mlp` (tfjs's own matMul gradient) against our explicit-transpose encoder.
+ * Also times the encoder step alone through nn's `mlp` (the encoder's share of an epoch).
  * Usage: npx tsx bench/physics/epoch.ts [--preset paper|fast] [--epochs 2]
  * Prints one JSON object; ratio = PyTorch seconds / ours (> 1: we are faster).
  */
@@ -51,7 +51,7 @@ const ours = timeEpochs((e) => {
   for (let b = 0; b < run.stepsPerEpoch; b++) trainStep(tf, run, e * run.stepsPerEpoch + b, order);
 });
 
-// the encoder step alone through nn's mlp (tfjs's built-in matMul gradient, transposed matMuls)
+// the encoder step alone through nn's mlp
 const ref = physicsModelInit(tf, new Rng(0), SYSTEMS.oscillator, config, pixels);
 const opt = adamw({ lr: 1e-3, weightDecay: 0 });
 const x = tf.randomUniform([128 * config.length, pixels], -1, 1);

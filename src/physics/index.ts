@@ -52,7 +52,6 @@ export {
   encode,
   encodeAll,
   fitLatentToState,
-  linearExplicitGrad,
   type PhysicsModel,
   physicsLoss,
   physicsModelInit,

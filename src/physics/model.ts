@@ -7,7 +7,7 @@
  */
 import type { Tensor, Tf, Variable } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
-import { type LinearParams, type MlpParams, mlpInit } from '../nn/index.js';
+import { linear, type MlpParams, mlpInit } from '../nn/index.js';
 import { klStandardNormal, rollout } from './blocks.js';
 import type { PhysicsConfig } from './config.js';
 import { tensorOps } from './ops.js';
@@ -50,39 +50,11 @@ export function physValues(model: PhysicsModel): Record<string, number> {
   return Object.fromEntries(Object.entries(model.phys).map(([k, v]) => [k, v.dataSync()[0] * model.physScale]));
 }
 
-/**
- * y = x W + b with the backward pass written with explicit transposes. Same values and gradients
- * as nn's `linear`; exists because the wasm backend's transposed matMul (which tfjs's own matMul
- * gradient uses) ran 7-17x slower than transpose + matMul here (bench/physics/epoch.ts,
- * docs/parts/physics.md). `inputGrad = false` skips dL/dx (the pixels need none).
- */
-export function linearExplicitGrad(tf: Tf, p: LinearParams, x: Tensor, inputGrad: boolean): Tensor {
-  const b = p.b ?? tf.zeros([p.w.shape[1] as number]);
-  const dW = (xx: Tensor, dy: Tensor) => tf.matMul(tf.transpose(xx), dy); // [in, out]
-  const body: CustomGrad = (...args) => {
-    const [xx, w, bb, save] = (inputGrad ? args : [x, ...args]) as [Tensor, Tensor, Tensor, SaveFn];
-    save([xx, w]);
-    return {
-      value: tf.add(tf.matMul(xx, w), bb),
-      gradFunc: (dy, saved) => {
-        const [sx, sw] = saved;
-        const grads = [dW(sx, dy as Tensor), tf.sum(dy as Tensor, 0)];
-        return inputGrad ? [tf.matMul(dy as Tensor, tf.transpose(sw)), ...grads] : grads;
-      },
-    };
-  };
-  const f = tf.customGrad(body);
-  return inputGrad ? f(x, p.w, b) : f(p.w, b);
-}
-
-type CustomGrad = Parameters<Tf['customGrad']>[0];
-type SaveFn = (tensors: Tensor[]) => void;
-
 /** z = E(x): [N, P] -> [N] (d = 1); ReLU between the layers (FACTS 2), none after the last. */
 export function encode(tf: Tf, model: PhysicsModel, x: Tensor): Tensor {
   let h = x; // [N, P]
   model.encoder.layers.forEach((layer, i) => {
-    h = linearExplicitGrad(tf, layer, h, i > 0);
+    h = linear(layer, h);
     if (i < model.encoder.layers.length - 1) h = tf.relu(h);
   });
   return h.reshape([-1]);

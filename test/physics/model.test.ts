@@ -4,49 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
-import { adamw, linear, linearInit } from '../../src/nn/index.js';
+import { adamw } from '../../src/nn/index.js';
 import { klStandardNormal, rollout } from '../../src/physics/blocks.js';
 import { resolvePhysicsConfig } from '../../src/physics/config.js';
 import { downsample, simulateClips } from '../../src/physics/dataset.js';
-import {
-  encodeAll,
-  fitLatentToState,
-  linearExplicitGrad,
-  physicsLoss,
-  physicsModelInit,
-  physValues,
-} from '../../src/physics/model.js';
+import { encodeAll, fitLatentToState, physicsLoss, physicsModelInit, physValues } from '../../src/physics/model.js';
 import { numberOps } from '../../src/physics/ops.js';
 import { SYSTEMS } from '../../src/physics/systems.js';
 import { fitPhysics } from '../../src/physics/train.js';
 
 const tf = await getTf();
-
-describe('encoder layer with explicit-transpose gradients', () => {
-  it('matches nn linear in value and in every gradient', () => {
-    const p = linearInit(new Rng(1), 7, 5);
-    const x = tf.randomNormal([6, 7], 0, 1, 'float32', 3);
-    const loss = (f: (xx: typeof x) => typeof x) => (xx: typeof x) => tf.sum(tf.square(f(xx)));
-    const ref = tf.variableGrads(() => loss((xx) => linear(p, xx))(x) as never);
-    const got = tf.variableGrads(() => loss((xx) => linearExplicitGrad(tf, p, xx, false))(x) as never);
-    expect(got.value.dataSync()[0]).toBeCloseTo(ref.value.dataSync()[0], 4);
-    for (const k of Object.keys(ref.grads)) {
-      const [a, b] = [ref.grads[k].dataSync(), got.grads[k].dataSync()];
-      a.forEach((v, i) => {
-        expect(b[i]).toBeCloseTo(v, 4);
-      });
-    }
-    const dxRef = tf
-      .grad(loss((xx) => linear(p, xx)))(x)
-      .dataSync();
-    const dxGot = tf
-      .grad(loss((xx) => linearExplicitGrad(tf, p, xx, true)))(x)
-      .dataSync();
-    dxRef.forEach((v, i) => {
-      expect(dxGot[i]).toBeCloseTo(v, 4);
-    });
-  });
-});
 
 describe('physics loss', () => {
   it('equals a float64 recomputation from the encodings (rollout MSE + KL)', () => {
