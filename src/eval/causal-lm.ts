@@ -37,10 +37,10 @@ export async function tinyCausalLm(dir: string, adapterDir?: string): Promise<Ca
     bos: NEWLINE_ID,
     tokenizer: byteTokenizer,
     async logits(ids) {
-      return tf.tidy(() => {
-        const x = tf.tensor2d(ids, [1, ids.length], 'int32');
-        return tinyLmForward(params, config, x).dataSync() as Float32Array;
-      });
+      const logits = tf.tidy(() => tinyLmForward(params, config, tf.tensor2d(ids, [1, ids.length], 'int32')));
+      const out = logits.dataSync() as Float32Array;
+      logits.dispose();
+      return out;
     },
     async dispose() {
       disposeParams(params);

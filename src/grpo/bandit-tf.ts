@@ -15,15 +15,15 @@ export const banditVjpTf =
   (tf: Tf): BanditVjp =>
   (params, spec, prompts, actions, upstream) => {
     const { numPrompts: P, numActions: A, hiddenDim: D } = spec;
-    return tf.tidy(() => {
+    let logp: Float32Array = new Float32Array(0);
+    let logpAll: Float32Array = new Float32Array(0);
+    const [ge, gw, gb] = tf.tidy(() => {
       const emb = tf.tensor2d(params.emb, [P, D]);
       const weight = tf.tensor2d(params.weight, [A, D]);
       const bias = tf.tensor1d(params.bias);
       // gather's gradient (UnsortedSegmentSum) is missing on wasm: select rows by a one-hot matmul.
       const select = tf.oneHot(tf.tensor1d(Int32Array.from(prompts), 'int32'), P).toFloat(); // [N, P]
       const onehot = tf.oneHot(tf.tensor1d(Int32Array.from(actions), 'int32'), A); // [N, A]
-      let logp: Float32Array = new Float32Array(0);
-      let logpAll: Float32Array = new Float32Array(0);
       const f = (e: typeof emb, w: typeof weight, b: typeof bias) => {
         const logits = tf.add(tf.matMul(tf.matMul(select, e), w, false, true), b); // [N, A]
         const ls = tf.logSoftmax(logits);
@@ -32,16 +32,13 @@ export const banditVjpTf =
         logp = lp.dataSync() as Float32Array;
         return tf.sum(tf.mul(lp, tf.tensor1d(Float32Array.from(upstream(logp)))));
       };
-      const [ge, gw, gb] = tf.grads((e, w, b) => f(e as typeof emb, w as typeof weight, b as typeof bias))([
-        emb,
-        weight,
-        bias,
-      ]);
-      const grads = {
-        emb: ge.dataSync() as Float32Array,
-        weight: gw.dataSync() as Float32Array,
-        bias: gb.dataSync() as Float32Array,
-      };
-      return { logp, logpAll, grads };
+      return tf.grads((e, w, b) => f(e as typeof emb, w as typeof weight, b as typeof bias))([emb, weight, bias]);
     });
+    const grads = {
+      emb: ge.dataSync() as Float32Array,
+      weight: gw.dataSync() as Float32Array,
+      bias: gb.dataSync() as Float32Array,
+    };
+    tf.dispose([ge, gw, gb]);
+    return { logp, logpAll, grads };
   };

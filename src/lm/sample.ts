@@ -25,13 +25,14 @@ export interface SampleOptions {
 export function nextTokenLogits(params: TinyLmParams, config: TinyLmConfig, context: ArrayLike<number>): Float32Array {
   const tf = tfSync();
   const ctx = Int32Array.from(context).slice(-config.blockSize);
-  return tf
-    .tidy(() => {
-      const ids = tf.tensor2d(ctx, [1, ctx.length], 'int32');
-      const logits = tinyLmForward(params, config, ids); // [1, T, V]
-      return logits.slice([0, ctx.length - 1, 0], [1, 1, config.vocabSize]).dataSync() as Float32Array;
-    })
-    .slice();
+  const last = tf.tidy(() => {
+    const ids = tf.tensor2d(ctx, [1, ctx.length], 'int32');
+    const logits = tinyLmForward(params, config, ids); // [1, T, V]
+    return logits.slice([0, ctx.length - 1, 0], [1, 1, config.vocabSize]);
+  });
+  const out = last.dataSync() as Float32Array;
+  last.dispose();
+  return out;
 }
 
 /** Index of the next token from logits: argmax, or a draw from the tempered top-k softmax. */

@@ -72,8 +72,10 @@ export function isLoraLinear(node: unknown): node is LoraLinearParams {
 
 /** W0 in PEFT layout [out, in] from nn's [in, out]. */
 export function baseWeightOutIn(base: LinearParams): Float32Array {
-  const tf = tfSync();
-  return tf.tidy(() => base.w.transpose().dataSync() as Float32Array).slice();
+  const t = tfSync().transpose(base.w);
+  const out = t.dataSync() as Float32Array;
+  t.dispose();
+  return out;
 }
 
 /** Wraps `base` with a fresh adapter: A ~ U(+-1/sqrt(in)) from `rng`, B = 0, m = ||W0 rows||. */
