@@ -5,11 +5,10 @@
  * when setAlphaToOne); x0_hat = predicted x0; eps_hat = predicted noise; eta scales the noise.
  * Checked by test/diffusion/schedulers.test.ts (conformance, closed-form Gaussian flow, golden loop).
  */
-import { checkLength, checkNumber } from '../../core/errors.js';
-import { epsFromX0, type PredictionType, toEps, toX0 } from '../conversions.js';
+import { checkNumber } from '../../core/errors.js';
+import { epsFromX0, type PredictionType, toEps } from '../conversions.js';
 import { fromAlphasCumprod } from '../schedules.js';
 import {
-  maybeClip,
   noiseAt,
   resolveTimesteps,
   SCHEDULER_DEFAULTS,
@@ -18,7 +17,7 @@ import {
   type StepOptions,
   type StepResult,
   stepNoise,
-  timestepPosition,
+  stepStart,
   validateSchedulerConfig,
 } from './scheduler.js';
 
@@ -55,22 +54,13 @@ export class DdimScheduler implements Scheduler {
 
   step(modelOutput: Float32Array, t: number, xt: Float32Array, opts: StepOptions = {}): StepResult {
     const c = this.config;
-    checkLength('modelOutput', modelOutput, xt.length, 'same as xt');
-    // 1. previous timestep
-    const k = timestepPosition(this.timesteps, t, 'DdimScheduler');
-    // 2. alpha products
-    const abarT = this.alphasCumprod[t];
+    // 1-3. position of t, abar_t, alpha, sigma, predicted (and clipped) x0
+    const { k, abarT, alpha, sigma, predX0 } = stepStart(this, 'DdimScheduler', modelOutput, t, xt);
     const abarPrev = this.prevAlphaBar(k);
-    const alpha = Math.sqrt(abarT);
-    const sigma = Math.sqrt(1 - abarT);
-    // 3. predicted x0 and eps from the model output
-    let predX0 = toX0(modelOutput, c.predictionType as PredictionType, xt, alpha, sigma);
-    let eps = toEps(modelOutput, c.predictionType as PredictionType, xt, alpha, sigma);
-    // 4. clip x0, and re-derive eps so that x_t stays consistent
-    if (c.clipSample) {
-      predX0 = maybeClip(predX0, c);
-      eps = epsFromX0(xt, predX0, alpha, sigma);
-    }
+    // 4. eps from the model output; after clipping x0, re-derived so that x_t stays consistent
+    const eps = c.clipSample
+      ? epsFromX0(xt, predX0, alpha, sigma)
+      : toEps(modelOutput, c.predictionType as PredictionType, xt, alpha, sigma);
     // 5. noise scale sigma_t(eta) (eq. 16) and the direction pointing to x_t
     const eta = checkNumber('eta', opts.eta ?? c.eta, { min: 0, max: 1 });
     const std = eta * Math.sqrt(((1 - abarPrev) / (1 - abarT)) * (1 - abarT / abarPrev));

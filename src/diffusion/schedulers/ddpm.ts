@@ -5,11 +5,9 @@
  * timestep (abar = 1 after the last one); x0_hat = predicted x0; tilde-beta = posterior variance.
  * Checked by test/diffusion/schedulers.test.ts (conformance, Gaussian moments, golden loop).
  */
-import { checkLength, checkOneOf } from '../../core/errors.js';
-import { type PredictionType, toX0 } from '../conversions.js';
+import { checkOneOf } from '../../core/errors.js';
 import { fromAlphasCumprod } from '../schedules.js';
 import {
-  maybeClip,
   noiseAt,
   resolveTimesteps,
   SCHEDULER_DEFAULTS,
@@ -18,7 +16,7 @@ import {
   type StepOptions,
   type StepResult,
   stepNoise,
-  timestepPosition,
+  stepStart,
   validateSchedulerConfig,
 } from './scheduler.js';
 
@@ -51,19 +49,12 @@ export class DdpmScheduler implements Scheduler {
 
   step(modelOutput: Float32Array, t: number, xt: Float32Array, opts: StepOptions = {}): StepResult {
     const c = this.config;
-    checkLength('modelOutput', modelOutput, xt.length, 'same as xt');
-    // 1. previous timestep
-    const k = timestepPosition(this.timesteps, t, 'DdpmScheduler');
+    // 1-4. position of t, abar_t, predicted (and clipped) x0
+    const { k, abarT, predX0 } = stepStart(this, 'DdpmScheduler', modelOutput, t, xt);
     const last = k + 1 >= this.timesteps.length;
-    // 2. alpha products; beta of the (possibly strided) step
-    const abarT = this.alphasCumprod[t];
+    // beta of the (possibly strided) step
     const abarPrev = last ? 1 : this.alphasCumprod[this.timesteps[k + 1]];
     const beta = 1 - abarT / abarPrev;
-    // 3. predicted x0
-    const alpha = Math.sqrt(abarT);
-    const sigma = Math.sqrt(1 - abarT);
-    // 4. clip
-    const predX0 = maybeClip(toX0(modelOutput, c.predictionType as PredictionType, xt, alpha, sigma), c);
     // 5. posterior mean coefficients (eq. 7): mu = c0 x0_hat + ct x_t
     const c0 = (Math.sqrt(abarPrev) * beta) / (1 - abarT);
     const ct = (Math.sqrt(1 - beta) * (1 - abarPrev)) / (1 - abarT);

@@ -4,9 +4,9 @@
  * by ddim.ts and ddpm.ts live here: inference timestep spacing (diffusers' `timestep_spacing`,
  * Lin et al. 2024, table 2) and the noise draw of stochastic steps.
  */
-import { ConfigError, checkNumber, checkOneOf, ShapeError } from '../../core/errors.js';
+import { ConfigError, checkLength, checkNumber, checkOneOf, ShapeError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
-import { addNoise, type PredictionType } from '../conversions.js';
+import { addNoise, type PredictionType, toX0 } from '../conversions.js';
 import { alphaSigma } from '../schedules.js';
 
 /** How inference timesteps are placed on the training grid 0..T-1. */
@@ -113,6 +113,26 @@ export function timestepPosition(timesteps: Int32Array, t: number, name: string)
   const k = timesteps.indexOf(t);
   if (k < 0) throw new ConfigError(`${name}.step: t must be one of the scheduler's timesteps, got ${t}`);
   return k;
+}
+
+/**
+ * The start of every `step`: checks the output's length and t, then abar_t, alpha = sqrt(abar_t),
+ * sigma = sqrt(1 - abar_t), and x0_hat from the model output (clipped when configured).
+ */
+export function stepStart(
+  s: Scheduler & { readonly config: SchedulerConfig },
+  name: string,
+  modelOutput: Float32Array,
+  t: number,
+  xt: Float32Array,
+) {
+  checkLength('modelOutput', modelOutput, xt.length, 'same as xt');
+  const k = timestepPosition(s.timesteps, t, name);
+  const abarT = s.alphasCumprod[t];
+  const alpha = Math.sqrt(abarT);
+  const sigma = Math.sqrt(1 - abarT);
+  const predX0 = maybeClip(toX0(modelOutput, s.config.predictionType, xt, alpha, sigma), s.config);
+  return { k, abarT, alpha, sigma, predX0 };
 }
 
 /** The step's fresh standard-normal noise: given, or drawn from rng; throws if neither. */
