@@ -13,8 +13,8 @@ function rows(name: string, x: Float32Array, dim: number): number {
   return n;
 }
 
-/** Mean Euclidean distance between rows of a and rows of b. */
-function meanDistance(a: Float32Array, b: Float32Array, dim: number): number {
+/** Mean of f(|a_i - b_k|^2) over all pairs of rows of a and b. */
+function meanOverPairs(a: Float32Array, b: Float32Array, dim: number, f: (sqDist: number) => number): number {
   const na = a.length / dim;
   const nb = b.length / dim;
   let total = 0;
@@ -22,11 +22,14 @@ function meanDistance(a: Float32Array, b: Float32Array, dim: number): number {
     for (let k = 0; k < nb; k++) {
       let sq = 0;
       for (let j = 0; j < dim; j++) sq += (a[i * dim + j] - b[k * dim + j]) ** 2;
-      total += Math.sqrt(sq);
+      total += f(sq);
     }
   }
   return total / (na * nb);
 }
+
+/** Mean Euclidean distance between rows of a and rows of b. */
+const meanDistance = (a: Float32Array, b: Float32Array, dim: number) => meanOverPairs(a, b, dim, Math.sqrt);
 
 /** Energy distance D^2(X, Y) = 2 E|X-Y| - E|X-X'| - E|Y-Y'| (Szekely & Rizzo 2013, eq. 2), V-statistic. */
 export function energyDistance(x: Float32Array, y: Float32Array, dim: number): number {
@@ -45,19 +48,8 @@ export function scaledFieldError(a: Float32Array, b: Float32Array, sigma: number
 }
 
 /** Mean RBF kernel exp(-|a_i - b_k|^2 / (2 h^2)) over all row pairs. */
-function meanKernel(a: Float32Array, b: Float32Array, dim: number, h: number): number {
-  const na = a.length / dim;
-  const nb = b.length / dim;
-  let total = 0;
-  for (let i = 0; i < na; i++) {
-    for (let k = 0; k < nb; k++) {
-      let sq = 0;
-      for (let j = 0; j < dim; j++) sq += (a[i * dim + j] - b[k * dim + j]) ** 2;
-      total += Math.exp(-sq / (2 * h * h));
-    }
-  }
-  return total / (na * nb);
-}
+const meanKernel = (a: Float32Array, b: Float32Array, dim: number, h: number) =>
+  meanOverPairs(a, b, dim, (sq) => Math.exp(-sq / (2 * h * h)));
 
 /** MMD^2 with an RBF kernel of bandwidth h: E k(X,X') + E k(Y,Y') - 2 E k(X,Y) (Gretton et al. 2012, eq. 5), V-statistic. */
 export function mmdRbf(x: Float32Array, y: Float32Array, dim: number, bandwidth: number): number {
