@@ -212,11 +212,15 @@ export async function mergeAdapter(
   const { params, config } = loadTinyLm(modelDir, adapterDir);
   try {
     const ids = encodeBytes('12+34=46\na large red circle at top left on snow').slice(0, config.blockSize);
-    const probe = tf.tensor2d(ids, [1, ids.length], 'int32');
-    const before = tinyLmForward(params, config, probe).dataSync() as Float32Array;
+    const probeLogits = () => {
+      const logits = tf.tidy(() => tinyLmForward(params, config, tf.tensor2d(ids, [1, ids.length], 'int32')));
+      const out = logits.dataSync() as Float32Array;
+      logits.dispose();
+      return out;
+    };
+    const before = probeLogits();
     const merged = mergeLoraLayers(params);
-    const after = tinyLmForward(params, config, probe).dataSync() as Float32Array;
-    probe.dispose();
+    const after = probeLogits();
     const maxLogitChange = before.reduce((m, v, i) => Math.max(m, Math.abs(v - after[i])), 0);
     await saveTinyLm(out, params, config, {
       card: `# merged tiny LM\n\n${modelDir} + adapter ${adapterDir} (merged with modelmath lm merge).\n`,
