@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ConfigError, checkNumber, InputError, ModelMathError, ShapeError } from './errors.js';
+import { f16BitsToFloat, floatToF16Bits } from './safetensors.js';
 
 /** Graph optimisation levels of ONNX Runtime. */
 export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -57,47 +58,17 @@ export function executionProviders(device: string): string[] {
   return eps;
 }
 
-/** float32 -> IEEE 754 binary16 bits, round to nearest even (overflow -> Inf, NaN kept). */
+/** float32 -> IEEE 754 binary16 bits per element (`floatToF16Bits`: nearest even, overflow -> Inf, NaN -> 0x7e00). */
 export function toFloat16Bits(src: Float32Array): Uint16Array {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    f[0] = src[i];
-    const x = u[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    const mant = x & 0x7fffff;
-    if (exp === 0xff) out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-    else if (exp > 142)
-      out[i] = sign | 0x7c00; // |x| >= 65520 rounds to Inf
-    else if (exp >= 113) out[i] = sign | roundShift(((exp - 112) << 10) | (mant >>> 13), mant & 0x1fff, 0x1000);
-    else if (exp >= 102) {
-      const m = mant | 0x800000; // subnormal half: shift the implicit 1 in
-      const shift = 126 - exp;
-      out[i] = sign | roundShift(m >>> shift, m & ((1 << shift) - 1), 1 << (shift - 1));
-    } else out[i] = sign;
-  }
+  for (let i = 0; i < src.length; i++) out[i] = floatToF16Bits(src[i]);
   return out;
 }
 
-/** Rounds `kept` up when the dropped bits exceed half, or equal half and `kept` is odd. */
-function roundShift(kept: number, dropped: number, half: number): number {
-  return dropped > half || (dropped === half && (kept & 1) === 1) ? kept + 1 : kept;
-}
-
-/** IEEE 754 binary16 bits -> float32. */
+/** IEEE 754 binary16 bits -> float32; per element `f16BitsToFloat`. */
 export function fromFloat16Bits(src: Uint16Array): Float32Array {
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const h = src[i];
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >>> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0) out[i] = sign * mant * 2 ** -24;
-    else if (exp === 31) out[i] = mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-    else out[i] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  }
+  for (let i = 0; i < src.length; i++) out[i] = f16BitsToFloat(src[i]);
   return out;
 }
 

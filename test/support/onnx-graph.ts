@@ -5,6 +5,7 @@
  * with the field numbers of the official schema, and encoded with protobufjs.
  */
 import protobuf from 'protobufjs';
+import { floatToF16Bits } from '../../src/core/safetensors.js';
 
 const ONNX_SUBSET = `
 syntax = "proto2";
@@ -78,15 +79,6 @@ export interface GraphSpec {
 const root = protobuf.parse(ONNX_SUBSET).root;
 const Model = root.lookupType('onnx.ModelProto');
 
-function f16Bits(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0];
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  const sign = (x >>> 16) & 0x8000;
-  if (v === 0) return sign;
-  return sign | (Math.max(0, Math.min(31, exp)) << 10) | ((x >>> 13) & 0x3ff); // truncating; test weights are exact
-}
-
 function rawBytes(dtype: DType, values: ArrayLike<number>): Uint8Array {
   const n = values.length;
   const view =
@@ -96,7 +88,7 @@ function rawBytes(dtype: DType, values: ArrayLike<number>): Uint8Array {
         ? Int32Array.from(values)
         : dtype === 'int64'
           ? BigInt64Array.from(Array.from(values, (v) => BigInt(v)))
-          : Uint16Array.from(Array.from(values, f16Bits));
+          : Uint16Array.from(Array.from(values, floatToF16Bits));
   if (view.length !== n) throw new Error('initializer size mismatch');
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
