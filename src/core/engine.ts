@@ -14,7 +14,7 @@
  * 4. Read values back with `dataSync()`/`arraySync()` only at step boundaries (one sync per step),
  *    and outside `tf.tidy`: never return a TypedArray or big JS array from a tidy callback (tfjs walks
  *    the returned value element by element looking for tensors; a 1024² matmul read back inside
- *    tidy measured 1.7 instead of 20+ GFLOPS).
+ *    tidy measured 1.7 instead of 20+ GFLOPS). `readAndDispose(tf.tidy(() => ...))` does this.
  *
  * Additions to stock tfjs-wasm made here (measured in docs/parts/engine.md):
  * - an `UnsortedSegmentSum` kernel (in JS) so that `tf.gather` has a gradient on wasm (it is the
@@ -154,6 +154,13 @@ export function getTf(): Promise<Tf> {
 export function tfSync(): Tf {
   if (!initialised) throw new ModelMathError('the engine is not initialised: call `await getTf()` first');
   return tf;
+}
+
+/** A tensor's values, read outside any tidy (engine rule 4); the tensor is then disposed. */
+export function readAndDispose(t: Tensor): Float32Array {
+  const data = t.dataSync() as Float32Array;
+  t.dispose();
+  return data;
 }
 
 /** Name of the active backend ('wasm' normally). */

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { getTf } from '../core/engine.js';
+import { getTf, readAndDispose } from '../core/engine.js';
 import { InputError, ShapeError } from '../core/errors.js';
 import { type HostTensor, OnnxModel } from '../core/onnx.js';
 import { byteTokenizer, loadTinyLm, NEWLINE_ID, type Tokenizer, tinyLmForward } from '../lm/index.js';
@@ -37,10 +37,7 @@ export async function tinyCausalLm(dir: string, adapterDir?: string): Promise<Ca
     bos: NEWLINE_ID,
     tokenizer: byteTokenizer,
     async logits(ids) {
-      const logits = tf.tidy(() => tinyLmForward(params, config, tf.tensor2d(ids, [1, ids.length], 'int32')));
-      const out = logits.dataSync() as Float32Array;
-      logits.dispose();
-      return out;
+      return readAndDispose(tf.tidy(() => tinyLmForward(params, config, tf.tensor2d(ids, [1, ids.length], 'int32'))));
     },
     async dispose() {
       disposeParams(params);

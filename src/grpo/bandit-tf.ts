@@ -4,7 +4,7 @@
  * (test/grpo/bandit.test.ts) and the engine side of the speed measurement (bench/grpo/bandit.ts);
  * `grpo bandit --engine tf` trains with it. Parameters are uploaded per call (2,568 floats).
  */
-import type { Tf } from '../core/engine.js';
+import { readAndDispose, type Tf } from '../core/engine.js';
 import type { BanditVjp } from './bandit.js';
 
 /**
@@ -34,11 +34,5 @@ export const banditVjpTf =
       };
       return tf.grads((e, w, b) => f(e as typeof emb, w as typeof weight, b as typeof bias))([emb, weight, bias]);
     });
-    const grads = {
-      emb: ge.dataSync() as Float32Array,
-      weight: gw.dataSync() as Float32Array,
-      bias: gb.dataSync() as Float32Array,
-    };
-    tf.dispose([ge, gw, gb]);
-    return { logp, logpAll, grads };
+    return { logp, logpAll, grads: { emb: readAndDispose(ge), weight: readAndDispose(gw), bias: readAndDispose(gb) } };
   };

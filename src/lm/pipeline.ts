@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../core/atomic.js';
-import { tfSync } from '../core/engine.js';
+import { readAndDispose, tfSync } from '../core/engine.js';
 import { Rng } from '../core/rng.js';
 import {
   addLora,
@@ -212,12 +212,8 @@ export async function mergeAdapter(
   const { params, config } = loadTinyLm(modelDir, adapterDir);
   try {
     const ids = encodeBytes('12+34=46\na large red circle at top left on snow').slice(0, config.blockSize);
-    const probeLogits = () => {
-      const logits = tf.tidy(() => tinyLmForward(params, config, tf.tensor2d(ids, [1, ids.length], 'int32')));
-      const out = logits.dataSync() as Float32Array;
-      logits.dispose();
-      return out;
-    };
+    const probeLogits = () =>
+      readAndDispose(tf.tidy(() => tinyLmForward(params, config, tf.tensor2d(ids, [1, ids.length], 'int32'))));
     const before = probeLogits();
     const merged = mergeLoraLayers(params);
     const after = probeLogits();

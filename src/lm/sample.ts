@@ -3,7 +3,7 @@
  * (temperature 0) or from softmax(logits / temperature) restricted to the top-k tokens, with the
  * project's seeded Rng; stops at a newline when asked (corpus lines end with '\n').
  */
-import { tfSync } from '../core/engine.js';
+import { readAndDispose, tfSync } from '../core/engine.js';
 import { checkNumber } from '../core/errors.js';
 import { softmax } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
@@ -30,9 +30,7 @@ export function nextTokenLogits(params: TinyLmParams, config: TinyLmConfig, cont
     const logits = tinyLmForward(params, config, ids); // [1, T, V]
     return logits.slice([0, ctx.length - 1, 0], [1, 1, config.vocabSize]);
   });
-  const out = last.dataSync() as Float32Array;
-  last.dispose();
-  return out;
+  return readAndDispose(last);
 }
 
 /** Index of the next token from logits: argmax, or a draw from the tempered top-k softmax. */

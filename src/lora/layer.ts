@@ -7,7 +7,7 @@
  * LinearParams for layers such as nn's attention. Both checked against src/lora/math.ts in test/lora.
  */
 import type { Tensor, Variable } from '../core/engine.js';
-import { tfSync } from '../core/engine.js';
+import { readAndDispose, tfSync } from '../core/engine.js';
 import { ConfigError, checkNumber, ShapeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { LinearParams } from '../nn/index.js';
@@ -72,10 +72,7 @@ export function isLoraLinear(node: unknown): node is LoraLinearParams {
 
 /** W0 in PEFT layout [out, in] from nn's [in, out]. */
 export function baseWeightOutIn(base: LinearParams): Float32Array {
-  const t = tfSync().transpose(base.w);
-  const out = t.dataSync() as Float32Array;
-  t.dispose();
-  return out;
+  return readAndDispose(tfSync().transpose(base.w));
 }
 
 /** Wraps `base` with a fresh adapter: A ~ U(+-1/sqrt(in)) from `rng`, B = 0, m = ||W0 rows||. */

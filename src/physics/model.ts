@@ -5,7 +5,7 @@
  * lecture L1), plus KL(N(batch mean, var) || N(0, 1)) (lecture L2). Shapes: B clips, T frames,
  * P pixels. Checked in test/physics/model.test.ts (loss vs a float64 recomputation, smoke training).
  */
-import type { Tensor, Tf, Variable } from '../core/engine.js';
+import { readAndDispose, type Tensor, type Tf, type Variable } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
 import { linear, type MlpParams, mlpInit } from '../nn/index.js';
 import { klStandardNormal, rollout } from './blocks.js';
@@ -105,8 +105,7 @@ export function encodeAll(
   for (let i = 0; i < n; i += chunk) {
     const m = Math.min(chunk, n - i);
     const z = tf.tidy(() => encode(tf, model, tf.tensor2d(frames.subarray(i * pixels, (i + m) * pixels), [m, pixels])));
-    out.set(z.dataSync(), i);
-    z.dispose();
+    out.set(readAndDispose(z), i);
   }
   return out;
 }

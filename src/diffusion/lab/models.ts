@@ -7,7 +7,7 @@
  * The score = -grad E identity is checked by finite differences (test/diffusion/lab.test.ts).
  */
 import type { Scalar, Tensor, Tf } from '../../core/engine.js';
-import { tfSync } from '../../core/engine.js';
+import { readAndDispose, tfSync } from '../../core/engine.js';
 import { ShapeError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { activate, type LinearParams, linear, linearInit, type MlpParams, mlp, mlpInit } from '../../nn/index.js';
@@ -92,13 +92,6 @@ export function denoisingLoss(
     const xt = batch.x0.mul(batch.alpha).add(batch.eps.mul(batch.sigma)); // [N, 2]
     return tf.mean(tf.square(epsPrediction(p, c, xt, batch.t).sub(batch.eps))) as Scalar;
   });
-}
-
-/** Copies a tensor's values out and frees it. */
-function readAndDispose(t: Tensor): Float32Array {
-  const data = Float32Array.from(t.dataSync() as Float32Array);
-  t.dispose();
-  return data;
 }
 
 /** The network as a batched eps-function on Float32Array for the samplers (t = DDPM index). */
