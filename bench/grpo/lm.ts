@@ -3,7 +3,7 @@
  * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
  * second over the whole run: sampling + PPO updates). With --write it stores the result as
  * src/grpo/lm-run.json for the tour.
- * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start 0] [--write]
+ * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start 0] [--lr 2e-3] [--targets wq,wk,wv,wo] [--write]
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ const temperature = Number(arg('temperature', '1'));
 const partialCredit = Number(arg('partial-credit', '0'));
 const warmSteps = Number(arg('warm-start', '0'));
 const lr = Number(arg('lr', '2e-3'));
+const targets = arg('targets', 'wq,wk,wv,wo');
 if (!existsSync(modelDir)) {
   process.stdout.write(`${JSON.stringify({ bench: 'grpo/lm', skipped: `no model folder at ${modelDir}` })}\n`);
   process.exit(0);
@@ -31,7 +32,7 @@ const r = await runLmGrpo({
   steps,
   seed,
   r: 8,
-  targetModules: ['wq', 'wk', 'wv', 'wo'],
+  targetModules: targets.split(','),
   evalProblems: 200,
   temperature,
   partialCredit,
@@ -41,7 +42,7 @@ const r = await runLmGrpo({
 });
 const result = {
   bench: 'grpo/lm',
-  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps} --lr ${lr}`,
+  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps} --lr ${lr} --targets ${targets}`,
   ...r,
 };
 if (process.argv.includes('--write')) {

@@ -83,7 +83,7 @@ export function register(program: Command): void {
     .option(
       '--warm-start <steps>',
       'SFT warm-start steps (LoRA on training problems, merged before GRPO; 0 = none)',
-      '0',
+      '1000',
     )
     .option('--warm-examples <n>', 'distinct training problems in the SFT text', '2000')
     .option('--warm-lr <x>', 'SFT peak learning rate', '0.01')
