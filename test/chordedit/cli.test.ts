@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundMetrics, decodePieMask } from '../../src/chordedit/index.js';
-import { runCli } from '../../src/cli/main.js';
 import { type Image, readImage, writeImage } from '../../src/core/image.js';
+import { runCliCaptured } from '../support/cli.js';
 import { writeSdTurboFixture } from './sd-turbo-fixture.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -28,25 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI in-process; returns exit code, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: await runCli(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = runCliCaptured;
 
 describe('modelmath edit (single image)', () => {
   it('edits a photo with an SD-Turbo-shaped ONNX folder and reports NFE and times', async () => {
