@@ -80,3 +80,18 @@ async function main() {
 }
 
 main();
+
+/** The element with this id. */
+export const $ = (id) => document.getElementById(id);
+
+/** A two-cell table row: label, numeric value. */
+export function row(label, value) {
+  const tr = document.createElement('tr');
+  const th = document.createElement('th');
+  const td = document.createElement('td');
+  th.textContent = label;
+  td.textContent = value;
+  td.className = 'num';
+  tr.append(th, td);
+  return tr;
+}

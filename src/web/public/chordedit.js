@@ -1,8 +1,7 @@
 // The ChordEdit page: pick a toy-world scene or upload an image, set prompts, method and sliders;
 // every change sends a new edit that replaces the one in flight (Cancel aborts it).
-import { fileToBase64, postJson, requestSlot, showError } from './app.js';
+import { $, fileToBase64, postJson, requestSlot, row, showError } from './app.js';
 
-const $ = (id) => document.getElementById(id);
 const SLIDERS = ['t', 'delta', 'lambda', 'tc', 'noiseSamples', 'steps'];
 const slot = requestSlot();
 let upload = null; // { name, data } of the chosen file
@@ -25,17 +24,6 @@ function settings() {
 function setBusy(busy, text) {
   $('edit-cancel').disabled = !busy;
   $('edit-status').textContent = text;
-}
-
-function row(label, value) {
-  const tr = document.createElement('tr');
-  const th = document.createElement('th');
-  const td = document.createElement('td');
-  th.textContent = label;
-  td.textContent = value;
-  td.className = 'num';
-  tr.append(th, td);
-  return tr;
 }
 
 const fmt = (x, digits = 4) =>

@@ -1,23 +1,11 @@
 // The Scaling page: a preset law or a fit of uploaded runs, drawn as loss contours with iso-FLOP
 // lines (SVG rendered by the server), and the compute-optimal allocation at the chosen budget.
-import { postJson, requestSlot, showError } from './app.js';
+import { $, postJson, requestSlot, row, showError } from './app.js';
 
-const $ = (id) => document.getElementById(id);
 const slot = requestSlot();
 let csv = null; // text of the uploaded runs, when the user chose a file
 
 const budget = () => 10 ** Number($('budget').value);
-
-function row(label, value) {
-  const tr = document.createElement('tr');
-  const th = document.createElement('th');
-  const td = document.createElement('td');
-  th.textContent = label;
-  td.textContent = value;
-  td.className = 'num';
-  tr.append(th, td);
-  return tr;
-}
 
 const sci = (x) => Number(x).toExponential(3);
 

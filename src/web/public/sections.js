@@ -1,8 +1,7 @@
 // The "Other parts" page: every part's tour section (the tour's registry), run on request in
 // quick mode; the server answers an HTML fragment made by the report's renderers.
-import { postJson, requestSlot, showError } from './app.js';
+import { $, postJson, requestSlot, showError } from './app.js';
 
-const $ = (id) => document.getElementById(id);
 const slot = requestSlot();
 
 async function run() {
