@@ -28,11 +28,9 @@ describe('shipped toy denoiser', () => {
     const images = await generateToy(model.denoiser, new Array(8).fill(CAPTION), new Rng(2024), { steps: 20 });
     const truth = parseCaption(CAPTION);
     const acc = attributeAccuracy(readScenes(classifier, images).map((reading) => ({ reading, truth })));
-    // measured (8 samples, seed 2024): background, presence, colour, size, texture 1.0; shape 0.875
-    for (const a of ['background', 'presence', 'colour', 'size'] as const)
-      expect(acc[a], a).toBeGreaterThanOrEqual(0.87);
-    expect(acc.shape).toBeGreaterThanOrEqual(0.75);
-    expect(acc.texture).toBeGreaterThanOrEqual(0.75);
+    // measured (12000-step model, 8 samples, seed 2024): every attribute 1.0; allowed: one miss in 8
+    for (const a of ['background', 'presence', 'colour', 'size', 'shape', 'texture'] as const)
+      expect(acc[a], a).toBeGreaterThanOrEqual(0.875);
   });
 
   it('edits a rendered scene and a user-supplied PNG through ChordEdit (modelmath edit --model toy)', async () => {
