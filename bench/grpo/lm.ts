@@ -1,14 +1,16 @@
 /**
- * bench/grpo/lm.ts — optional SFT warm start, then GRPO + LoRA on the shipped tiny LM (two-digit addition, exact-match reward):
+ * bench/grpo/lm.ts — SFT warm start, then GRPO + LoRA on the shipped tiny LM for a verifiable task (exact-match reward):
  * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
  * second over the whole run: sampling + PPO updates). With --write it stores the result as
- * src/grpo/lm-run.json for the tour.
- * Usage: npx tsx bench/grpo/lm.ts [--model assets/lm/model] [--steps 60] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start 0] [--lr 2e-3] [--targets wq,wk,wv,wo] [--write]
+ * src/grpo/lm-run.<task>.json for the tour.
+ * Usage: npx tsx bench/grpo/lm.ts [--task reverse|addition] [--model assets/lm/model] [--steps 1000] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start <task preset>] [--lr 2e-3] [--targets wq,wk,wv,wo] [--write]
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../../src/core/atomic.js';
+import { LM_TASKS, type LmTaskName } from '../../src/grpo/lm.js';
 import { runLmGrpo } from '../../src/grpo/lm-task.js';
+import { WARM_START_PRESETS } from '../../src/grpo/lm-warm.js';
 import { shippedModelDir } from '../../src/lm/index.js';
 
 const arg = (name: string, dflt: string) => {
@@ -16,11 +18,13 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const modelDir = arg('model', shippedModelDir());
-const steps = Number(arg('steps', '60'));
+const task = arg('task', 'reverse') as LmTaskName;
+if (!(task in LM_TASKS)) throw new Error(`--task must be one of ${Object.keys(LM_TASKS).join(', ')}`);
+const steps = Number(arg('steps', '1000'));
 const seed = Number(arg('seed', '0'));
 const temperature = Number(arg('temperature', '1'));
 const partialCredit = Number(arg('partial-credit', '0'));
-const warmSteps = Number(arg('warm-start', '0'));
+const warmSteps = Number(arg('warm-start', String(WARM_START_PRESETS[task].steps)));
 const lr = Number(arg('lr', '2e-3'));
 const targets = arg('targets', 'wq,wk,wv,wo');
 if (!existsSync(modelDir)) {
@@ -29,6 +33,7 @@ if (!existsSync(modelDir)) {
 }
 const r = await runLmGrpo({
   modelDir,
+  task,
   steps,
   seed,
   r: 8,
@@ -42,10 +47,10 @@ const r = await runLmGrpo({
 });
 const result = {
   bench: 'grpo/lm',
-  command: `npx tsx bench/grpo/lm.ts --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps} --lr ${lr} --targets ${targets}`,
+  command: `npx tsx bench/grpo/lm.ts --task ${task} --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps} --lr ${lr} --targets ${targets}`,
   ...r,
 };
 if (process.argv.includes('--write')) {
-  writeJsonAtomic(fileURLToPath(new URL('../../src/grpo/lm-run.json', import.meta.url)), result);
+  writeJsonAtomic(fileURLToPath(new URL(`../../src/grpo/lm-run.${task}.json`, import.meta.url)), result);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

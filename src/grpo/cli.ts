@@ -10,7 +10,15 @@ import { shippedModelDir } from '../lm/index.js';
 import { banditVjpTf } from './bandit-tf.js';
 import { LOSS_TYPES } from './config.js';
 import { runLectureBandit } from './lecture.js';
+import { LM_TASKS, type LmTaskName } from './lm.js';
 import { runLmGrpo } from './lm-task.js';
+import { WARM_START_PRESETS, type WarmStartOptions } from './lm-warm.js';
+
+/** "addition 1000, reverse 350": a warm-start field of every task's preset, for --help. */
+const presetList = (field: (w: WarmStartOptions) => number): string =>
+  Object.entries(WARM_START_PRESETS)
+    .map(([task, w]) => `${task} ${field(w)}`)
+    .join(', ');
 
 const banditSchema = z.object({
   steps: numberFlag.pipe(z.number().int().min(1).max(1_000_000)),
@@ -20,6 +28,7 @@ const banditSchema = z.object({
 
 const lmSchema = z.object({
   model: z.string().min(1),
+  task: z.enum(Object.keys(LM_TASKS) as [LmTaskName, ...LmTaskName[]]),
   steps: numberFlag.pipe(z.number().int().min(1).max(1_000_000)),
   r: numberFlag.pipe(z.number().int().min(1).max(256)),
   targets: z.string().regex(/^[A-Za-z0-9_.]+(,[A-Za-z0-9_.]+)*$/, 'expected comma-separated module names'),
@@ -28,9 +37,10 @@ const lmSchema = z.object({
   beta: numberFlag.pipe(z.number().min(0).max(100)),
   temperature: numberFlag.pipe(z.number().gt(0).max(10)),
   partialCredit: numberFlag.pipe(z.number().min(0).max(10)),
-  warmStart: numberFlag.pipe(z.number().int().min(0).max(100_000)),
-  warmExamples: numberFlag.pipe(z.number().int().min(10).max(100_000)),
-  warmLr: numberFlag.pipe(z.number().gt(0).max(1)),
+  warmStart: numberFlag.pipe(z.number().int().min(0).max(100_000)).optional(),
+  warmExamples: numberFlag.pipe(z.number().int().min(10).max(1_000_000)),
+  warmLr: numberFlag.pipe(z.number().gt(0).max(1)).optional(),
+  warmRank: numberFlag.pipe(z.number().int().min(0).max(256)).optional(),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional(),
 });
@@ -69,24 +79,28 @@ export function register(program: Command): void {
   grpo
     .command('lm')
     .description(
-      'SFT warm start + GRPO with LoRA on the tiny LM: two-digit addition, exact-match reward, held-out accuracy of base, SFT and GRPO model',
+      'SFT warm start + GRPO with LoRA on the tiny LM: a verifiable task (addition or word reversal), exact-match reward, held-out accuracy of base, SFT and GRPO model',
     )
     .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
-    .option('--steps <n>', 'GRPO steps (8 prompts x 8 samples each)', '60')
+    .option('--task <name>', `verifiable task: ${Object.keys(LM_TASKS).join(', ')}`, 'reverse')
+    .option('--steps <n>', 'GRPO steps (8 prompts x 8 samples each)', '1000')
     .option('--r <n>', 'LoRA rank', '8')
     .option('--targets <list>', 'LoRA target modules', 'wq,wk,wv,wo')
     .option('--eval <n>', 'held-out problems for the accuracy', '200')
     .option('--loss-type <type>', `loss aggregation: ${LOSS_TYPES.join(', ')}`, 'dapo')
     .option('--beta <x>', 'KL coefficient (0: no reference model)', '0.02')
     .option('--temperature <x>', 'sampling temperature; the trained policy is softmax(logits / temperature)', '1')
-    .option('--partial-credit <w>', 'weight of a digit partial-credit reward added to exact match (0 = off)', '0')
+    .option('--partial-credit <w>', 'weight of a character partial-credit reward added to exact match (0 = off)', '0')
     .option(
       '--warm-start <steps>',
-      'SFT warm-start steps (LoRA on training problems, merged before GRPO; 0 = none)',
-      '1000',
+      `SFT warm-start steps on training problems before GRPO, 0 = none (default per task: ${presetList((w) => w.steps)})`,
     )
-    .option('--warm-examples <n>', 'distinct training problems in the SFT text', '2000')
-    .option('--warm-lr <x>', 'SFT peak learning rate', '0.01')
+    .option('--warm-examples <n>', 'training problems in the SFT text', '20000')
+    .option('--warm-lr <x>', `SFT peak learning rate (default per task: ${presetList((w) => w.lr)})`)
+    .option(
+      '--warm-rank <r>',
+      `SFT LoRA rank, merged before GRPO; 0 fine-tunes every weight (default per task: ${presetList((w) => w.r)})`,
+    )
     .option('--checkpoint <dir>', 'GRPO checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
     .option('--resume', 'continue from --checkpoint if it holds a checkpoint')
     .action(
@@ -94,6 +108,7 @@ export function register(program: Command): void {
         const o = parseOptions(lmSchema, raw);
         const r = await runLmGrpo({
           modelDir: o.model === 'lm' ? shippedModelDir() : o.model,
+          task: o.task,
           steps: o.steps,
           seed: ctx.seed,
           r: o.r,
@@ -101,7 +116,13 @@ export function register(program: Command): void {
           evalProblems: o.eval,
           temperature: o.temperature,
           partialCredit: o.partialCredit,
-          warmStart: { steps: o.warmStart, examples: o.warmExamples, lr: o.warmLr },
+          warmStart: {
+            ...WARM_START_PRESETS[o.task],
+            examples: o.warmExamples,
+            ...(o.warmStart !== undefined && { steps: o.warmStart }),
+            ...(o.warmLr !== undefined && { lr: o.warmLr }),
+            ...(o.warmRank !== undefined && { r: o.warmRank }),
+          },
           config: {
             lossType: o.lossType,
             beta: o.beta,
@@ -113,7 +134,7 @@ export function register(program: Command): void {
           log: ctx.log,
         });
         ctx.log(
-          `grpo lm: held-out greedy accuracy base ${r.heldOutAccuracyBase.toFixed(3)}, GRPO start ` +
+          `grpo lm (${r.task}): held-out greedy accuracy base ${r.heldOutAccuracyBase.toFixed(3)}, GRPO start ` +
             `${r.heldOutAccuracyBefore.toFixed(3)} -> after GRPO ${r.heldOutAccuracyAfter.toFixed(3)}; sampled ` +
             `${r.sampledAccuracyBefore.toFixed(3)} -> ${r.sampledAccuracyAfter.toFixed(3)} ` +
             `(${r.evalProblems} problems), train reward ${r.trainRewardFirst10.toFixed(3)} -> ${r.trainRewardLast10.toFixed(3)}, ` +

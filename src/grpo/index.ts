@@ -32,19 +32,23 @@ export {
   validateGrpoConfig,
 } from './config.js';
 export { type BanditRunResult, lectureTrainer, runLectureBandit } from './lecture.js';
-// GRPO + LoRA on the tiny LM (two-digit addition)
+// GRPO + LoRA on the tiny LM (verifiable tasks: two-digit addition, word reversal)
 export {
+  ADDITION,
   type AdditionProblem,
-  digitCredit,
+  charCredit,
   exactMatch,
-  heldOutProblems,
   isHeldOut,
+  LM_TASKS,
   LmGrpoPolicy,
   type LmPolicyOptions,
-  promptText,
-  sampleTrainProblem,
+  type LmTask,
+  type LmTaskName,
+  lmGreedyAccuracy,
+  REVERSE,
 } from './lm.js';
 export { LM_GRPO_CONFIG, type LmGrpoOptions, type LmGrpoResult, runLmGrpo } from './lm-task.js';
+export { sftText, WARM_START_PRESETS, type WarmStartOptions, type WarmStartResult, warmStart } from './lm-warm.js';
 // Pure loss math
 export {
   aggregationWeights,

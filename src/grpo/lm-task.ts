@@ -1,29 +1,32 @@
 /**
- * `grpo lm`: optional SFT warm start (lm-warm.ts), then GRPO + LoRA on the shipped tiny LM for
- * two-digit addition with an exact-match reward; greedy and sampled accuracy on the same held-out
+ * `grpo lm`: optional SFT warm start (lm-warm.ts), then GRPO + LoRA on the shipped tiny LM for a
+ * verifiable task (lm.ts: two-digit addition or word reversal) with an exact-match reward; greedy and sampled accuracy on the same held-out
  * prompts for the base, the warm-started and the GRPO model, and generation throughput (tokens/s).
  */
 import { getTf } from '../core/engine.js';
+import { checkOneOf } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { loadTinyLm } from '../lm/index.js';
 import { addLora } from '../lora/index.js';
 import { disposeParams } from '../nn/index.js';
 import type { GrpoConfig } from './config.js';
 import {
-  type AdditionProblem,
-  digitCredit,
+  charCredit,
   exactMatch,
-  heldOutProblems,
+  LM_TASKS,
   LmGrpoPolicy,
+  type LmTask,
+  type LmTaskName,
   lmGreedyAccuracy,
-  sampleTrainProblem,
 } from './lm.js';
-import { WARM_START_DEFAULTS, type WarmStartOptions, type WarmStartResult, warmStart } from './lm-warm.js';
+import { WARM_START_PRESETS, type WarmStartOptions, type WarmStartResult, warmStart } from './lm-warm.js';
 import { type GrpoStepLog, GrpoTrainer, type RewardFn } from './trainer.js';
 
 export interface LmGrpoOptions {
   /** Model folder (config.json + model.safetensors). */
   modelDir: string;
+  /** The verifiable task (default 'addition'). */
+  task?: LmTaskName;
   steps: number;
   seed: number;
   /** LoRA rank and targets. */
@@ -33,10 +36,10 @@ export interface LmGrpoOptions {
   evalProblems: number;
   /** Sampling temperature of the policy (default 1). */
   temperature?: number;
-  /** Weight of the digit partial-credit reward added to exact match (default 0: exact match only). */
+  /** Weight of the character partial-credit reward added to exact match (default 0: exact match only). */
   partialCredit?: number;
   config?: Partial<GrpoConfig>;
-  /** SFT warm start before GRPO (steps 0 or undefined: none; other fields default to WARM_START_DEFAULTS). */
+  /** SFT warm start before GRPO (steps 0 or undefined: none; other fields default to the task's WARM_START_PRESETS entry). */
   warmStart?: Partial<WarmStartOptions>;
   checkpointPath?: string;
   resume?: boolean;
@@ -46,6 +49,7 @@ export interface LmGrpoOptions {
 }
 
 export interface LmGrpoResult {
+  task: LmTaskName;
   /** Greedy held-out accuracy of the shipped model. */
   heldOutAccuracyBase: number;
   /** Greedy held-out accuracy when GRPO starts (after the warm start; equals the base without one). */
@@ -77,42 +81,46 @@ export const LM_GRPO_CONFIG: Partial<GrpoConfig> = {
   logEvery: 0,
 };
 
-/** The task's rewards: exact match, plus digit partial credit when its weight is > 0. */
-export function lmRewardFns(partialCredit: number): RewardFn<AdditionProblem, string>[] {
-  const exact: RewardFn<AdditionProblem, string> = {
+/** The task's rewards: exact match, plus right-aligned character partial credit when its weight is > 0. */
+export function lmRewardFns<P>(task: LmTask<P>, partialCredit: number): RewardFn<P, string>[] {
+  const exact: RewardFn<P, string> = {
     name: 'exactMatch',
-    score: (ps, cs) => ps.map((p, i) => exactMatch(p, cs[i])),
+    score: (ps, cs) => ps.map((p, i) => exactMatch(task, p, cs[i])),
   };
   if (!(partialCredit > 0)) return [exact];
-  return [exact, { name: 'digits', score: (ps, cs) => ps.map((p, i) => digitCredit(p, cs[i])) }];
+  return [exact, { name: 'chars', score: (ps, cs) => ps.map((p, i) => charCredit(task.answer(p), cs[i])) }];
 }
 
 export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
+  const taskName = checkOneOf('task', o.task ?? 'addition', Object.keys(LM_TASKS) as LmTaskName[]);
+  // The tasks' problem types differ; inside the run only the task's own functions touch them.
+  const task = LM_TASKS[taskName] as LmTask<unknown>;
   await getTf();
   const rng = new Rng(o.seed);
   const { params, config } = loadTinyLm(o.modelDir);
   try {
-    const evalSet = heldOutProblems(o.evalProblems, rng.fork('eval'));
+    const evalSet = task.heldOut(o.evalProblems, rng.fork('eval'));
     const sampleSeed = rng.fork('eval/sample').getState();
-    const base = lmGreedyAccuracy(params, config, evalSet, 4);
-    const ws = { ...WARM_START_DEFAULTS, steps: 0, ...o.warmStart };
-    const warm = ws.steps > 0 ? await warmStart(params, config, rng.fork('warm'), ws) : null;
-    const before = warm ? lmGreedyAccuracy(params, config, evalSet, 4) : base;
+    const base = lmGreedyAccuracy(params, config, task, evalSet);
+    const ws = { ...WARM_START_PRESETS[taskName], steps: 0, ...o.warmStart };
+    const warm = ws.steps > 0 ? await warmStart(params, config, task, rng.fork('warm'), ws) : null;
+    const before = warm ? lmGreedyAccuracy(params, config, task, evalSet) : base;
     addLora(params, rng.fork('lora'), { r: o.r, alpha: 2 * o.r, targetModules: o.targetModules });
     const cfg = { ...LM_GRPO_CONFIG, steps: o.steps, ...o.config };
-    const policy = new LmGrpoPolicy(params, config, {
-      maxNewTokens: 4,
+    const policy = new LmGrpoPolicy(task, params, config, {
       temperature: o.temperature ?? 1,
       lr: cfg.lr ?? 2e-3,
       weightDecay: 0,
+      maxGradNorm: 1,
+      decayUpdates: o.steps * (cfg.numIterations ?? 1),
     });
     // The same sample seed for every measurement: differences come from the weights, not the draws.
     const sampled = () => policy.sampledAccuracy(evalSet, Rng.fromState(sampleSeed));
     const sampledBefore = sampled();
-    const trainer = new GrpoTrainer<AdditionProblem, string>({
+    const trainer = new GrpoTrainer<unknown, string>({
       policy,
-      rewardFns: lmRewardFns(o.partialCredit ?? 0),
-      samplePrompts: (r, n) => Array.from({ length: n }, () => sampleTrainProblem(r)),
+      rewardFns: lmRewardFns(task, o.partialCredit ?? 0),
+      samplePrompts: (r, n) => Array.from({ length: n }, () => task.sampleTrain(r)),
       config: o.partialCredit ? { ...cfg, rewardWeights: [1, o.partialCredit] } : cfg,
       rng: rng.fork('train'),
     });
@@ -133,6 +141,7 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
     const after = policy.greedyAccuracy(evalSet);
     const avg = (a: typeof curve) => a.reduce((s, c) => s + c.reward, 0) / Math.max(a.length, 1);
     return {
+      task: taskName,
       heldOutAccuracyBase: base,
       heldOutAccuracyBefore: before,
       heldOutAccuracyAfter: after,

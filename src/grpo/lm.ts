@@ -1,6 +1,6 @@
 /**
- * GRPO with LoRA on the tiny byte-level LM (src/lm, src/lora) for a verifiable task: two-digit
- * addition "a+b=" -> "c\n" with an exact-match reward (the DeepSeekMath/R1 outcome-reward
+ * GRPO with LoRA on the tiny byte-level LM (src/lm, src/lora) for a verifiable task (two-digit
+ * addition "a+b=" -> "c\n", or reversal of random words "abcd>" -> "dcba\n") with an exact-match reward (the DeepSeekMath/R1 outcome-reward
  * setting in miniature). Only the LoRA adapters train; the reference policy (beta > 0) is the
  * frozen base model. Log-probs come from the engine; the loss is loss.ts's, back-propagated as a
  * vector-Jacobian product sum(logp * dL/dlogp). Held-out prompts never appear in training.
@@ -10,8 +10,25 @@ import { tfSync } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
 import { NEWLINE_ID, type TinyLmConfig, type TinyLmParams, tinyLmForward } from '../lm/index.js';
 import { isLoraLinear, loraTrainable } from '../lora/index.js';
-import { adamw, flattenParams, type Optimizer, type ParamTree } from '../nn/index.js';
+import { adamw, flattenParams, lrAt, type Optimizer, type ParamTree } from '../nn/index.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
+
+/**
+ * A verifiable text task: a prompt line whose one correct completion is `answer(p)` followed by a
+ * newline (the exact-match reward checks it). Held-out problems never appear in SFT or GRPO.
+ */
+export interface LmTask<P = unknown> {
+  name: string;
+  /** Completion tokens before a completion counts as truncated (answer bytes + newline). */
+  maxNewTokens: number;
+  prompt(p: P): string;
+  answer(p: P): string;
+  isHeldOut(p: P): boolean;
+  /** A training problem (never held out). */
+  sampleTrain(rng: Rng): P;
+  /** `n` distinct held-out problems in a seeded order. */
+  heldOut(n: number, rng: Rng): P[];
+}
 
 /** One addition problem. */
 export interface AdditionProblem {
@@ -19,45 +36,89 @@ export interface AdditionProblem {
   b: number;
 }
 
-/** Prompt text "a+b=" (the pre-training corpus writes lines "a+b=c"). */
-export const promptText = (p: AdditionProblem): string => `${p.a}+${p.b}=`;
-
 /** Held-out split: (7 a + b) % 10 === 3, 10 % of the 10,000 pairs, spread over every last digit of a and b. */
 export const isHeldOut = (p: AdditionProblem): boolean => (7 * p.a + p.b) % 10 === 3;
 
-/** A training problem (never held out). */
-export function sampleTrainProblem(rng: Rng): AdditionProblem {
-  for (;;) {
-    const p = { a: rng.int(100), b: rng.int(100) };
-    if (!isHeldOut(p)) return p;
-  }
-}
+/** Two-digit addition "a+b=" -> "c" (the pre-training corpus has lines "a+b=c", a and b in 0..99). */
+export const ADDITION: LmTask<AdditionProblem> = {
+  name: 'addition',
+  maxNewTokens: 4,
+  prompt: (p) => `${p.a}+${p.b}=`,
+  answer: (p) => String(p.a + p.b),
+  isHeldOut,
+  sampleTrain(rng) {
+    for (;;) {
+      const p = { a: rng.int(100), b: rng.int(100) };
+      if (!isHeldOut(p)) return p;
+    }
+  },
+  heldOut(n, rng) {
+    const all: AdditionProblem[] = [];
+    for (let a = 0; a < 100; a++) for (let b = 0; b < 100; b++) if (isHeldOut({ a, b })) all.push({ a, b });
+    return rng.shuffle(all).slice(0, n);
+  },
+};
 
-/** The first `n` held-out problems in a fixed pseudo-random order. */
-export function heldOutProblems(n: number, rng: Rng): AdditionProblem[] {
-  const all: AdditionProblem[] = [];
-  for (let a = 0; a < 100; a++) for (let b = 0; b < 100; b++) if (isHeldOut({ a, b })) all.push({ a, b });
-  return rng.shuffle(all).slice(0, n);
-}
+/** Letters of the reversal task's words. */
+const REVERSE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+/** Word length of the reversal task. */
+const REVERSE_LENGTH = 4;
 
-/** Exact-match reward: 1 if the completion (before the newline) is the decimal sum. */
-export const exactMatch = (p: AdditionProblem, completion: string): number =>
-  completion === String(p.a + p.b) ? 1 : 0;
+const randomWord = (rng: Rng): string =>
+  Array.from({ length: REVERSE_LENGTH }, () => REVERSE_ALPHABET[rng.int(REVERSE_ALPHABET.length)]).join('');
 
-/** Partial credit: fraction of right-aligned digit positions that match the sum (shaping; 1 iff exact). */
-export function digitCredit(p: AdditionProblem, completion: string): number {
-  const target = String(p.a + p.b);
-  const n = Math.max(target.length, completion.length);
+/** Held-out words: a position-weighted letter sum ending in 3 (10 % of the 456,976 words). */
+const isHeldOutWord = (w: string): boolean =>
+  Array.from(w).reduce((s, ch, i) => s + (i + 1) * (ch.charCodeAt(0) - 97), 0) % 10 === 3;
+
+/**
+ * String reversal "abcd>" -> "dcba" over random 4-letter words. The pre-trained model has never
+ * seen the format, and with 411k training words GRPO's prompts are almost always new: reward
+ * can only rise by learning the rule, not by recalling pairs.
+ */
+export const REVERSE: LmTask<string> = {
+  name: 'reverse',
+  maxNewTokens: REVERSE_LENGTH + 1,
+  prompt: (w) => `${w}>`,
+  answer: (w) => Array.from(w).reverse().join(''),
+  isHeldOut: isHeldOutWord,
+  sampleTrain(rng) {
+    for (;;) {
+      const w = randomWord(rng);
+      if (!isHeldOutWord(w)) return w;
+    }
+  },
+  heldOut(n, rng) {
+    const seen = new Set<string>();
+    while (seen.size < n) {
+      const w = randomWord(rng);
+      if (isHeldOutWord(w)) seen.add(w);
+    }
+    return [...seen];
+  },
+};
+
+/** The tasks `grpo lm --task` offers. */
+export const LM_TASKS = { addition: ADDITION, reverse: REVERSE } as const;
+export type LmTaskName = keyof typeof LM_TASKS;
+
+/** Exact-match reward: 1 if the completion (before the newline) is the answer. */
+export const exactMatch = <P>(task: LmTask<P>, p: P, completion: string): number =>
+  completion === task.answer(p) ? 1 : 0;
+
+/** Partial credit: fraction of right-aligned characters that match the answer (shaping; 1 iff exact). */
+export function charCredit(answer: string, completion: string): number {
+  const n = Math.max(answer.length, completion.length);
   let hits = 0;
-  for (let i = 1; i <= n; i++) if (target[target.length - i] === completion[completion.length - i]) hits++;
+  for (let i = 1; i <= n; i++) if (answer[answer.length - i] === completion[completion.length - i]) hits++;
   return hits / n;
 }
 
 const bytes = (s: string): number[] => Array.from(new TextEncoder().encode(s));
 
 /** Left-padded prompt ids [N, L]: a newline, the prompt bytes, padded on the left with newlines. */
-export function promptIds(problems: AdditionProblem[]): { ids: number[][]; L: number } {
-  const rows = problems.map((p) => [NEWLINE_ID, ...bytes(promptText(p))]);
+export function promptIds<P>(task: LmTask<P>, problems: P[]): { ids: number[][]; L: number } {
+  const rows = problems.map((p) => [NEWLINE_ID, ...bytes(task.prompt(p))]);
   const L = Math.max(...rows.map((r) => r.length));
   return { ids: rows.map((r) => [...Array<number>(L - r.length).fill(NEWLINE_ID), ...r]), L };
 }
@@ -76,8 +137,13 @@ function baseView<T extends object>(tree: T): T {
 }
 
 export interface LmPolicyOptions {
-  /** Completion tokens before a completion counts as truncated. Default 4 (three digits + newline). */
-  maxNewTokens: number;
+  /** Clip the global gradient norm of the LoRA weights (TRL max_grad_norm, default 1). */
+  maxGradNorm?: number;
+  /**
+   * Optimiser updates (GRPO steps x PPO epochs) over which the learning rate follows a cosine from
+   * `lr` down to lr / 10 (TRL decays linearly by default); omitted: constant `lr`.
+   */
+  decayUpdates?: number;
   /** Sampling temperature (TRL `temperature`); the policy trained is softmax(logits / temperature). Default 1. */
   temperature?: number;
   lr: number;
@@ -85,13 +151,14 @@ export interface LmPolicyOptions {
 }
 
 /** The LoRA-adapted tiny LM behind the GrpoPolicy interface. Tokens: [N, L + T] full sequences. */
-export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
+export class LmGrpoPolicy<P> implements GrpoPolicy<P, string> {
   private readonly opt: Optimizer;
   private readonly trainable: ParamTree;
   /** Completion tokens generated so far (for tokens/s). */
   generatedTokens = 0;
 
   constructor(
+    private readonly task: LmTask<P>,
     private readonly params: TinyLmParams,
     private readonly config: TinyLmConfig,
     private readonly o: LmPolicyOptions,
@@ -99,7 +166,14 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
     this.trainable = loraTrainable(params); // nested { blocks: [{ attn: { wq: { loraA, loraB } } }] }
     if (Object.keys(this.trainable).length === 0)
       throw new Error('LmGrpoPolicy needs a LoRA-adapted model (addLora first)');
-    this.opt = adamw({ lr: o.lr, weightDecay: o.weightDecay });
+    const schedule = o.decayUpdates
+      ? { warmupSteps: 0, totalSteps: o.decayUpdates, peak: o.lr, floor: o.lr / 10 }
+      : undefined;
+    this.opt = adamw({
+      lr: schedule ? (step) => lrAt(step, schedule) : o.lr,
+      weightDecay: o.weightDecay,
+      clipNorm: o.maxGradNorm ?? 1,
+    });
   }
 
   /** Log-softmax [N, S, V] of the model (or its base) on ids [N, S]. */
@@ -110,11 +184,11 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
     return tf.tidy(() => tf.logSoftmax(tinyLmForward(p, this.config, tf.tensor2d(ids, undefined, 'int32')).div(tau)));
   }
 
-  generate(problems: AdditionProblem[], rng: Rng): Rollout<AdditionProblem, string> {
+  generate(problems: P[], rng: Rng): Rollout<P, string> {
     const tf = tfSync();
-    const { ids, L } = promptIds(problems);
+    const { ids, L } = promptIds(this.task, problems);
     const N = problems.length;
-    const T = this.o.maxNewTokens;
+    const T = this.task.maxNewTokens;
     const V = this.config.vocabSize;
     const seqs = ids.map((r) => [...r]);
     const done = new Uint8Array(N);
@@ -147,14 +221,14 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
   }
 
   /** Rows of the rollout's token matrix [N, L + T]. */
-  private rows(r: Rollout<AdditionProblem, string>): number[][] {
+  private rows(r: Rollout<P, string>): number[][] {
     const N = r.prompts.length;
     const S = r.tokens.length / N;
     return Array.from({ length: N }, (_, n) => Array.from(r.tokens.subarray(n * S, (n + 1) * S)));
   }
 
   /** logp [N, T] of the completion tokens: position L-1+t predicts token L+t. */
-  private completionLogp(lp: Tensor, r: Rollout<AdditionProblem, string>): Tensor {
+  private completionLogp(lp: Tensor, r: Rollout<P, string>): Tensor {
     const tf = tfSync();
     const N = r.prompts.length;
     const S = r.tokens.length / N;
@@ -165,14 +239,14 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
     return tf.sum(window.mul(tf.oneHot(tf.tensor2d(target, [N, r.T], 'int32'), V)), 2); // [N, T]
   }
 
-  referenceLogProbs(r: Rollout<AdditionProblem, string>): Float32Array {
+  referenceLogProbs(r: Rollout<P, string>): Float32Array {
     const tf = tfSync();
     return tf
       .tidy(() => this.completionLogp(this.logSoftmax(this.rows(r), true), r).dataSync() as Float32Array)
       .slice();
   }
 
-  update(r: Rollout<AdditionProblem, string>, loss: TokenLoss): { loss: number; entropy: number } {
+  update(r: Rollout<P, string>, loss: TokenLoss): { loss: number; entropy: number } {
     const tf = tfSync();
     let value = 0;
     let entropy = 0;
@@ -224,29 +298,30 @@ export class LmGrpoPolicy implements GrpoPolicy<AdditionProblem, string> {
     });
   }
 
-  /** Greedy accuracy on problems (argmax decoding up to maxNewTokens). */
-  greedyAccuracy(problems: AdditionProblem[]): number {
-    return lmGreedyAccuracy(this.params, this.config, problems, this.o.maxNewTokens);
+  /** Greedy accuracy on problems (argmax decoding up to the task's maxNewTokens). */
+  greedyAccuracy(problems: P[]): number {
+    return lmGreedyAccuracy(this.params, this.config, this.task, problems);
   }
 
   /** Fraction of exact completions, one sample per problem at the policy temperature (not counted in generatedTokens). */
-  sampledAccuracy(problems: AdditionProblem[], rng: Rng): number {
+  sampledAccuracy(problems: P[], rng: Rng): number {
     const counted = this.generatedTokens;
     const r = this.generate(problems, rng);
     this.generatedTokens = counted;
-    return problems.filter((p, n) => exactMatch(p, r.completions[n]) === 1).length / problems.length;
+    return problems.filter((p, n) => exactMatch(this.task, p, r.completions[n]) === 1).length / problems.length;
   }
 }
 
-/** Greedy (argmax) exact-match accuracy of a model on problems, decoding up to maxNewTokens. */
-export function lmGreedyAccuracy(
+/** Greedy (argmax) exact-match accuracy of a model on problems, decoding up to the task's maxNewTokens. */
+export function lmGreedyAccuracy<P>(
   params: TinyLmParams,
   config: TinyLmConfig,
-  problems: AdditionProblem[],
-  maxNewTokens: number,
+  task: LmTask<P>,
+  problems: P[],
 ): number {
   const tf = tfSync();
-  const { ids } = promptIds(problems);
+  const maxNewTokens = task.maxNewTokens;
+  const { ids } = promptIds(task, problems);
   const seqs = ids.map((r) => [...r]);
   const N = problems.length;
   const V = config.vocabSize;
@@ -263,5 +338,5 @@ export function lmGreedyAccuracy(
     });
   }
   const text = seqs.map((s, n) => new TextDecoder().decode(Uint8Array.from(s.slice(ids[n].length))).split('\n')[0]);
-  return problems.filter((p, n) => exactMatch(p, text[n]) === 1).length / N;
+  return problems.filter((p, n) => exactMatch(task, p, text[n]) === 1).length / N;
 }

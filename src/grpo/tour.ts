@@ -1,13 +1,14 @@
 /**
  * The GRPO tour section: the lecture's bandit trained live with several loss variants on the
  * same seeds (reward and greedy-accuracy curves, final table; about 2 s unloaded), plus the LM task's measured run
- * when bench/grpo/lm.ts has written src/grpo/lm-run.json.
+ * for each task that bench/grpo/lm.ts has written to src/grpo/lm-run.<task>.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SectionResult, TourSection } from '../report/section.js';
 import type { GrpoConfig } from './config.js';
 import { type BanditRunResult, runLectureBandit } from './lecture.js';
+import { LM_TASKS } from './lm.js';
 import type { LmGrpoResult } from './lm-task.js';
 
 /** The loss variants compared (over the lecture preset). */
@@ -22,7 +23,8 @@ export const TOUR_VARIANTS: { name: string; config: Partial<GrpoConfig> }[] = [
   { name: 'bnpo, batch std, k1', config: { lossType: 'bnpo', scaleRewards: 'batch', klEstimator: 'k1' } },
 ];
 
-const LM_RUN = fileURLToPath(new URL('./lm-run.json', import.meta.url));
+/** The LM task's measured runs (bench/grpo/lm.ts --write), one file per task. */
+const lmRunPath = (task: string) => fileURLToPath(new URL(`./lm-run.${task}.json`, import.meta.url));
 
 async function banditVariants(seeds: number[], steps: number) {
   const rows: SectionResult['tables'] = [];
@@ -90,48 +92,59 @@ export const section: TourSection = {
       "The lecture's minimal GRPO script (Embedding(32,64)+Linear(64,8), group 8, batch 16, clip 0.2, beta 0.05, k3 KL, " +
       '4 PPO epochs) runs on the general trainer; its loss variants are compared on the same seeds. With one-token ' +
       'completions grpo, bnpo and dapo aggregate identically; they differ through clip-higher, dynamic sampling, KL and std scaling.';
-    if (existsSync(LM_RUN)) {
-      const lm = JSON.parse(readFileSync(LM_RUN, 'utf8')) as Partial<LmGrpoResult> &
-        Pick<LmGrpoResult, 'heldOutAccuracyBefore' | 'heldOutAccuracyAfter' | 'evalProblems' | 'steps'> &
-        Pick<LmGrpoResult, 'trainRewardFirst10' | 'trainRewardLast10' | 'tokensPerSecond' | 'curve'> & {
-          command?: string;
-        };
-      const base = lm.heldOutAccuracyBase ?? lm.heldOutAccuracyBefore;
+    type LmRun = Omit<LmGrpoResult, 'warmStart'> & { command?: string; warmStart: { steps: number } | null };
+    const lmRuns = Object.keys(LM_TASKS)
+      .filter((task) => existsSync(lmRunPath(task)))
+      .map((task) => JSON.parse(readFileSync(lmRunPath(task), 'utf8')) as LmRun);
+    if (lmRuns.length > 0) {
       tables?.push({
-        caption: `SFT warm start (${lm.warmStart?.steps ?? 0} steps) + GRPO with LoRA on the tiny LM, two-digit addition, exact-match reward, greedy accuracy on the same held-out problems (${lm.command ?? 'bench/grpo/lm.ts'})`,
+        caption:
+          'SFT warm start + GRPO with LoRA on the tiny LM (exact-match reward), greedy and sampled (T = 1) accuracy on the same 200 held-out problems; measured by bench/grpo/lm.ts (commands in data.lm)',
         columns: [
-          'held-out acc. base',
-          'after SFT (GRPO start)',
+          'task',
+          'warm-start steps',
+          'greedy: base',
+          'after SFT',
           'after GRPO',
-          'problems',
-          'steps',
+          'sampled: after SFT',
+          'after GRPO',
+          'GRPO steps',
           'train reward first 10',
           'last 10',
           'tokens/s',
         ],
-        rows: [
-          [
-            base,
-            lm.heldOutAccuracyBefore,
-            lm.heldOutAccuracyAfter,
-            lm.evalProblems,
-            lm.steps,
-            +lm.trainRewardFirst10.toFixed(3),
-            +lm.trainRewardLast10.toFixed(3),
-            +lm.tokensPerSecond.toFixed(0),
-          ],
-        ],
+        rows: lmRuns.map((lm) => [
+          lm.task ?? 'addition',
+          lm.warmStart?.steps ?? 0,
+          lm.heldOutAccuracyBase,
+          lm.heldOutAccuracyBefore,
+          lm.heldOutAccuracyAfter,
+          lm.sampledAccuracyBefore,
+          lm.sampledAccuracyAfter,
+          lm.steps,
+          +lm.trainRewardFirst10.toFixed(3),
+          +lm.trainRewardLast10.toFixed(3),
+          +lm.tokensPerSecond.toFixed(0),
+        ]),
       });
+      // Mean reward over windows of 10 steps: single steps (64 samples) are too noisy to read.
+      const points = lmRuns.flatMap((lm) =>
+        lm.curve
+          .filter((_, i) => i % 10 === 9)
+          .map((c, w) => ({
+            variant: lm.task,
+            step: c.step,
+            reward: lm.curve.slice(w * 10, w * 10 + 10).reduce((a, b) => a + b.reward, 0) / 10,
+          })),
+      );
       figures.push({
-        caption: 'LM task: mean exact-match reward per GRPO step',
-        vegaLite: lineChart(
-          'LM reward',
-          lm.curve.map((c) => ({ variant: 'dapo + LoRA', step: c.step, reward: c.reward })),
-          'reward',
-        ),
+        caption: 'LM tasks: exact-match training reward per GRPO step (mean of 10 steps)',
+        vegaLite: lineChart('LM reward', points, 'reward'),
       });
-      data.lm = { ...lm, curve: undefined };
-      summary += ` On the tiny LM, held-out addition accuracy went from ${base} (shipped model) to ${lm.heldOutAccuracyBefore} after the SFT warm start and ${lm.heldOutAccuracyAfter} after GRPO.`;
+      data.lm = lmRuns.map((lm) => ({ ...lm, curve: undefined }));
+      for (const lm of lmRuns) {
+        summary += ` On the tiny LM (${lm.task}), held-out greedy accuracy went from ${lm.heldOutAccuracyBase} (shipped model) to ${lm.heldOutAccuracyBefore} after the SFT warm start and ${lm.heldOutAccuracyAfter} after GRPO.`;
+      }
     }
     return { summary, tables, figures, data };
   },
