@@ -3,7 +3,7 @@
  * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
  * second over the whole run: sampling + PPO updates). With --write it stores the result as
  * src/grpo/lm-run.<task>.json for the tour.
- * Usage: npx tsx bench/grpo/lm.ts [--task reverse|addition] [--model assets/lm/model] [--steps 1000] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start <task preset>] [--lr 2e-3] [--targets wq,wk,wv,wo] [--write]
+ * Usage: npx tsx bench/grpo/lm.ts [--task reverse|addition] [--model assets/lm/model] [--steps 1000] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start <task preset>] [--warm-target <task preset>] [--lr 2e-3] [--targets wq,wk,wv,wo] [--write]
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ const temperature = Number(arg('temperature', '1'));
 const partialCredit = Number(arg('partial-credit', '0'));
 const warmSteps = Number(arg('warm-start', String(WARM_START_PRESETS[task].steps)));
 const lr = Number(arg('lr', '2e-3'));
+const warmTarget = arg('warm-target', '');
 const targets = arg('targets', 'wq,wk,wv,wo');
 if (!existsSync(modelDir)) {
   process.stdout.write(`${JSON.stringify({ bench: 'grpo/lm', skipped: `no model folder at ${modelDir}` })}\n`);
@@ -41,13 +42,16 @@ const r = await runLmGrpo({
   evalProblems: 200,
   temperature,
   partialCredit,
-  warmStart: { steps: warmSteps },
+  warmStart: {
+    steps: warmSteps,
+    ...(warmTarget !== '' && { targetAccuracy: Number(warmTarget) > 0 ? Number(warmTarget) : undefined }),
+  },
   config: { lr },
   onLog: (l) => process.stderr.write(`step ${l.step} reward ${l['reward/mean'].toFixed(3)} kl ${l.kl.toFixed(4)}\n`),
 });
 const result = {
   bench: 'grpo/lm',
-  command: `npx tsx bench/grpo/lm.ts --task ${task} --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps} --lr ${lr} --targets ${targets}`,
+  command: `npx tsx bench/grpo/lm.ts --task ${task} --steps ${steps} --seed ${seed} --temperature ${temperature} --partial-credit ${partialCredit} --warm-start ${warmSteps}${warmTarget !== '' ? ` --warm-target ${warmTarget}` : ''} --lr ${lr} --targets ${targets}`,
   ...r,
 };
 if (process.argv.includes('--write')) {

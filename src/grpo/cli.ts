@@ -41,6 +41,7 @@ const lmSchema = z.object({
   warmExamples: numberFlag.pipe(z.number().int().min(10).max(1_000_000)),
   warmLr: numberFlag.pipe(z.number().gt(0).max(1)).optional(),
   warmRank: numberFlag.pipe(z.number().int().min(0).max(256)).optional(),
+  warmTarget: numberFlag.pipe(z.number().min(0).max(1)).optional(),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional(),
 });
@@ -93,9 +94,13 @@ export function register(program: Command): void {
     .option('--partial-credit <w>', 'weight of a character partial-credit reward added to exact match (0 = off)', '0')
     .option(
       '--warm-start <steps>',
-      `SFT warm-start steps on training problems before GRPO, 0 = none (default per task: ${presetList((w) => w.steps)})`,
+      `SFT warm-start steps (the maximum when a target accuracy is set) before GRPO, 0 = none (default per task: ${presetList((w) => w.steps)})`,
     )
     .option('--warm-examples <n>', 'training problems in the SFT text', '20000')
+    .option(
+      '--warm-target <acc>',
+      'end the warm start once greedy accuracy on 100 training problems reaches this (0 = run all steps; default per task: reverse 0.3, addition none)',
+    )
     .option('--warm-lr <x>', `SFT peak learning rate (default per task: ${presetList((w) => w.lr)})`)
     .option(
       '--warm-rank <r>',
@@ -122,6 +127,7 @@ export function register(program: Command): void {
             ...(o.warmStart !== undefined && { steps: o.warmStart }),
             ...(o.warmLr !== undefined && { lr: o.warmLr }),
             ...(o.warmRank !== undefined && { r: o.warmRank }),
+            ...(o.warmTarget !== undefined && { targetAccuracy: o.warmTarget > 0 ? o.warmTarget : undefined }),
           },
           config: {
             lossType: o.lossType,

@@ -103,10 +103,14 @@ export interface LmTrainRun {
   label?: string;
   /** Stop after this many steps (a time-boxed or interrupted run); the schedule still spans `settings.steps`. */
   stopAfter?: number;
+  /** Early stopping, checked after every step (0-based index); the schedule still spans `settings.steps`. */
+  stopWhen?(step: number): boolean;
 }
 
 /** Trains in place; returns the metrics history (loss, lr, gradNorm every step; validLoss at evals). */
-export async function trainTinyLm(run: LmTrainRun): Promise<{ history: MetricsRow[]; resumedFrom: number }> {
+export async function trainTinyLm(
+  run: LmTrainRun,
+): Promise<{ history: MetricsRow[]; resumedFrom: number; stoppedEarly?: boolean }> {
   const tf = tfSync();
   const s = validateLmTrainConfig(run.settings);
   const { params, config, train, valid } = run;
@@ -125,6 +129,7 @@ export async function trainTinyLm(run: LmTrainRun): Promise<{ history: MetricsRo
       steps,
       label: run.label ?? 'lm train',
       resume: run.resume,
+      stopWhen: run.stopWhen,
       checkpoint: run.checkpointDir ? { path: run.checkpointDir, every: s.checkpointEvery, ...hooks } : undefined,
       step: (i) => {
         const { x, y } = randomBatch(train, sampler, config.blockSize, s.batchSize);

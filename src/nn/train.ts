@@ -45,6 +45,11 @@ export interface TrainLoopOptions {
   label?: string;
   /** Progress sink (default: `createProgress(label, steps)`, a no-op off a TTY). */
   progress?: Progress;
+  /**
+   * Early stopping: called after step `i` is recorded; returning true ends the run there (a
+   * checkpoint of that step is written). The schedule of `step` is unaffected.
+   */
+  stopWhen?(i: number, metrics: Metrics): boolean;
 }
 
 export interface TrainLoopResult {
@@ -52,6 +57,8 @@ export interface TrainLoopResult {
   history: MetricsRow[];
   /** Step the run resumed from (0 for a fresh run). */
   resumedFrom: number;
+  /** True when `stopWhen` ended the run before `steps`. */
+  stoppedEarly?: boolean;
 }
 
 /** Runs the loop; see `TrainLoopOptions`. */
@@ -87,6 +94,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       }
       history.push({ ...metrics, step: i });
       progress.update(i + 1, metrics);
+      if (options.stopWhen?.(i, metrics)) {
+        if (checkpoint) await save(i + 1);
+        return { history, resumedFrom: start, stoppedEarly: i + 1 < steps };
+      }
       if (checkpoint && (i + 1) % checkpoint.every === 0) await save(i + 1);
     }
     // 3. final checkpoint unless the last step already wrote one

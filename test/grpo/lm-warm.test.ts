@@ -59,6 +59,40 @@ describe('SFT warm start', () => {
   });
 });
 
+describe('SFT warm start with a target accuracy', () => {
+  it('stops at the first check whose training-split accuracy reaches the target, and validates it', async () => {
+    await getTf();
+    const params = tinyLmInit(new Rng(3), config);
+    try {
+      // Target 0: the first check (after checkEvery steps) already reaches it.
+      const r = await warmStart(params, config, REVERSE, new Rng(4), {
+        ...WARM_START_PRESETS.reverse,
+        steps: 50,
+        examples: 200,
+        targetAccuracy: 0,
+        checkEvery: 5,
+      });
+      expect(r.steps).toBe(5);
+      expect(r.checkAccuracy).toBe(0);
+      // An unreachable target for a random model: all steps run, accuracy checked every 5.
+      const full = await warmStart(params, config, REVERSE, new Rng(4), {
+        ...WARM_START_PRESETS.reverse,
+        steps: 12,
+        examples: 200,
+        targetAccuracy: 1,
+        checkEvery: 5,
+      });
+      expect(full.steps).toBe(12);
+      expect(full.checkAccuracy).toBeLessThan(1);
+      await expect(
+        warmStart(params, config, REVERSE, new Rng(4), { ...WARM_START_PRESETS.reverse, targetAccuracy: 1.5 }),
+      ).rejects.toThrow(/targetAccuracy/);
+    } finally {
+      disposeParams(params);
+    }
+  });
+});
+
 describe('grpo lm wiring', () => {
   it('rewards are exact match (plus optional character credit)', () => {
     const [exact, ...rest] = lmRewardFns(ADDITION, 0);
@@ -76,6 +110,8 @@ describe('grpo lm wiring', () => {
     expect(await runCli(['grpo', 'lm', '--warm-examples', '3'])).toBe(2);
     expect(await runCli(['grpo', 'lm', '--warm-lr', '0'])).toBe(2);
     expect(await runCli(['grpo', 'lm', '--task', 'subtraction'])).toBe(2);
+    expect(await runCli(['grpo', 'lm', '--warm-target', '2'])).toBe(2);
+    expect(await runCli(['grpo', 'lm', '--warm-rank', '-1'])).toBe(2);
   });
 
   it.each([

@@ -115,6 +115,30 @@ describe('trainLoop', () => {
     expect(readCheckpoint(path).step).toBe(2);
   });
 
+  it('stopWhen ends the run after the step it fires on and checkpoints that step', async () => {
+    const path = join(dir, 'early');
+    const a = setup();
+    const seen: number[] = [];
+    const r = await trainLoop({
+      steps: 10,
+      step: a.step,
+      checkpoint: { path, every: 4, ...checkpointOf({ params: a.params, optimizer: a.opt }) },
+      stopWhen: (i, m) => {
+        seen.push(i);
+        expect(typeof m.loss).toBe('number');
+        return i === 5;
+      },
+    });
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(r.history.map((h) => h.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(r.stoppedEarly).toBe(true);
+    expect(readCheckpoint(path).step).toBe(6);
+    // Firing on the last step is not an early stop.
+    const b = await trainLoop({ steps: 3, step: () => ({}), stopWhen: (i) => i === 2 });
+    expect(b.history).toHaveLength(3);
+    expect(b.stoppedEarly).toBe(false);
+  });
+
   it('validates its options and reports progress', async () => {
     await expect(trainLoop({ steps: -1, step: () => ({}) })).rejects.toThrow(ConfigError);
     await expect(trainLoop({ steps: 1, step: () => ({}), resume: true })).rejects.toThrow(/needs a checkpoint/);
