@@ -64,24 +64,20 @@ describe('SFT warm start with a target accuracy', () => {
     await getTf();
     const params = tinyLmInit(new Rng(3), config);
     try {
+      const run = (steps: number, targetAccuracy: number) =>
+        warmStart(params, config, REVERSE, new Rng(4), {
+          ...WARM_START_PRESETS.reverse,
+          steps,
+          examples: 200,
+          targetAccuracy,
+          checkEvery: 5,
+        });
       // Target 0: the first check (after checkEvery steps) already reaches it.
-      const r = await warmStart(params, config, REVERSE, new Rng(4), {
-        ...WARM_START_PRESETS.reverse,
-        steps: 50,
-        examples: 200,
-        targetAccuracy: 0,
-        checkEvery: 5,
-      });
+      const r = await run(50, 0);
       expect(r.steps).toBe(5);
       expect(r.checkAccuracy).toBe(0);
       // An unreachable target for a random model: all steps run, accuracy checked every 5.
-      const full = await warmStart(params, config, REVERSE, new Rng(4), {
-        ...WARM_START_PRESETS.reverse,
-        steps: 12,
-        examples: 200,
-        targetAccuracy: 1,
-        checkEvery: 5,
-      });
+      const full = await run(12, 1);
       expect(full.steps).toBe(12);
       expect(full.checkAccuracy).toBeLessThan(1);
       await expect(
