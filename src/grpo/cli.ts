@@ -12,12 +12,12 @@ import { LOSS_TYPES } from './config.js';
 import { runLectureBandit } from './lecture.js';
 import { LM_TASKS, type LmTaskName } from './lm.js';
 import { runLmGrpo } from './lm-task.js';
-import { WARM_START_PRESETS, type WarmStartOptions } from './lm-warm.js';
+import { CHECK_PROBLEMS, WARM_START_PRESETS, type WarmStartOptions } from './lm-warm.js';
 
-/** "addition 1000, reverse 350": a warm-start field of every task's preset, for --help. */
-const presetList = (field: (w: WarmStartOptions) => number): string =>
+/** "addition 1000, reverse 1000": a warm-start field of every task's preset, for --help. */
+const presetList = (field: (w: WarmStartOptions) => number | undefined): string =>
   Object.entries(WARM_START_PRESETS)
-    .map(([task, w]) => `${task} ${field(w)}`)
+    .map(([task, w]) => `${task} ${field(w) ?? 'none'}`)
     .join(', ');
 
 const banditSchema = z.object({
@@ -99,7 +99,7 @@ export function register(program: Command): void {
     .option('--warm-examples <n>', 'training problems in the SFT text', '20000')
     .option(
       '--warm-target <acc>',
-      'end the warm start once greedy accuracy on 100 training problems reaches this (0 = run all steps; default per task: reverse 0.3, addition none)',
+      `end the warm start once greedy accuracy on ${CHECK_PROBLEMS} training problems reaches this, 0 = run all steps (default per task: ${presetList((w) => w.targetAccuracy)})`,
     )
     .option('--warm-lr <x>', `SFT peak learning rate (default per task: ${presetList((w) => w.lr)})`)
     .option(
