@@ -41,18 +41,22 @@ export const CHECK_PROBLEMS = 100;
 
 /**
  * Per-task warm starts, each chosen so that GRPO starts with a held-out greedy accuracy in the
- * 10-40 % range where groups of 8 samples often disagree (measured, docs/parts/grpo.md).
- * Reversal is learned abruptly by full fine-tuning, at a step that depends on the seed (one run:
- * 300 steps 0.29, 350 steps 0.90; another: 300 steps 0.015, 350 steps 0.24), so its warm start
- * stops at a target accuracy on training problems instead of after a fixed step count.
+ * 10-40 % range where groups of 8 samples often disagree (measured, docs/parts/grpo.md). Both stop
+ * at a target accuracy on training problems instead of after a fixed step count, because where
+ * the SFT gets to by a given step depends on the seed: reversal is learned abruptly (300 steps:
+ * 0.29 for one seed, 0.04 for another), and 1000 addition steps gave 0.55 and 0.075. Addition's
+ * target is higher because its SFT model partly recalls training pairs (training-split accuracy
+ * 0.5 came with 0.15 held-out).
  */
 export const WARM_START_PRESETS: Record<LmTaskName, WarmStartOptions> = {
   addition: {
-    steps: 1000,
+    steps: 3000,
     examples: 20000,
     lr: 1e-2,
     r: 8,
     targetModules: ['wq', 'wk', 'wv', 'wo', 'mlp.layers.0', 'mlp.layers.1'],
+    targetAccuracy: 0.5,
+    checkEvery: 10,
   },
   reverse: { steps: 1000, examples: 20000, lr: 3e-3, r: 0, targetModules: [], targetAccuracy: 0.3, checkEvery: 10 },
 };
