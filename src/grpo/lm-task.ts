@@ -1,7 +1,7 @@
 /**
  * `grpo lm`: optional SFT warm start (lm-warm.ts), then GRPO + LoRA on the shipped tiny LM for a
- * verifiable task (lm.ts: two-digit addition or word reversal) with an exact-match reward; greedy and sampled accuracy on the same held-out
- * prompts for the base, the warm-started and the GRPO model, and generation throughput (tokens/s).
+ * verifiable task (lm.ts: word reversal or two-digit addition) with an exact-match reward; greedy
+ * and sampled accuracy on the same held-out prompts for the base, the warm-started and the GRPO model, and generation throughput (tokens/s).
  */
 import { getTf } from '../core/engine.js';
 import { checkOneOf } from '../core/errors.js';
@@ -25,7 +25,7 @@ import { type GrpoStepLog, GrpoTrainer, type RewardFn } from './trainer.js';
 export interface LmGrpoOptions {
   /** Model folder (config.json + model.safetensors). */
   modelDir: string;
-  /** The verifiable task (default 'addition'). */
+  /** The verifiable task (default 'reverse', as `grpo lm`). */
   task?: LmTaskName;
   steps: number;
   seed: number;
@@ -92,7 +92,7 @@ export function lmRewardFns<P>(task: LmTask<P>, partialCredit: number): RewardFn
 }
 
 export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
-  const taskName = checkOneOf('task', o.task ?? 'addition', Object.keys(LM_TASKS) as LmTaskName[]);
+  const taskName = checkOneOf('task', o.task ?? 'reverse', Object.keys(LM_TASKS) as LmTaskName[]);
   // The tasks' problem types differ; inside the run only the task's own functions touch them.
   const task = LM_TASKS[taskName] as LmTask<unknown>;
   await getTf();

@@ -1,9 +1,11 @@
 /**
- * Supervised warm start ("cold start" before RL, DeepSeek-R1 sec. 2.3.1) for `grpo lm`: a LoRA
- * adapter trained by next-token cross-entropy on formatted training problems, one "prompt answer"
- * line each ("a+b=c", "abcd>dcba"; never a held-out one), through the LM's own fine-tuning loop (`trainTinyLm` -> nn `trainLoop`), then
- * merged into the weights so GRPO starts (and its KL reference sits) at the SFT model.
- * Checked in test/grpo/lm-warm.test.ts (only training problems in the text, weights move, loss drops).
+ * Supervised warm start ("cold start" before RL, DeepSeek-R1 sec. 2.3.1) for `grpo lm`:
+ * next-token cross-entropy on formatted training problems, one "prompt answer" line each ("a+b=c",
+ * "abcd>dcba"; never a held-out one), through the LM's own fine-tuning loop (`trainTinyLm` -> nn
+ * `trainLoop`), either as a LoRA adapter merged into the weights afterwards or on every weight, so
+ * GRPO starts (and its KL reference sits) at the SFT model; optionally stopped at a target accuracy.
+ * Checked in test/grpo/lm-warm.test.ts (only training problems in the text, weights move, loss
+ * drops, the target stops it).
  */
 import type { MetricsRow } from '../core/checkpoint.js';
 import { checkNumber } from '../core/errors.js';
