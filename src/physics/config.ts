@@ -1,9 +1,8 @@
 /**
- * Training configuration of the latent-physics model (FACTS 2: MLP 5600 -> 1000 -> 100 -> d,
- * ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the physical parameters; batch 128; 500
- * epochs). `PHYSICS_DEFAULTS` is the paper's setting; presets are partial objects merged over
- * it and never add a code path. `fast` is OUR reduced preset for this 2-core machine (4x4
- * average-pooled input, a 200-wide first layer, a larger physics learning rate): not the paper's.
+ * Training configuration of the latent-physics model (Castañeda Garcia et al., CVPR 2025, and its
+ * reference code: MLP 5600 -> 1000 -> 100 -> d, ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the
+ * physical parameters; batch 128; 500 epochs). `PHYSICS_DEFAULTS` is the paper's setting; presets
+ * are partial objects merged over it. `fast` is OUR reduced preset for a 2-core CPU: not the paper's.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -26,8 +25,10 @@ export interface PhysicsConfig {
   /** Average-pool factor applied to the 56 x 100 frames before the encoder: 1 (paper), 2 or 4. */
   downsample: 1 | 2 | 4;
   /**
-   * Integrator sub-steps inside the physics block per frame interval. 1 = the paper's Eq. 6;
-   * n > 1 = n semi-implicit Euler sub-steps with a second-order start (removes Eq. 6's O(dt) bias).
+   * Integrator sub-steps inside the physics block per frame interval. 1 = the paper's one-step
+   * block (Eq. 6 for second-order laws, explicit Euler for first-order ones); n > 1 = n classical
+   * RK4 steps per interval, second-order laws started from the velocity that carries frame 2 back
+   * onto frame 1 (shooting), which removes the one-step block's O(dt) bias (blocks.ts `rollout`).
    */
   substeps: number;
   // ---- loss ----
@@ -40,6 +41,11 @@ export interface PhysicsConfig {
   batchSize: number;
   /** Adam learning rate of the encoder. Default 1e-3 (paper). */
   lrEncoder: number;
+  /**
+   * Learning-rate schedule of both groups: 'constant' (paper) or 'cosine' (ours: cosine decay from
+   * the peak to 0 over the run, so the last steps stop jittering around the optimum).
+   */
+  lrSchedule: 'constant' | 'cosine';
   /** Adam learning rate of the physical parameters. Default 1e-2 (paper; the reference code's real-video script passes 1.0). */
   lrPhys: number;
   /** Epochs between checkpoints. Default 10. */
@@ -59,6 +65,7 @@ export const PHYSICS_DEFAULTS: Readonly<PhysicsConfig> = Object.freeze({
   epochs: 500,
   batchSize: 128,
   lrEncoder: 1e-3,
+  lrSchedule: 'constant',
   lrPhys: 1e-2,
   checkpointEvery: 10,
 });
@@ -89,6 +96,7 @@ export const physicsConfigSchema = z.object({
   epochs: positiveInt(1000000),
   batchSize: positiveInt(100000),
   lrEncoder: z.number().positive().max(10),
+  lrSchedule: z.enum(['constant', 'cosine']),
   lrPhys: z.number().positive().max(100),
   checkpointEvery: positiveInt(1000000),
 });

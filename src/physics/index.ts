@@ -11,23 +11,28 @@ export { integratorBias } from './bias.js';
 export {
   type Acceleration,
   type Dynamics,
+  decayRateFromEuler,
   eq6Step,
   eulerStep,
   freeFallAccel,
   GRAVITY,
   INCLINE,
-  klStandardNormal,
+  klToNormal,
+  type LatentPrior,
   ledRate,
   oscillatorAccel,
+  oscillatorFromEq6,
   type Params,
   pendulumAccel,
   type Rate,
   rk4,
   rk4Step,
   rollout,
+  STANDARD_PRIOR,
   slidingBlockAccel,
   torricelliRate,
 } from './blocks.js';
+export { fitLatentToState, fitPowerLatent, fitSqrtLatent, type LineFit } from './calibrate.js';
 // Model and training
 export {
   PHYSICS_DEFAULTS,
@@ -51,7 +56,6 @@ export {
 export {
   encode,
   encodeAll,
-  fitLatentToState,
   type PhysicsModel,
   physicsLoss,
   physicsModelInit,

@@ -8,7 +8,7 @@
 import { readAndDispose, type Tensor, type Tf, type Variable } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
 import { linear, type MlpParams, mlpInit } from '../nn/index.js';
-import { klStandardNormal, rollout } from './blocks.js';
+import { klToNormal, rollout, STANDARD_PRIOR } from './blocks.js';
 import type { PhysicsConfig } from './config.js';
 import { tensorOps } from './ops.js';
 import type { SystemSpec } from './systems.js';
@@ -67,8 +67,11 @@ export interface LossTerms {
 }
 
 /**
- * Lecture L = L1 + L2 for a batch of clips [B, T, P]: L1 = mean over the B x (T - order) predicted
- * frames of (z_hat - z)^2; L2 = KL of the B*T latents' mean and unbiased variance to N(0, 1).
+ * Lecture L = L1 + L2 for a batch of clips [B, T, P], as the reference code computes it
+ * (`latent_loss` over `EndPhys.forward`'s outputs): L1 = MSE between the encodings of all T frames
+ * and the block's sequence (the first `order` encodings, then its predictions), i.e. the squared
+ * errors of the T - order predicted frames summed and divided by B x T; L2 = KL of the B x T
+ * latents' mean and unbiased variance to the system's prior (N(0, 1) in the paper).
  */
 export function physicsLoss(tf: Tf, spec: SystemSpec, model: PhysicsModel, clips: Tensor, cfg: PhysicsConfig) {
   const [B, T, P] = clips.shape;
@@ -83,11 +86,11 @@ export function physicsLoss(tf: Tf, spec: SystemSpec, model: PhysicsModel, clips
   });
   const pred = tf.stack(preds, 1); // [B, T - order]
   const target = z.slice([0, order], [B, T - order]);
-  const rolloutLoss = tf.mean(tf.square(tf.sub(pred, target)));
+  const rolloutLoss = tf.div(tf.sum(tf.square(tf.sub(pred, target))), B * T);
   const flat = z.reshape([-1]);
   const mu = tf.mean(flat);
   const variance = tf.div(tf.sum(tf.square(tf.sub(flat, mu))), B * T - 1);
-  const kl = klStandardNormal(ops, mu, variance);
+  const kl = klToNormal(ops, mu, variance, spec.prior ?? STANDARD_PRIOR);
   const total = tf.add(rolloutLoss, tf.mul(kl, cfg.klWeight));
   return { total, rollout: rolloutLoss, kl } satisfies LossTerms;
 }
@@ -108,18 +111,4 @@ export function encodeAll(
     out.set(readAndDispose(z), i);
   }
   return out;
-}
-
-/** Least-squares fit latent ≈ scale * state + offset, with R^2 (how well the latent tracks the truth). */
-export function fitLatentToState(latent: ArrayLike<number>, state: ArrayLike<number>) {
-  const n = latent.length;
-  let [ms, mz] = [0, 0];
-  for (let i = 0; i < n; i++) [ms, mz] = [ms + state[i] / n, mz + latent[i] / n];
-  let [sss, ssz, szz] = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const [ds, dz] = [state[i] - ms, latent[i] - mz];
-    [sss, ssz, szz] = [sss + ds * ds, ssz + ds * dz, szz + dz * dz];
-  }
-  const scale = ssz / sss;
-  return { scale, offset: mz - scale * ms, r2: szz > 0 ? (ssz * ssz) / (sss * szz) : 0 };
 }
