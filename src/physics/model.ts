@@ -7,7 +7,7 @@
  */
 import { readAndDispose, type Tensor, type Tf, type Variable } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
-import { linear, type MlpParams, mlpInit } from '../nn/index.js';
+import { linear, type MlpParams } from '../nn/index.js';
 import { klToNormal, rollout, STANDARD_PRIOR } from './blocks.js';
 import type { PhysicsConfig } from './config.js';
 import { tensorOps } from './ops.js';
@@ -30,9 +30,25 @@ export interface PhysicsModel {
 /** Latent dimension d (every system here has one scalar state). */
 export const LATENT_DIM = 1;
 
+/**
+ * The reference encoder's initialisation, PyTorch's `nn.Linear` default (kaiming_uniform with
+ * a = sqrt(5)): weights and biases uniform in +-1/sqrt(fan_in). Weights are stored [in, out].
+ */
+export function torchLinearInit(tf: Tf, rng: Rng, dims: readonly number[]): MlpParams {
+  const uniform = (r: Rng, n: number, bound: number) =>
+    Float32Array.from({ length: n }, () => r.uniformRange(-bound, bound));
+  return {
+    layers: dims.slice(1).map((out, i) => {
+      const [r, bound] = [rng.fork(`layer${i}`), 1 / Math.sqrt(dims[i])];
+      const w = tf.variable(tf.tensor2d(uniform(r.fork('w'), dims[i] * out, bound), [dims[i], out]));
+      return { w, b: tf.variable(tf.tensor1d(uniform(r.fork('b'), out, bound))) };
+    }),
+  };
+}
+
 /** Encoder [P, ...hidden, d] and physical parameters at the system's initial values. */
 export function physicsModelInit(tf: Tf, rng: Rng, spec: SystemSpec, cfg: PhysicsConfig, pixels: number): PhysicsModel {
-  const encoder = mlpInit(rng.fork('encoder'), [pixels, ...cfg.hidden, LATENT_DIM]);
+  const encoder = torchLinearInit(tf, rng.fork('encoder'), [pixels, ...cfg.hidden, LATENT_DIM]);
   const physScale = cfg.lrPhys / cfg.lrEncoder;
   const phys: Record<string, Variable> = {};
   for (const p of spec.params)

@@ -148,7 +148,7 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     sampleInitial: (rng) => [u(rng, 0.4, 1)],
     fromBlock: (e, dt) => ({ ...e, k: decayRateFromEuler(e.k, dt) }),
     // z - bOff = C b^p turns b' = -k b into z' = -(p k)(z - bOff)
-    calibrate: (e, latent, states) => ({ ...e, k: e.k / fitPowerLatent(latent, states, e.bOff).scale }),
+    calibrate: (e, latent, states) => ({ ...e, k: e.k / fitPowerLatent(latent, states, e.bOff ?? 0).scale }),
   },
   torricelli: {
     name: 'torricelli',
@@ -168,7 +168,7 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     state: 'h (m)',
     sampleInitial: (rng) => [u(rng, 0.5, 1)],
     // sqrt(z - hOff) = r sqrt(h) + K turns h' = -c sqrt(h) into z' = -(r c) sqrt(z - hOff)
-    calibrate: (e, latent, states) => ({ ...e, c: e.c / fitSqrtLatent(latent, states, e.hOff).scale }),
+    calibrate: (e, latent, states) => ({ ...e, c: e.c / fitSqrtLatent(latent, states, e.hOff ?? 0).scale }),
   },
 });
 

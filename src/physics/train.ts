@@ -160,7 +160,10 @@ export interface FitResult {
   /** Latent vs true state fit (synthetic video only). */
   fit?: { scale: number; offset: number; r2: number };
   epochs: number;
+  /** Wall seconds per epoch of the epochs run in this call (shared machines inflate it). */
   secondsPerEpoch: number;
+  /** CPU seconds (user + system) per epoch of the epochs run in this call. */
+  cpuSecondsPerEpoch: number;
   history: EpochRow[];
   run: PhysicsRun;
 }
@@ -210,7 +213,7 @@ export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, op
   let order: Int32Array = new Int32Array(0);
   let sums = { loss: 0, rollout: 0, kl: 0 };
   let stepsRun = 0;
-  const t0 = performance.now();
+  const [t0, cpu0] = [performance.now(), process.cpuUsage()];
   await trainLoop({
     steps: config.epochs * spe,
     label: `physics ${set.system}`,
@@ -232,7 +235,20 @@ export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, op
       return { ...m, ...params };
     },
   });
-  const secondsPerEpoch = stepsRun > 0 ? (performance.now() - t0) / 1000 / (stepsRun / spe) : Number.NaN;
+  const epochsRun = stepsRun / spe;
+  const cpu = process.cpuUsage(cpu0);
+  const secondsPerEpoch = stepsRun > 0 ? (performance.now() - t0) / 1000 / epochsRun : Number.NaN;
+  const cpuSecondsPerEpoch = stepsRun > 0 ? (cpu.user + cpu.system) / 1e6 / epochsRun : Number.NaN;
   const { params, raw, fit } = estimates(tf, run);
-  return { system: set.system, params, raw, fit, epochs: config.epochs, secondsPerEpoch, history, run };
+  return {
+    system: set.system,
+    params,
+    raw,
+    fit,
+    epochs: config.epochs,
+    secondsPerEpoch,
+    cpuSecondsPerEpoch,
+    history,
+    run,
+  };
 }
