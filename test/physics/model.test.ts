@@ -75,6 +75,22 @@ describe('physics loss', () => {
   });
 });
 
+describe('training recovers a physical parameter (CI)', () => {
+  // Sliding block, 64 clips, our fast setting (14 x 25 input, cosine schedule), 600 Adam steps:
+  // about 12 s of CPU. Eq. 6 is exact for a constant acceleration, so substeps = 1. Measured on
+  // seeds 1-4 (docs/parts/physics.md): 0.2-1.7% error. mu starts at 0; a model that does not learn
+  // the law, a wrong calibration or a block off by a frame lands far outside 3%.
+  it('estimates the friction coefficient mu = 0.2 within 3% from video alone (+ the reference scale)', async () => {
+    const set = simulateClips('sliding-block', { clips: 64, seed: 1 });
+    const cfg = resolvePhysicsConfig('fast', { batchSize: 32, epochs: 300, substeps: 1 });
+    const r = await fitPhysics(tf, set, cfg, { seed: 1 });
+    expect(r.params.mu.relativeError).toBeLessThan(0.03);
+    expect(r.fit!.r2).toBeGreaterThan(0.99);
+    r.run.optimizer.dispose();
+    disposeParams(r.run.model);
+  }, 180_000);
+});
+
 describe('training (smoke)', () => {
   const set = simulateClips('oscillator', { clips: 32, seed: 5 });
 
