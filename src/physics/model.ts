@@ -66,9 +66,14 @@ export function physValues(model: PhysicsModel): Record<string, number> {
   return Object.fromEntries(Object.entries(model.phys).map(([k, v]) => [k, v.dataSync()[0] * model.physScale]));
 }
 
-/** z = E(x): [N, P] -> [N] (d = 1); ReLU between the layers (FACTS 2), none after the last. */
+/**
+ * z = E(x): [N, P] -> [N] (d = 1); ReLU between the layers, none after the last. Frames are [-1, 1]
+ * in modelmath; the encoder sees them as intensities in [0, 1], as the reference code feeds it
+ * (src/utils/video2npy.py divides gray levels by 255). Measured: with [-1, 1] inputs the pendulum's
+ * latent folded back at large angles in 4 of 4 fast runs (docs/parts/physics.md, Decisions).
+ */
 export function encode(tf: Tf, model: PhysicsModel, x: Tensor): Tensor {
-  let h = x; // [N, P]
+  let h = tf.mul(tf.add(x, 1), 0.5); // [N, P] in [0, 1]
   model.encoder.layers.forEach((layer, i) => {
     h = linear(layer, h);
     if (i < model.encoder.layers.length - 1) h = tf.relu(h);
