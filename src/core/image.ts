@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { writeFileAtomic } from './atomic.js';
 import { ConfigError, checkNumber, InputError, ShapeError } from './errors.js';
+import { writeFileAtomic } from './outputs.js';
 
 /** A planar image: `data[c * height * width + y * width + x]`, values in [-1, 1]. */
 export interface Image {

@@ -4,8 +4,6 @@
  * helpers, the training engine and the ONNX Runtime backend.
  */
 
-// Files: atomic writes, checkpoints, safetensors, CSV, images, video frames
-export * from './atomic.js';
 export * from './checkpoint.js';
 // Engines: training (TensorFlow.js wasm) and inference (ONNX Runtime), CLIP tokenizer
 export * from './clip-tokenizer.js';
@@ -17,6 +15,8 @@ export * from './image.js';
 // Numerics on typed arrays
 export * from './math.js';
 export * from './onnx.js';
+// Files: atomic writes, checkpoints, safetensors, CSV, images, video frames
+export * from './outputs.js';
 // Progress bars
 export * from './progress.js';
 // Randomness
