@@ -109,6 +109,9 @@ const edit = defineCommand({
           ...defaults,
         });
         for (const a of s.adjustments) ctx.log(`sanitized: ${a}`);
+        if (s.inputHeight !== s.height || s.inputWidth !== s.width) {
+          ctx.log(`note: ${s.image} (${s.inputWidth}x${s.inputHeight}) was resized to ${s.width}x${s.height}, the size the model edits at`);
+        }
         return {
           data: s,
           text: `edit (${s.method}): ${s.image} -> ${s.out} (${s.width}x${s.height}), NFE ${s.nfe}, ${s.modelCalls} model calls, ${s.timeTotalMs.toFixed(0)} ms (model ${s.timeModelMs.toFixed(0)} ms, math ${s.timeMathMs.toFixed(1)} ms)`,

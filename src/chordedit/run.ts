@@ -93,6 +93,9 @@ export interface EditSummary {
   image: string;
   out: string;
   method: EditMethod;
+  /** Size of the input image, and of the edited image (the model's size, when it differs). */
+  inputHeight: number;
+  inputWidth: number;
   height: number;
   width: number;
   nfe: number;
@@ -130,6 +133,8 @@ export async function runEditJob(model: EditModel, job: EditJob): Promise<EditSu
     image: job.image,
     out: job.out,
     method: d.method,
+    inputHeight: input.height,
+    inputWidth: input.width,
     height: result.image.height,
     width: result.image.width,
     nfe: d.nfe,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/core/image.js';
 import { MANIFEST, readManifest } from '../../src/core/outputs.js';
 import { runCliCaptured } from '../support/cli.js';
 
@@ -186,6 +187,30 @@ describe('results on stdout (reproduction 8)', () => {
 });
 
 describe('degenerate input is reported (reproduction 10)', () => {
+  it('edit says in one stderr line that it resized a 50x20 image', async () => {
+    const dir = tmp();
+    const image = join(dir, 'wide.png');
+    writeFileSync(
+      image,
+      await encodePng({ data: new Float32Array(3 * 20 * 50).fill(0.2), channels: 3, height: 20, width: 50 }),
+    );
+    const out = join(dir, 'edited.png');
+    const r = await runCliCaptured([
+      'edit',
+      '--image',
+      image,
+      '--source',
+      'a large red circle at top left on grass',
+      '--target',
+      'a large red circle at top left on snow',
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`note: ${image} (50x20) was resized to 32x32, the size the model edits at\n`);
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('scaling fit on 6 identical rows exits 2 with the reason', async () => {
     const csv = join(tmp(), 'same.csv');
     writeFileSync(csv, `N,D,loss\n${'1e8,2e9,3.1\n'.repeat(6)}`);
