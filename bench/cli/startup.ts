@@ -38,4 +38,6 @@ const results = CASES.map((args) => {
   if (other) Object.assign(row, { otherSeconds: median(theirs), speedup: median(theirs) / median(ours) });
   return row;
 });
-process.stdout.write(`${JSON.stringify({ bench: 'cli-startup', node: process.version, runs, vs: other ?? null, results })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'cli-startup', node: process.version, runs, vs: other ?? null, results })}\n`,
+);

@@ -110,7 +110,9 @@ const edit = defineCommand({
         });
         for (const a of s.adjustments) ctx.log(`sanitized: ${a}`);
         if (s.inputHeight !== s.height || s.inputWidth !== s.width) {
-          ctx.log(`note: ${s.image} (${s.inputWidth}x${s.inputHeight}) was resized to ${s.width}x${s.height}, the size the model edits at`);
+          ctx.log(
+            `note: ${s.image} (${s.inputWidth}x${s.inputHeight}) was resized to ${s.width}x${s.height}, the size the model edits at`,
+          );
         }
         return {
           data: s,
