@@ -70,7 +70,7 @@ describe('--help of every command', async () => {
 
 describe('the first example of every command works when pasted', async () => {
   const commands = (await allCommands()).filter(({ words }) => words !== 'serve');
-  for (const { words, spec } of commands) {
+  for (const { spec } of commands) {
     it(`$ ${spec.examples[0]}`, () => {
       const cwd = mkdtempSync(join(tmpdir(), 'mm-example-'));
       symlinkSync(join(root, 'assets'), join(cwd, 'assets'));
