@@ -37,7 +37,14 @@ const runFlags = {
   evalWindows: run.evalWindows,
   checkpointEvery: run.checkpointEvery,
 };
-const trainSettings = (o: Record<keyof typeof runFlags, number>, seed: number) => ({ ...o, seed });
+const RUN_KEYS = Object.keys(runFlags) as (keyof typeof runFlags)[];
+const MODEL_KEYS = ['blockSize', 'nLayer', 'nHead', 'dim', 'mlpRatio', 'ropeBase', 'ropeLayout'] as const;
+const LORA_KEYS = ['r', 'alpha', 'dropout', 'targetModules', 'useDora', 'useRslora'] as const;
+
+/** The named fields of the parsed options (the settings one library call takes). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+}
 
 const corpus = defineCommand({
   name: 'corpus',
@@ -92,43 +99,13 @@ const train = defineCommand({
     const { join } = await import('node:path');
     await (await import('../core/engine.js')).getTf();
     const { pretrain } = await import('./pipeline.js');
-    const {
-      data,
-      valid,
-      preset: _preset,
-      steps,
-      batchSize,
-      lr,
-      warmupSteps,
-      floorRatio,
-      weightDecay,
-      clipNorm,
-      evalEvery,
-      evalWindows,
-      checkpointEvery,
-      ...shape
-    } = o;
     const out = ctx.out as string;
     const r = await pretrain({
-      data,
-      valid,
+      data: o.data,
+      valid: o.valid,
       out,
-      model: shape,
-      train: trainSettings(
-        {
-          steps,
-          batchSize,
-          lr,
-          warmupSteps,
-          floorRatio,
-          weightDecay,
-          clipNorm,
-          evalEvery,
-          evalWindows,
-          checkpointEvery,
-        },
-        ctx.seed,
-      ),
+      model: pick(o, MODEL_KEYS),
+      train: { ...pick(o, RUN_KEYS), seed: ctx.seed },
       seed: ctx.seed,
       checkpointDir: join(out, CHECKPOINT),
       resume: ctx.resume,
@@ -174,47 +151,14 @@ const finetune = defineCommand({
     await (await import('../core/engine.js')).getTf();
     const { finetuneLora } = await import('./pipeline.js');
     const out = ctx.out as string;
-    const {
-      steps,
-      batchSize,
-      lr,
-      warmupSteps,
-      floorRatio,
-      weightDecay,
-      clipNorm,
-      evalEvery,
-      evalWindows,
-      checkpointEvery,
-    } = o;
     const r = await finetuneLora({
       model: await resolveModelDir(o.model),
       data: o.data,
       valid: o.valid,
       originalValid: o.originalValid,
       out,
-      lora: {
-        r: o.r,
-        alpha: o.alpha,
-        dropout: o.dropout,
-        targetModules: o.targetModules,
-        useDora: o.useDora,
-        useRslora: o.useRslora,
-      },
-      train: trainSettings(
-        {
-          steps,
-          batchSize,
-          lr,
-          warmupSteps,
-          floorRatio,
-          weightDecay,
-          clipNorm,
-          evalEvery,
-          evalWindows,
-          checkpointEvery,
-        },
-        ctx.seed,
-      ),
+      lora: pick(o, LORA_KEYS),
+      train: { ...pick(o, RUN_KEYS), seed: ctx.seed },
       seed: ctx.seed,
       checkpointDir: join(out, CHECKPOINT),
       resume: ctx.resume,
