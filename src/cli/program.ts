@@ -10,7 +10,7 @@ import { type Command, Option } from 'commander';
 import type { CommandContext, CommandEntry, CommandSpec } from '../core/command.js';
 import { isGroup } from '../core/command.js';
 import { ConfigError, ModelMathError } from '../core/errors.js';
-import { claimDir, MANIFEST, planOutput, writeDirAtomic } from '../core/outputs.js';
+import { claimDir, MANIFEST, planOutput, writeDirAtomic, writeJsonAtomic } from '../core/outputs.js';
 import { createProgress } from '../core/progress.js';
 import { flagName, flagsOf, resolveOptions } from './flags.js';
 
@@ -144,6 +144,7 @@ async function runSpec(spec: CommandSpec, words: string, cmd: Command): Promise<
     if (err instanceof ConfigError) throw new ConfigError(withFlagNames(err.message, spec), { cause: err });
     throw err;
   }
+  if (spec.out?.resultJson && outPath !== undefined) writeJsonAtomic(outPath, result.data);
   if (json) process.stdout.write(`${JSON.stringify(result.data)}\n`);
   else if (result.text) process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
   if (result.failure) throw new ModelMathError(result.failure, 2);

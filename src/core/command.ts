@@ -25,7 +25,18 @@ export interface OutputSpec {
    * the folder is claimed before `run` (see core/outputs claimDir) and `--resume` reads it.
    */
   claims?: readonly string[];
+  /** The CLI itself writes the result's `data` there as JSON (a command's optional `--out result.json`). */
+  resultJson?: boolean;
 }
+
+/** `--out FILE.json`, optional: the result as JSON, written by the CLI after the command succeeds. */
+export const RESULT_JSON_OUTPUT: OutputSpec = Object.freeze({
+  kind: 'file',
+  describe: 'also write the result as JSON to this file',
+  optional: true,
+  extensions: ['.json'],
+  resultJson: true,
+});
 
 /** What `run` receives besides its validated options. */
 export interface CommandContext {

@@ -4,7 +4,7 @@
  * input exits with code 2 and one line naming the row and column.
  */
 import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
 import { BOOTSTRAP_DEFAULTS } from './bootstrap.js';
 import { FIT_DEFAULTS } from './fit.js';
 import { LAW_NAMES, type LawName } from './laws.js';
@@ -15,12 +15,6 @@ const law = z
   .enum(LAW_NAMES as [LawName, ...LawName[]])
   .default('epoch2024')
   .describe('law preset (epoch2024: Besiroglu et al. 2024; hoffmann2022: Chinchilla)');
-const jsonOut = {
-  kind: 'file',
-  describe: 'also write the result as JSON to this file',
-  optional: true,
-  extensions: ['.json'],
-} as const;
 
 const fitOptions = z.object({
   csv: z
@@ -82,7 +76,7 @@ const fit = defineCommand({
   summary: 'fit L = E + A/N^alpha + B/D^beta to a CSV of runs (Approach 3: Huber on log loss, 4500-start grid)',
   options: fitOptions,
   inputs: ['csv'],
-  out: jsonOut,
+  out: RESULT_JSON_OUTPUT,
   examples: [
     'modelmath scaling fit --csv assets/data/chinchilla.csv --drop-highest-loss 5',
     'modelmath scaling fit --drop-highest-loss 5 --bootstrap 4000 --out fit.json',
@@ -152,7 +146,6 @@ const fit = defineCommand({
       `  at C = ${o.flops.toExponential(2)}: N_opt = ${a.optimal.params.toExponential(3)}, D_opt = ${a.optimal.tokens.toExponential(3)} (${a.optimal.tokensPerParam.toFixed(1)} tokens/param)`,
       `  Approach 2 exponent a = ${a.isoFlop.paramsExponent?.toFixed(3) ?? 'n/a'}`,
     );
-    if (ctx.out) (await import('../core/outputs.js')).writeJsonAtomic(ctx.out, data);
     return { data, text: lines.join('\n') };
   },
 });
@@ -190,7 +183,7 @@ const optimal = defineCommand({
   name: 'optimal',
   summary: 'compute-optimal N and D for a FLOP budget under C = 6ND (closed form)',
   options: z.object({ flops: z.number().positive().describe('training compute budget C in FLOPs'), law }),
-  out: jsonOut,
+  out: RESULT_JSON_OUTPUT,
   examples: [
     'modelmath scaling optimal --flops 1e21',
     'modelmath scaling optimal --flops 5.76e23 --law hoffmann2022 --out optimal.json',
@@ -205,7 +198,6 @@ const optimal = defineCommand({
       tokensPerParam: r.tokensPerParam,
       loss: r.loss,
     };
-    if (ctx.out) (await import('../core/outputs.js')).writeJsonAtomic(ctx.out, data);
     return {
       data,
       text: `C = ${o.flops.toExponential(2)}: N = ${r.params.toExponential(3)}, D = ${r.tokens.toExponential(3)}, ${r.tokensPerParam.toFixed(2)} tokens/param, L = ${r.loss.toFixed(4)} (${o.law})`,

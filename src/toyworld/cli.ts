@@ -4,7 +4,7 @@
  * continues with --resume.
  */
 import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
 
 const BENCH_METHOD_NAMES = ['chord', 'chord-norefine', 'naive', 'sdedit', 'ddim-inversion'] as const;
 const weights = z
@@ -174,19 +174,12 @@ const trainClassifier = defineCommand({
   },
 });
 
-const jsonOut = {
-  kind: 'file',
-  describe: 'also write the result as JSON',
-  optional: true,
-  extensions: ['.json'],
-} as const;
-
 const sweep = defineCommand({
   name: 'sweep',
   summary: 'ChordEdit parameter sweep (t, delta, lambda, t_c) on the toy edit benchmark',
   options: z.object({ pairs: z.number().int().min(1).default(48).describe('edit pairs per setting'), weights }),
   inputs: ['weights'],
-  out: jsonOut,
+  out: RESULT_JSON_OUTPUT,
   examples: ['modelmath toy sweep --pairs 6', 'modelmath toy sweep --pairs 36 --out sweep.json'],
   async run(o, ctx) {
     const { loadClassifier } = await import('./classifier.js');
@@ -201,7 +194,6 @@ const sweep = defineCommand({
       onPoint: (done, total) => bar.update(done, { total }),
     });
     bar.stop();
-    if (ctx.out) (await import('../core/outputs.js')).writeJsonAtomic(ctx.out, r);
     const lines = r.points.map(
       (p) =>
         `${p.knob}=${p.value}${p.refine ? '' : ' (no refine)'}: bgPSNR ${p.backgroundPsnr.toFixed(2)} editAcc ${p.editAccuracy.toFixed(3)}`,
@@ -224,7 +216,7 @@ const editBench = defineCommand({
     weights,
   }),
   inputs: ['weights'],
-  out: jsonOut,
+  out: RESULT_JSON_OUTPUT,
   examples: ['modelmath edit-bench --pairs 6', 'modelmath edit-bench --pairs 240 --out edit-bench.json'],
   async run(o, ctx) {
     const { loadClassifier } = await import('./classifier.js');
@@ -240,7 +232,6 @@ const editBench = defineCommand({
       onEdit: (done) => bar.update(done),
     });
     bar.stop();
-    if (ctx.out) (await import('../core/outputs.js')).writeJsonAtomic(ctx.out, r);
     const lines = [
       'method            bgPSNR  targetPSNR  editAcc  NFE  ms/edit',
       ...Object.entries(r.methods).map(
