@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../src/core/atomic.js';
 import { getTf } from '../../src/core/engine.js';
+import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { disposeParams } from '../../src/nn/index.js';
 import { paperLedRate, paperTorricelliRate } from '../../src/physics/blocks.js';
 import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';

@@ -1,5 +1,5 @@
 /**
- * The ChordEdit model interface (COMMON.md, "ChordEdit model interface"): the editor sees a model
+ * The ChordEdit model interface: the editor sees a model
  * only through these three small interfaces, so the same pipeline runs on SD-Turbo (ONNX), on the
  * embedded toy model and, in tests, on the closed-form Gaussian denoiser (./analytic.ts).
  * Time convention (the reference code's): t is the query's noise level, t = 1 pure noise, t = 0 clean.

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ChordEditor } from '../chordedit/index.js';
 import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
-import type { Figure, SectionResult, Table, TourContext, TourSection } from '../report/section.js';
+import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { BENCH_METHOD_SETTINGS, BENCH_METHODS, type BenchResult } from './bench.js';
 import { parseCaption } from './caption.js';
 import { loadClassifier, readScenes } from './classifier.js';

@@ -108,9 +108,13 @@ describe('modelmath edit (single image)', () => {
     }
   });
   const bad: [string, string[], RegExp][] = [
-    ['t out of range', ['--t', '1.5'], /t must be a finite number in \(0, 1\], got 1.5/],
-    ['delta >= t', ['--t', '0.5', '--delta', '0.6'], /delta must be .* got 0.6/],
-    ['non-numeric lambda', ['--lambda', 'big'], /--lambda: expected a finite number, got "big"/],
+    ['t out of range', ['--t', '1.5'], /^modelmath: error: --t must be <= 1, got 1.5$/m],
+    [
+      'delta >= t',
+      ['--t', '0.5', '--delta', '0.6'],
+      /^modelmath: error: --delta must be in \[0, t\) = \[0, 0.5\), got 0.6$/m,
+    ],
+    ['non-numeric lambda', ['--lambda', 'big'], /^modelmath: error: --lambda expects a finite number, got "big"$/m],
     ['unknown method', ['--method', 'magic'], /--method/],
     ['missing model folder', ['--model', '/no/such/model'], /model folder not found/],
     ['unknown device', ['--device', 'tpu'], /supported devices: cpu/],
@@ -192,7 +196,12 @@ describe('modelmath edit --batch', () => {
     expect(summary.failed.map((f: { line: number }) => f.line)).toEqual([2, 3, 5]);
     expect(summary.failed[1].error).toMatch(/^t must be/);
     expect(summary.failed[2].error).toMatch(/missing.png does not exist/);
-    expect(readdirSync(outDir).sort()).toEqual(['0006-photo.png', 'batch-report.json', 'one.png']);
+    expect(readdirSync(outDir).sort()).toEqual([
+      '.modelmath-manifest.json',
+      '0006-photo.png',
+      'batch-report.json',
+      'one.png',
+    ]);
     const report = JSON.parse(readFileSync(join(outDir, 'batch-report.json'), 'utf8'));
     expect(report.results.map((r: { line: number }) => r.line)).toEqual([1, 6]);
 
@@ -282,6 +291,6 @@ describe('the real process', () => {
       },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^modelmath: error: t must be/);
+    expect(r.stderr).toMatch(/^modelmath: error: --t must be > 0, got 0$/m);
   });
 });

@@ -34,7 +34,7 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
     expect(r.stderr).toMatch(/expected "at"/);
     r = await cli(['toy', 'render', '--caption', 'a large red circle at top on snow']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--out must be a \.png file/);
+    expect(r.stderr).toMatch(/--out is required: PNG file/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -48,7 +48,7 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
   it('toy train / generate / edit-bench: bad flags and files', async () => {
     let r = await cli(['toy', 'train', '--preset', 'quick']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--out <dir> is required/);
+    expect(r.stderr).toMatch(/--out is required: folder for checkpoint/);
     r = await cli(['--out', join(dir, 't'), 'toy', 'train', '--preset', 'huge']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--preset/);

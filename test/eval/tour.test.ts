@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { section } from '../../src/lm/tour.js';
+import { section } from '../../src/eval/tour.js';
 
 describe('lm tour section', () => {
   it('evaluates the shipped model (quick) and reports finite perplexities and an accuracy', async () => {
