@@ -62,7 +62,7 @@ const train = defineCommand({
       .min(1)
       .max(1000)
       .optional()
-      .describe('physics block sub-steps: 1 = Eq. 6 (paper), n > 1 = finer integration'),
+      .describe('physics block sub-steps: 1 = Eq. 6 / Euler (paper), n > 1 = n RK4 steps per frame'),
   }),
   inputs: ['video'],
   out: { kind: 'dir', describe: 'folder for checkpoint/ and result.json', claims: ['checkpoint/'] },
@@ -125,9 +125,11 @@ const bias = defineCommand({
   async run(o, ctx) {
     const { integratorBias } = await import('./bias.js');
     const params = integratorBias(o.system, { substeps: o.substeps, clips: o.clips, seed: ctx.seed });
-    const lines = Object.entries(params).map(
-      ([p, v]) => `${p}: best fit ${v.fit.toFixed(5)} vs true ${v.true} (${(100 * v.relativeError).toFixed(3)}%)`,
-    );
+    const pct = (x: number) => `${(100 * x).toFixed(3)}%`;
+    const lines = Object.entries(params).map(([p, v]) => {
+      const read = v.read === v.fit ? '' : `; read exactly ${v.read.toFixed(5)} (${pct(v.readError)})`;
+      return `${p}: best fit ${v.fit.toFixed(5)} vs true ${v.true} (${pct(v.relativeError)})${read}`;
+    });
     return { data: { system: o.system, substeps: o.substeps, params }, text: lines.join('\n') };
   },
 });
