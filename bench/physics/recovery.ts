@@ -6,7 +6,8 @@
  * stopped. Writes assets/physics/<name>.json at the end (the tour and bench/physics/table.ts read it).
  * Usage: nice -n 10 npx tsx bench/physics/recovery.ts --suite main|substeps|noise|background|variant
  *        [--preset fast|paper] [--epochs E] [--substeps n] [--seeds 5] [--seed-from 1] [--systems a,b]
- *        [--noise 0.05,0.1] [--background smooth] [--variant paper-block|paper-block-prior] [--name file]
+ *        [--noise 0.05,0.1] [--background smooth] [--variant paper-block|paper-block-prior]
+ *        [--config '{"latentInit":"torch"}'] [--name file]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { getTf } from '../../src/core/engine.js';
 import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { disposeParams } from '../../src/nn/index.js';
 import { paperLedRate, paperTorricelliRate } from '../../src/physics/blocks.js';
-import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
+import { type PhysicsConfig, type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
 import { encodeAll } from '../../src/physics/model.js';
 import type { Background } from '../../src/physics/render.js';
@@ -32,6 +33,8 @@ const base = resolvePhysicsConfig(preset);
 const epochs = Number(arg('epochs', String(base.epochs)));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + Number(arg('seed-from', '1')));
 const variant = arg('variant', '');
+/** Extra config overrides as JSON, e.g. --config '{"latentInit":"torch"}' (decision measurements). */
+const extra = JSON.parse(arg('config', '{}')) as Partial<PhysicsConfig>;
 const ckptRoot = arg('checkpoint', join('out', 'physics-bench', name));
 const list = (s: string) => s.split(',').filter(Boolean);
 
@@ -102,6 +105,7 @@ for (const job of jobs()) {
     stored = JSON.parse(readFileSync(done, 'utf8'));
   } else {
     const config = resolvePhysicsConfig(preset, {
+      ...extra,
       epochs,
       substeps: job.substeps,
       noise: job.noise,
@@ -147,7 +151,7 @@ writeJsonAtomic(out, {
   command: `npx tsx bench/physics/recovery.ts ${process.argv.slice(2).join(' ')}`,
   suite,
   preset,
-  config: resolvePhysicsConfig(preset, { epochs }),
+  config: resolvePhysicsConfig(preset, { ...extra, epochs }),
   seeds,
   wallSeconds: (performance.now() - t0) / 1000,
   runs,

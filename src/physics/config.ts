@@ -1,8 +1,9 @@
 /**
  * Training configuration of the latent-physics model (Castañeda Garcia et al., CVPR 2025, and its
  * reference code: MLP 5600 -> 1000 -> 100 -> d, ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the
- * physical parameters; batch 128; 500 epochs). `PHYSICS_DEFAULTS` is the paper's setting; presets
- * are partial objects merged over it. `fast` is OUR reduced preset for a 2-core CPU: not the paper's.
+ * physical parameters; batch 128; 500 epochs). `PHYSICS_DEFAULTS` is the paper's setting except
+ * `latentInit` (ours; 'torch' is the reference's); presets are partial objects merged over it. `fast`
+ * is OUR reduced preset for a 2-core CPU: not the paper's.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -22,6 +23,12 @@ export interface PhysicsConfig {
   // ---- model ----
   /** Hidden widths of the MLP encoder. Default [1000, 100] (paper). */
   hidden: number[];
+  /**
+   * Initial latent scale: 'unit' (ours, default: the last layer rescaled so the first 128 clips'
+   * latents have mean 0 and variance 1, model.ts `standardizeLatent`) or 'torch' (the reference's
+   * PyTorch default init as it is).
+   */
+  latentInit: 'unit' | 'torch';
   /** Average-pool factor applied to the 56 x 100 frames before the encoder: 1 (paper), 2 or 4. */
   downsample: 1 | 2 | 4;
   /**
@@ -59,6 +66,7 @@ export const PHYSICS_DEFAULTS: Readonly<PhysicsConfig> = Object.freeze({
   noise: 0,
   background: 'plain',
   hidden: [1000, 100],
+  latentInit: 'unit',
   downsample: 1,
   substeps: 1,
   klWeight: 1,
@@ -93,6 +101,7 @@ export const physicsConfigSchema = z.object({
   noise: z.number().min(0).max(1),
   background: z.enum(['plain', 'smooth', 'smooth-per-clip']),
   hidden: z.array(positiveInt(10000)).min(1).max(8),
+  latentInit: z.enum(['unit', 'torch']),
   downsample: z.union([z.literal(1), z.literal(2), z.literal(4)]),
   substeps: positiveInt(1000),
   klWeight: z.number().min(0).max(1000),

@@ -56,6 +56,29 @@ export function physicsModelInit(tf: Tf, rng: Rng, spec: SystemSpec, cfg: Physic
   return { encoder, phys, physScale };
 }
 
+/** Clips whose frames set the latent's initial mean and variance (`standardizeLatent`). */
+export const STANDARDIZE_CLIPS = 128;
+
+/**
+ * Data-dependent init of the encoder's last layer (LSUV-style, Mishkin & Matas 2016, on the output
+ * layer only): weights and bias rescaled so that the latents of `frames` [n * P] have mean 0 and
+ * variance 1, the prior's, before the first step. Ours, not the reference's: from PyTorch's init the
+ * latents have variance ~1e-4, the KL term dominates the first steps and grows the latent along
+ * whatever feature spreads fastest (measured: oscillator stuck on a latent even in the ball's
+ * position in 2 of 5 fast seeds; none with this init, docs/parts/physics.md).
+ */
+export function standardizeLatent(tf: Tf, model: PhysicsModel, frames: Float32Array): void {
+  const pixels = model.encoder.layers[0].w.shape[0];
+  const z = encodeAll(tf, model, frames, pixels);
+  const mean = z.reduce((a, b) => a + b, 0) / z.length;
+  const std = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / (z.length - 1));
+  const last = model.encoder.layers[model.encoder.layers.length - 1];
+  tf.tidy(() => {
+    last.w.assign(tf.div(last.w, std));
+    last.b!.assign(tf.div(tf.sub(last.b!, mean), std));
+  });
+}
+
 /** The physical parameters theta = physScale * phi as tensors (call inside a tidy). */
 export function physTensors(tf: Tf, model: PhysicsModel): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(model.phys).map(([k, v]) => [k, tf.mul(v, model.physScale)]));

@@ -14,7 +14,15 @@ import { adamw, checkpointOf, lrSchedule, type Optimizer, trainLoop } from '../n
 import { fitLatentToState, type LineFit } from './calibrate.js';
 import type { PhysicsConfig } from './config.js';
 import { type ClipSet, downsample } from './dataset.js';
-import { encodeAll, type PhysicsModel, physicsLoss, physicsModelInit, physValues } from './model.js';
+import {
+  encodeAll,
+  type PhysicsModel,
+  physicsLoss,
+  physicsModelInit,
+  physValues,
+  STANDARDIZE_CLIPS,
+  standardizeLatent,
+} from './model.js';
 import { getSystem, type SystemSpec } from './systems.js';
 
 /** Everything one training run holds between steps. */
@@ -42,6 +50,10 @@ export function createPhysicsRun(
 ): PhysicsRun {
   const data = downsample(set, config.downsample);
   const model = physicsModelInit(tf, new Rng(seed).fork('init'), spec, config, data.height * data.width);
+  if (config.latentInit === 'unit') {
+    const clips = Math.min(data.count, STANDARDIZE_CLIPS);
+    standardizeLatent(tf, model, data.frames.subarray(0, clips * data.length * data.height * data.width));
+  }
   // plain Adam as the paper (no weight decay); betas and eps are PyTorch's defaults
   const stepsPerEpoch = Math.ceil(data.count / config.batchSize);
   const totalSteps = config.epochs * stepsPerEpoch;

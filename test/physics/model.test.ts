@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { getTf, type Tensor } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { adamw, disposeParams } from '../../src/nn/index.js';
+import { fitLatentToState } from '../../src/physics/calibrate.js';
 import { resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
-import { physicsLoss, physicsModelInit } from '../../src/physics/model.js';
+import { encodeAll, physicsLoss, physicsModelInit, standardizeLatent } from '../../src/physics/model.js';
 import { SYSTEM_NAMES, SYSTEMS } from '../../src/physics/systems.js';
 import { fitPhysics } from '../../src/physics/train.js';
 
@@ -54,6 +55,23 @@ describe('physics loss', () => {
     disposeParams(model);
   });
 
+  it('standardizeLatent: the latents of the given frames get mean 0 and unbiased variance 1, an affine change', () => {
+    const cfg = resolvePhysicsConfig('test');
+    const set = simulateClips('pendulum', { clips: 4, seed: 2 });
+    const P = set.height * set.width;
+    const model = physicsModelInit(tf, new Rng(3), SYSTEMS.pendulum, cfg, P);
+    const before = encodeAll(tf, model, set.frames, P);
+    standardizeLatent(tf, model, set.frames);
+    const after = encodeAll(tf, model, set.frames, P);
+    const mean = after.reduce((a, b) => a + b, 0) / after.length;
+    const variance = after.reduce((a, b) => a + (b - mean) ** 2, 0) / (after.length - 1);
+    expect(mean).toBeCloseTo(0, 5);
+    expect(variance).toBeCloseTo(1, 4);
+    const fit = fitLatentToState(after, before); // after = a * before + b exactly
+    expect(fit.r2).toBeCloseTo(1, 6);
+    disposeParams(model);
+  });
+
   it('one Adam on the rescaled parameter = Adam with the separate physics learning rate', () => {
     const target = 3;
     const run = (scale: number, lr: number) => {
@@ -78,7 +96,7 @@ describe('physics loss', () => {
 describe('training recovers a physical parameter (CI)', () => {
   // Sliding block, 64 clips, our fast setting (14 x 25 input, cosine schedule), 600 Adam steps:
   // about 12 s of CPU. Eq. 6 is exact for a constant acceleration, so substeps = 1. Measured on
-  // seeds 1-4 (docs/parts/physics.md): 0.2-1.7% error. mu starts at 0; a model that does not learn
+  // seeds 1-4 (docs/parts/physics.md): 0.02-0.96% error. mu starts at 0; a model that does not learn
   // the law, a wrong calibration or a block off by a frame lands far outside 3%.
   it('estimates the friction coefficient mu = 0.2 within 3% from video alone (+ the reference scale)', async () => {
     const set = simulateClips('sliding-block', { clips: 64, seed: 1 });
