@@ -23,6 +23,8 @@ export interface RecoveryRun {
   /** Epochs of the run (older files: the suite's config). */
   epochs?: number;
   params: Record<string, ParamEstimate>;
+  /** The physics block's values (latent units), when stored. */
+  raw?: Record<string, number>;
   latentFit?: { scale: number; offset: number; r2: number };
   secondsPerEpoch: number;
   cpuSecondsPerEpoch?: number;
