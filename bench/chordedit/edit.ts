@@ -13,10 +13,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ChordEditor, type Denoiser, type EditMethod, SdTurboModel } from '../../src/chordedit/index.js';
+import { ChordEditor, type Denoiser, type EditMethod } from '../../src/chordedit/index.js';
 import type { Image } from '../../src/core/image.js';
 import { Rng } from '../../src/core/rng.js';
-import { writeSdTurboFixture } from '../../test/chordedit/sd-turbo-fixture.js';
+import { loadPipeline } from '../../src/pipeline/index.js';
+import { writeSdTurboFixture } from '../../test/support/sd-turbo-fixture.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,7 +48,7 @@ const results: Record<string, unknown>[] = [];
 try {
   if (!realModel) writeSdTurboFixture(dir, { textDim: 1024 });
   const t0 = performance.now();
-  const model = await SdTurboModel.load(realModel ?? dir, { threads: realModel ? 0 : 1 });
+  const model = await loadPipeline(realModel ?? dir, { threads: realModel ? 0 : 1 });
   const loadMs = performance.now() - t0;
   const parts = model.parts(512, 512);
   const editor = new ChordEditor(parts);

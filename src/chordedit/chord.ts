@@ -8,8 +8,7 @@
  * abar[idx(s)] = alpha_s^2, sigma_s^2 = 1 - alpha_s^2, c_src / c_tar = source / target embeddings.
  */
 import { ShapeError } from '../core/errors.js';
-import { addNoise, alphaSigma, timeToIndex, x0FromEps } from '../diffusion/index.js';
-import type { Denoiser, TextEmbedding } from './denoiser.js';
+import { addNoise, alphaSigma, type Denoiser, type TextEmbedding, timeToIndex, x0FromEps } from '../diffusion/index.js';
 
 /** DDPM index and (alpha, sigma) of a query time s (FACTS.md section 1: idx = clamp(round(999 s))). */
 export function queryTime(denoiser: Denoiser, s: number): { index: number; alpha: number; sigma: number } {
@@ -39,9 +38,42 @@ export function stackLatents(parts: Float32Array[]): Float32Array {
 }
 
 /**
- * Step 2, the residual field R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
- * (FACTS.md section 1). Both prompts and all n noises go to the model as ONE batch of 2n latents.
+ * Step 2, the residual fields R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
+ * at each query time s (FACTS.md section 1). Every time, prompt and noise goes to the model as ONE
+ * batch of 2n x (number of times) latents, as the reference batches both times and prompts.
  */
+export async function residualFields(
+  denoiser: Denoiser,
+  x: Float32Array,
+  noises: Float32Array[],
+  times: number[],
+  src: TextEmbedding,
+  tar: TextEmbedding,
+): Promise<Float32Array[]> {
+  const queries = times.map((s) => queryTime(denoiser, s));
+  const zs = queries.map(({ alpha, sigma }) => noises.map((eps) => queryNoise(x, eps, alpha, sigma)));
+  const batch = stackLatents(zs.flatMap((perTime) => perTime.flatMap((z) => [z, z]))); // [times * 2n, ...]: (src, tar) per noise
+  const cond = queries.flatMap(() => noises.flatMap(() => [src, tar]));
+  const indices = queries.flatMap(({ index }) => cond.slice(0, 2 * noises.length).map(() => index));
+  const epsHat = await denoiser.predictEps(batch, indices, cond);
+  if (epsHat.length !== batch.length) {
+    throw new ShapeError(`predictEps returned ${epsHat.length} values for ${batch.length} inputs`);
+  }
+  const size = x.length;
+  return queries.map(({ alpha, sigma }, j) => {
+    const r = new Float32Array(size);
+    for (let k = 0; k < noises.length; k++) {
+      const at = (m: number) => epsHat.subarray(m * size, (m + 1) * size);
+      const first = 2 * (j * noises.length + k);
+      const x0Src = x0Estimate(zs[j][k], at(first), alpha, sigma);
+      const x0Tar = x0Estimate(zs[j][k], at(first + 1), alpha, sigma);
+      for (let i = 0; i < size; i++) r[i] += (x0Tar[i] - x0Src[i]) / noises.length;
+    }
+    return r;
+  });
+}
+
+/** Step 2 at one query time s (see `residualFields`). */
 export async function residualField(
   denoiser: Denoiser,
   x: Float32Array,
@@ -50,22 +82,7 @@ export async function residualField(
   src: TextEmbedding,
   tar: TextEmbedding,
 ): Promise<Float32Array> {
-  const { index, alpha, sigma } = queryTime(denoiser, s);
-  const zs = noises.map((eps) => queryNoise(x, eps, alpha, sigma));
-  const batch = stackLatents(zs.flatMap((z) => [z, z])); // [2n, ...]: (src, tar) per noise
-  const cond = noises.flatMap(() => [src, tar]);
-  const epsHat = await denoiser.predictEps(batch, index, cond);
-  if (epsHat.length !== batch.length) {
-    throw new ShapeError(`predictEps returned ${epsHat.length} values for ${batch.length} inputs`);
-  }
-  const size = x.length;
-  const r = new Float32Array(size);
-  for (let k = 0; k < noises.length; k++) {
-    const x0Src = x0Estimate(zs[k], epsHat.subarray(2 * k * size, (2 * k + 1) * size), alpha, sigma);
-    const x0Tar = x0Estimate(zs[k], epsHat.subarray((2 * k + 1) * size, (2 * k + 2) * size), alpha, sigma);
-    for (let i = 0; i < size; i++) r[i] += (x0Tar[i] - x0Src[i]) / noises.length;
-  }
-  return r;
+  return (await residualFields(denoiser, x, noises, [s], src, tar))[0];
 }
 
 /**

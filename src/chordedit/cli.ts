@@ -10,8 +10,8 @@ import { action, type CommandContext, numberFlag, parseOptions } from '../cli/co
 import { ConfigError, InputError } from '../core/errors.js';
 import { GRAPH_OPTIMIZATIONS } from '../core/onnx.js';
 import { createProgress } from '../core/progress.js';
+import { type EditJob, loadEditModel, runBatch, runEditJob, runPieBench } from './app/index.js';
 import { CHORD_DEFAULTS, type ChordConfig, EDIT_METHODS, validateChordConfig } from './config.js';
-import { type EditJob, loadEditModel, runBatch, runEditJob, runPieBench } from './run.js';
 
 const editSchema = z.object({
   image: z.string().min(1).optional(),
@@ -182,7 +182,11 @@ export function register(program: Command): void {
       'a PIE-Bench folder (mapping_file.json + annotation_images/): edit all, score the background',
     )
     .option('--limit <n>', 'with --pie-bench: only the first n records')
-    .option('--model <toy|dir>', 'the embedded toy model, or an SD-Turbo ONNX folder', 'toy')
+    .option(
+      '--model <toy|dir>',
+      "'toy' (the shipped toy model, assets/toy/onnx) or a diffusers/Optimum ONNX folder such as an SD-Turbo export",
+      'toy',
+    )
     .option('--method <m>', `edit method: ${EDIT_METHODS.join(', ')}`, 'chord')
     .option('--t <t>', 'query time (noise level) t in (0, 1]', String(d.t))
     .option('--delta <d>', 'chord window delta in [0, t)', String(d.delta))

@@ -4,7 +4,7 @@
  * UTF-8 bytes mapped to printable characters, `</w>` marks the end of a word, greedy lowest-rank
  * merges from merges.txt, ids from vocab.json, then BOS + up to 75 tokens + EOS padded to 77.
  * The SD-Turbo folders ship vocab.json + merges.txt but no tokenizer.json, which the maintained JS
- * tokenizers need; so this small implementation (tested in test/chordedit/clip-tokenizer.test.ts).
+ * tokenizers need; so this small implementation (tested in test/core/clip-tokenizer.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +33,11 @@ export interface ClipTokenizerOptions {
   maxLength?: number;
   /** Padding id; default: the config's pad token, else 0 (the SD-Turbo ONNX exports; FACTS.md section 1). */
   padId?: number;
+  /**
+   * A piece the vocabulary lacks: 'unk' maps it to EOS (CLIP's unk token; default), 'error' throws an
+   * InputError naming the word (for small vocabularies, where a silent unk would change the prompt).
+   */
+  unknown?: 'unk' | 'error';
 }
 
 export class ClipTokenizer {
@@ -40,6 +45,7 @@ export class ClipTokenizer {
   readonly eosId: number;
   readonly padId: number;
   readonly maxLength: number;
+  readonly unknown: 'unk' | 'error';
   private readonly ranks = new Map<string, number>();
   private readonly byteChars = bytesToUnicode();
   private readonly cache = new Map<string, string[]>();
@@ -57,6 +63,7 @@ export class ClipTokenizer {
     for (const t of ['<|startoftext|>', '<|endoftext|>']) this.cache.set(t, [t]); // as CLIP: special tokens stay whole
     this.padId = options.padId ?? 0;
     this.maxLength = options.maxLength ?? 77;
+    this.unknown = options.unknown ?? 'unk';
   }
 
   private special(token: string): number {
@@ -122,13 +129,19 @@ export class ClipTokenizer {
     return word;
   }
 
-  /** Token ids of a text without BOS/EOS (unknown pieces map to EOS, as CLIP's unk token). */
+  /** Token ids of a text without BOS/EOS (unknown pieces map to EOS, as CLIP's unk token, or throw: see `unknown`). */
   tokenize(text: string): number[] {
     const ids: number[] = [];
     for (const m of cleanText(text).matchAll(PATTERN)) {
       const bytes = UTF8.encode(m[0]);
       const mapped = Array.from(bytes, (b) => this.byteChars[b]).join('');
-      for (const piece of this.bpe(mapped)) ids.push(this.vocab.get(piece) ?? this.eosId);
+      for (const piece of this.bpe(mapped)) {
+        const id = this.vocab.get(piece);
+        if (id === undefined && this.unknown === 'error') {
+          throw new InputError(`prompt word ${JSON.stringify(m[0])} is not in the tokenizer's vocabulary`);
+        }
+        ids.push(id ?? this.eosId);
+      }
     }
     return ids;
   }

@@ -1,7 +1,8 @@
 /**
- * `modelmath toy ...`: train the toy denoiser (`toy train`), sample it (`toy generate`), render
- * scenes (`toy render`); and `modelmath edit-bench` (the ground-truth edit benchmark).
- * Options are validated by zod; results print as one JSON object with --json.
+ * `modelmath toy ...`: train the toy denoiser on the engine (`toy train`), export it as a
+ * diffusers-layout ONNX folder (`toy export-onnx`), sample it (`toy generate`), render scenes
+ * (`toy render`); and `modelmath edit-bench` (the ground-truth edit benchmark). Inference runs the
+ * ONNX folder (`--model toy` = assets/toy/onnx) through src/pipeline. Options are validated by zod.
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -11,16 +12,31 @@ import { ConfigError } from '../core/errors.js';
 import { imageGrid, writeImage } from '../core/image.js';
 import { createProgress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
-import { BENCH_METHODS, runEditBench } from './bench.js';
-import { parseCaption, sceneFromCaption } from './caption.js';
-import { loadClassifier, readScenes } from './classifier.js';
-import { shipClassifier } from './classifier-train.js';
-import { loadToyModel } from './denoiser.js';
-import { renderScene } from './render.js';
-import { evaluateSamples, generateToy } from './sample.js';
-import { attributeAccuracy } from './scoring.js';
-import { runSweep } from './sweep.js';
-import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, type ToyTrainConfig, trainToyModel } from './train.js';
+import { generateImages } from '../pipeline/index.js';
+import { BENCH_METHODS, evaluateSamples, runEditBench, runSweep } from './bench/index.js';
+import { attributeAccuracy, loadClassifier, readScenes, shipClassifier } from './classifier/index.js';
+import {
+  exportToyOnnx,
+  loadToyRuntime,
+  TOY_TRAIN_DEFAULTS,
+  TOY_TRAIN_PRESETS,
+  type ToyRuntime,
+  type ToyTrainConfig,
+  trainToyModel,
+} from './model/index.js';
+import { parseCaption, renderScene, sceneFromCaption } from './world/index.js';
+
+/** Runs `work` on the toy model of `--model` (default: the shipped ONNX folder) and releases it. */
+async function withToyModel<T>(spec: string, work: (model: ToyRuntime) => Promise<T>): Promise<T> {
+  const model = await loadToyRuntime(spec);
+  try {
+    return await work(model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+const MODEL_HELP = "'toy' (the shipped ONNX folder assets/toy/onnx) or a diffusers-layout ONNX folder of 32x32 images";
 
 const trainSchema = z.object({
   preset: z.enum(['quick', 'full']),
@@ -88,7 +104,7 @@ const generateSchema = z.object({
   count: numberFlag.pipe(z.number().int().min(1).max(64)),
   steps: numberFlag.pipe(z.number().int().min(1).max(1000)),
   guidance: numberFlag.pipe(z.number().min(0).max(50)),
-  weights: z.string().min(1).optional(),
+  model: z.string().min(1),
 });
 
 function registerGenerate(toy: Command): void {
@@ -99,15 +115,14 @@ function registerGenerate(toy: Command): void {
     .option('--count <n>', 'images to sample (a row of the output grid)', '4')
     .option('--steps <k>', 'DDIM steps', '20')
     .option('--guidance <w>', 'classifier-free guidance scale (1 = none)', '1')
-    .option('--weights <file>', 'denoiser weights (default: the shipped assets/toy/toy-denoiser.safetensors)')
+    .option('--model <toy|dir>', MODEL_HELP, 'toy')
     .action(
       action(async (raw, ctx) => {
         const o = parseOptions(generateSchema, raw);
         const out = pngOut(ctx.out);
         const truth = parseCaption(o.caption);
-        const model = await loadToyModel(o.weights);
         const captions = new Array<string>(o.count).fill(o.caption);
-        const images = await generateToy(model.denoiser, captions, new Rng(ctx.seed), o);
+        const images = await withToyModel(o.model, (m) => generateImages(m.sampler, captions, new Rng(ctx.seed), o));
         const readings = readScenes(await loadClassifier(), images);
         const accuracy = attributeAccuracy(readings.map((reading) => ({ reading, truth })));
         await writeImage(out, imageGrid(images, o.count));
@@ -124,15 +139,15 @@ function registerEvalSamples(toy: Command): void {
     .option('--count <n>', 'random captions (one sample each)', '96')
     .option('--steps <k>', 'DDIM steps', '20')
     .option('--guidance <w>', 'classifier-free guidance scale (1 = none)', '1')
-    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .option('--model <toy|dir>', MODEL_HELP, 'toy')
     .action(
       action(async (raw: Record<string, unknown>, ctx) => {
         const schema = generateSchema.omit({ caption: true, count: true }).extend({
           count: numberFlag.pipe(z.number().int().min(1).max(10_000)),
         });
         const o = parseOptions(schema, raw);
-        const model = await loadToyModel(o.weights);
-        const r = await evaluateSamples(model.denoiser, await loadClassifier(), { ...o, seed: ctx.seed });
+        const classifier = await loadClassifier();
+        const r = await withToyModel(o.model, (m) => evaluateSamples(m.sampler, classifier, { ...o, seed: ctx.seed }));
         ctx.log(
           `toy eval-samples: ${r.count} samples, exact ${r.exact.toFixed(3)}, per attribute ${JSON.stringify(r.perAttribute)}`,
         );
@@ -175,7 +190,7 @@ const benchSchema = z.object({
   suite: z.enum(['toy']),
   pairs: numberFlag.pipe(z.number().int().min(1).max(100_000)),
   methods: z.array(z.enum(BENCH_METHODS)).min(1),
-  weights: z.string().min(1).optional(),
+  model: z.string().min(1),
 });
 
 function registerBench(program: Command): void {
@@ -185,7 +200,7 @@ function registerBench(program: Command): void {
     .option('--suite <name>', "benchmark suite ('toy')", 'toy')
     .option('--pairs <n>', 'edit pairs (pair i has type i mod 6)', '240')
     .option('--methods <list>', `comma-separated: ${BENCH_METHODS.join(',')}`, BENCH_METHODS.join(','))
-    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .option('--model <toy|dir>', MODEL_HELP, 'toy')
     .addHelpText('after', '\nWith --out FILE the result JSON is also written to FILE (atomically).')
     .action(
       action(async (raw: Record<string, unknown>, ctx) => {
@@ -195,15 +210,16 @@ function registerBench(program: Command): void {
             .split(',')
             .map((m) => m.trim()),
         });
-        const model = await loadToyModel(o.weights);
         const classifier = await loadClassifier();
         const bar = createProgress('edit-bench', o.pairs * o.methods.length);
-        const r = await runEditBench(model, classifier, {
-          pairs: o.pairs,
-          methods: o.methods,
-          seed: ctx.seed,
-          onEdit: (done) => bar.update(done),
-        });
+        const r = await withToyModel(o.model, (m) =>
+          runEditBench(m.parts, classifier, {
+            pairs: o.pairs,
+            methods: o.methods,
+            seed: ctx.seed,
+            onEdit: (done) => bar.update(done),
+          }),
+        );
         bar.stop();
         if (ctx.out) writeJsonAtomic(ctx.out, r);
         for (const [name, m] of Object.entries(r.methods)) {
@@ -222,21 +238,22 @@ function registerSweep(toy: Command): void {
     .command('sweep')
     .description('ChordEdit parameter sweep (t, delta, lambda, t_c) on the toy edit benchmark; --out writes the JSON')
     .option('--pairs <n>', 'edit pairs per setting', '48')
-    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
+    .option('--model <toy|dir>', MODEL_HELP, 'toy')
     .action(
       action(async (raw: Record<string, unknown>, ctx) => {
         const o = parseOptions(
-          z.object({ pairs: numberFlag.pipe(z.number().int().min(1)), weights: z.string().optional() }),
+          z.object({ pairs: numberFlag.pipe(z.number().int().min(1)), model: z.string().min(1) }),
           raw,
         );
-        const model = await loadToyModel(o.weights);
         const classifier = await loadClassifier();
         const bar = createProgress('toy sweep', 1);
-        const r = await runSweep(model, classifier, {
-          pairs: o.pairs,
-          seed: ctx.seed,
-          onPoint: (done, total) => bar.update(done, { total }),
-        });
+        const r = await withToyModel(o.model, (m) =>
+          runSweep(m.parts, classifier, {
+            pairs: o.pairs,
+            seed: ctx.seed,
+            onPoint: (done, total) => bar.update(done, { total }),
+          }),
+        );
         bar.stop();
         if (ctx.out) writeJsonAtomic(ctx.out, r);
         for (const p of r.points) {
@@ -249,10 +266,35 @@ function registerSweep(toy: Command): void {
     );
 }
 
+function registerExport(toy: Command): void {
+  toy
+    .command('export-onnx')
+    .description('export trained toy weights as a diffusers/Optimum-layout ONNX folder (the format --model reads)')
+    .option('--weights <file>', 'denoiser weights (default: the shipped assets/toy/toy-denoiser.safetensors)')
+    .option('--fixed-batch', 'fix every batch dimension at 1 (as some exports do)')
+    .addHelpText(
+      'after',
+      '\nExample: modelmath --out assets/toy/onnx toy export-onnx   (regenerates the shipped folder)',
+    )
+    .action(
+      action(async (raw: Record<string, unknown>, ctx) => {
+        const o = parseOptions(
+          z.object({ weights: z.string().min(1).optional(), fixedBatch: z.boolean().optional() }),
+          raw,
+        );
+        if (!ctx.out) throw new ConfigError('--out <dir> is required: the folder to write');
+        const files = await exportToyOnnx(ctx.out, { weights: o.weights, fixedBatch: o.fixedBatch });
+        ctx.log(`toy export-onnx: ${files.length} files -> ${ctx.out}`);
+        return { out: ctx.out, files };
+      }),
+    );
+}
+
 /** Registers `toy` and `edit-bench`. */
 export function register(program: Command): void {
   const toy = program.command('toy').description('the embedded toy world: train, sample and render the tiny model');
   registerTrain(toy);
+  registerExport(toy);
   registerGenerate(toy);
   registerRender(toy);
   registerEvalSamples(toy);

@@ -1,18 +1,14 @@
 /**
- * The lab's edit models, loaded once on first use: `toy` (the shipped toy denoiser, through
- * chordedit's loadEditModel), an SD-Turbo ONNX folder (`--model DIR`), or `analytic`, a TEST/DEMO
+ * The lab's edit models, loaded once on first use: `toy` (the shipped toy model's ONNX folder) or a
+ * diffusers/Optimum ONNX folder such as an SD-Turbo export (`--model DIR`), both through chordedit's
+ * loadEditModel, the one model loader the CLI uses too; or `analytic`, a TEST/DEMO
  * model: chordedit's closed-form GaussianDenoiser whose class means are the toy world's plain
  * backgrounds, with a prompt's class = the first background word in it (so "... on grass" ->
  * "... on snow" is an edit it can do). It needs no weights; it is not a trained image model.
  */
 
-import {
-  ClassTextEncoder,
-  type EditModel,
-  GaussianDenoiser,
-  loadEditModel,
-  type TextEmbedding,
-} from '../chordedit/index.js';
+import { type EditModel, loadEditModel } from '../chordedit/app/index.js';
+import { ClassTextEncoder, GaussianDenoiser, type TextEmbedding } from '../chordedit/index.js';
 import { ConfigError } from '../core/errors.js';
 import { type Image, resizeImage } from '../core/image.js';
 import { BACKGROUNDS, backgroundColour, IMAGE_SIZE } from '../toyworld/index.js';

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { CHORD_DEFAULTS, EDIT_METHODS, type EditModel } from '../chordedit/index.js';
+import type { EditModel } from '../chordedit/app/index.js';
+import { CHORD_DEFAULTS, EDIT_METHODS } from '../chordedit/index.js';
 import { ModelMathError } from '../core/errors.js';
 import { LAW_NAMES } from '../scaling/index.js';
 import { EDIT_TYPES } from '../toyworld/index.js';
