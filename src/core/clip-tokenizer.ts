@@ -2,7 +2,8 @@
  * CLIP's byte-level BPE tokenizer (Radford et al. 2021; openai/CLIP simple_tokenizer.py and Hugging
  * Face CLIPTokenizer, read for behaviour): whitespace cleanup + lowercase, regex pre-tokenisation,
  * UTF-8 bytes mapped to printable characters, `</w>` marks the end of a word, greedy lowest-rank
- * merges from merges.txt, ids from vocab.json, then BOS + up to 75 tokens + EOS padded to 77.
+ * merges from merges.txt, ids from vocab.json, then BOS + up to 75 tokens + EOS padded to 77
+ * (or to tokenizer_config.json's model_max_length).
  * The SD-Turbo folders ship vocab.json + merges.txt but no tokenizer.json, which the maintained JS
  * tokenizers need; so this small implementation (tested in test/core/clip-tokenizer.test.ts).
  */
@@ -96,9 +97,9 @@ export class ClipTokenizer {
           throw new InputError(`${mergesPath} line ${i + 2}: expected two symbols, got ${JSON.stringify(l)}`);
         return parts as [string, string];
       });
-    const padToken = readPadToken(dir);
+    const { padToken, maxLength } = readSpecialTokens(dir);
     const padId = options.padId ?? (padToken !== undefined ? vocab.get(padToken) : undefined) ?? 0;
-    return new ClipTokenizer(vocab, merges, { ...options, padId });
+    return new ClipTokenizer(vocab, merges, { maxLength, ...options, padId });
   }
 
   /** BPE of one pre-token (already byte-mapped): greedy lowest-rank merge until none applies. */
@@ -155,18 +156,25 @@ export class ClipTokenizer {
   }
 }
 
-/** The pad token string from special_tokens_map.json or tokenizer_config.json, if given. */
-function readPadToken(dir: string): string | undefined {
+/**
+ * The pad token string from special_tokens_map.json or tokenizer_config.json, and model_max_length
+ * from tokenizer_config.json (ignored when absent or above 4096, as Hugging Face's "very large" default).
+ */
+function readSpecialTokens(dir: string): { padToken?: string; maxLength?: number } {
+  const out: { padToken?: string; maxLength?: number } = {};
   for (const name of ['special_tokens_map.json', 'tokenizer_config.json']) {
     const p = join(dir, name);
     if (!existsSync(p)) continue;
+    let config: { pad_token?: string | { content?: string }; model_max_length?: unknown };
     try {
-      const pad = (JSON.parse(readFileSync(p, 'utf8')) as { pad_token?: string | { content?: string } }).pad_token;
-      if (typeof pad === 'string') return pad;
-      if (pad && typeof pad.content === 'string') return pad.content;
+      config = JSON.parse(readFileSync(p, 'utf8'));
     } catch {
       throw new InputError(`${p} is not valid JSON`);
     }
+    const pad = config.pad_token;
+    out.padToken ??= typeof pad === 'string' ? pad : typeof pad?.content === 'string' ? pad.content : undefined;
+    const len = config.model_max_length;
+    if (Number.isInteger(len) && (len as number) >= 3 && (len as number) <= 4096) out.maxLength = len as number;
   }
-  return undefined;
+  return out;
 }

@@ -139,6 +139,8 @@ export interface OnnxSession {
   readonly outputs: TensorInfo[];
   /** Total milliseconds spent inside `run`. */
   readonly runMs: number;
+  /** Number of `run` calls. */
+  readonly runs: number;
   input(name: string): TensorInfo;
   output(name: string, fallbackToFirst?: boolean): TensorInfo;
   run(feeds: Record<string, HostTensor>, outputNames?: string[]): Promise<Record<string, HostTensor>>;

@@ -10,6 +10,7 @@ import { getTf } from '../core/engine.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { disposeParams } from '../nn/index.js';
+import { exportTinyLmOnnx } from './export.js';
 import { loadTinyLm, shippedModelDir } from './io.js';
 import { TINY_LM_PRESETS } from './model.js';
 import { finetuneLora, mergeAdapter, pretrain, writeCorpus } from './pipeline.js';
@@ -195,6 +196,25 @@ export function register(program: Command): void {
           `merged ${r.merged.length} layers; max |logit change| on a probe text ${r.maxLogitChange.toExponential(2)}`,
         );
         return { out, ...r };
+      }),
+    );
+
+  lm.command('export-onnx')
+    .description('export a tiny-LM folder (and adapter) as an ONNX causal LM that `eval --model DIR` reads')
+    .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
+    .option('--adapter <dir>', 'PEFT adapter folder to merge in')
+    .addHelpText('after', '\nExample: modelmath --out assets/lm/onnx lm export-onnx   (regenerates the shipped folder)')
+    .action(
+      action(async (raw, ctx) => {
+        const o = parseOptions(z.object({ model: z.string().min(1), adapter: z.string().min(1).optional() }), raw);
+        const out = requireOut(ctx.out, 'ONNX model folder');
+        const files = await exportTinyLmOnnx(out, {
+          model: resolveModelDir(o.model),
+          adapter: o.adapter,
+          label: o.model,
+        });
+        ctx.log(`lm export-onnx: ${files.join(', ')} -> ${out}`);
+        return { out, files };
       }),
     );
 

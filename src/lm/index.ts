@@ -17,6 +17,8 @@ export {
 } from './corpus.js';
 // Data, training, sampling
 export { type Batch, batchAt, randomBatch, readTokens, validationOffsets } from './data.js';
+// ONNX export (read by modelmath eval)
+export { exportTinyLmOnnx, tinyLmGraph } from './export.js';
 // Model folders and runs
 export {
   assetsDir,

@@ -115,9 +115,8 @@ export function parseConfig<T>(file: string, text: string, schema: z.ZodType<T>)
     const issue = r.error.issues[0];
     const field = issue.path.length ? issue.path.join('.') : '(root)';
     const got = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], raw);
-    throw new InputError(
-      `${file}: field "${field}" ${issue.message.replace(/^Invalid input: /, '')} (got ${JSON.stringify(got)})`,
-    );
+    const expected = issue.message.replace(/^Invalid (option|input): /, '');
+    throw new InputError(`${file}: field "${field}": ${expected}, got ${JSON.stringify(got)}`);
   }
   return r.data;
 }
