@@ -32,7 +32,7 @@ const editSchema = z.object({
   steps: numberFlag,
   sanitize: z.boolean().optional(),
   device: z.string().min(1),
-  threads: numberFlag.pipe(z.number().int().min(0).max(256)),
+  threads: numberFlag.pipe(z.number().int().min(0).max(256)).optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATIONS),
 });
 type EditOptions = z.infer<typeof editSchema>;
@@ -198,7 +198,10 @@ export function register(program: Command): void {
     .option('--steps <n>', 'transport steps (DDIM steps for sdedit / ddim-inversion)', String(d.steps))
     .option('--sanitize', "apply the reference code's parameter clamps instead of rejecting (changes are reported)")
     .option('--device <name>', 'ONNX Runtime device (cpu, or one the installed binary ships)', 'cpu')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (0 = one per core)', '0')
+    .option(
+      '--threads <n>',
+      'ONNX Runtime intra-op threads, 0 = one per core (default: 1 for a unet under 64 MB, else 0)',
+    )
     .option('--graph-optimization <level>', `ONNX graph optimisation: ${GRAPH_OPTIMIZATIONS.join(', ')}`, 'all')
     .action(action((opts, ctx) => runEdit(opts, ctx)));
 }

@@ -61,6 +61,12 @@ function readConfigTexts(dir: string): { layout: PipelineLayout; texts: ConfigTe
   return { layout: 'diffusers', texts };
 }
 
+/**
+ * Unets below this size run on one intra-op thread unless the caller says otherwise: for the toy's
+ * 2 MB graph, thread hand-offs cost more than they save (docs/decisions.md, "ONNX session options").
+ */
+export const SMALL_GRAPH_BYTES = 64 * 2 ** 20;
+
 /** Loads a model folder (or a shipped model by name): configs, tokenizer and the four sessions, once. */
 export async function loadPipeline(spec: string, options: OnnxOptions = {}): Promise<DiffusersPipeline> {
   const dir = resolveModelDir(spec);
@@ -81,9 +87,10 @@ export async function loadPipeline(spec: string, options: OnnxOptions = {}): Pro
     maxLength: config.tokenizer.maxLength,
     unknown: 'error',
   });
+  const threads = options.threads ?? (statSync(paths.unet).size < SMALL_GRAPH_BYTES ? 1 : 0);
   const loaded: OnnxModel[] = [];
   const open = async (p: string) => {
-    const m = await OnnxModel.load(p, options);
+    const m = await OnnxModel.load(p, { ...options, threads });
     loaded.push(m);
     return m;
   };

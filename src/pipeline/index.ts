@@ -16,7 +16,7 @@ export {
   SD_TURBO_CONFIG,
 } from './config.js';
 // Loading a folder (the one place models are loaded)
-export { findComponent, loadPipeline, resolveModelDir, SHIPPED_MODELS } from './folder.js';
+export { findComponent, loadPipeline, resolveModelDir, SHIPPED_MODELS, SMALL_GRAPH_BYTES } from './folder.js';
 // Text-to-image sampling
 export {
   GENERATE_DEFAULTS,

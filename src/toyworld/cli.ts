@@ -225,7 +225,7 @@ function registerBench(program: Command): void {
         for (const [name, m] of Object.entries(r.methods)) {
           ctx.log(
             `${name.padEnd(15)} bgPSNR ${m.backgroundPsnr.toFixed(2)}  targetPSNR ${m.targetPsnr.toFixed(2)}  ` +
-              `editAcc ${m.editAccuracy.toFixed(3)}  NFE ${m.nfe}  ${m.msPerEdit.toFixed(0)} ms`,
+              `editAcc ${m.editAccuracy.toFixed(3)}  NFE ${m.nfe}  ${m.msPerEdit.toFixed(1)} ms (CPU ${m.cpuMsPerEdit.toFixed(1)} ms)`,
           );
         }
         return r;

@@ -32,7 +32,16 @@ function benchTables(bench: BenchResult): Table[] {
   return [
     {
       caption: `Edit benchmark, ${bench.pairs} pairs (seed ${bench.seed}); background = outside the true mask, target PSNR = inside it vs the true target`,
-      columns: ['method', 'NFE', 'background PSNR', 'background SSIM', 'target PSNR', 'edit accuracy', 'ms / edit'],
+      columns: [
+        'method',
+        'NFE',
+        'background PSNR',
+        'background SSIM',
+        'target PSNR',
+        'edit accuracy',
+        'ms / edit',
+        'CPU ms / edit',
+      ],
       rows: methods.map((m) => {
         const r = bench.methods[m]!;
         return [
@@ -42,7 +51,8 @@ function benchTables(bench: BenchResult): Table[] {
           fmt(r.backgroundSsim, 3),
           fmt(r.targetPsnr),
           fmt(r.editAccuracy, 3),
-          fmt(r.msPerEdit, 0),
+          fmt(r.msPerEdit, 1),
+          r.cpuMsPerEdit === undefined ? '–' : fmt(r.cpuMsPerEdit, 1),
         ];
       }),
     },

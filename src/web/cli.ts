@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--host <host>', 'interface to bind; only loopback unless you give another one', LAB_DEFAULTS.host)
     .option(
       '--model <model>',
-      "edit model: 'toy' (shipped weights), an SD-Turbo ONNX folder, or 'analytic' (closed-form test/demo model)",
+      "edit model: 'toy' (the shipped ONNX folder), a diffusers/Optimum ONNX folder (e.g. SD-Turbo), or 'analytic' (closed-form test/demo model)",
       LAB_DEFAULTS.model,
     )
     .action(

@@ -78,7 +78,7 @@ export function analyticModel(): EditModel {
 }
 
 /**
- * Loads the model once on first use and keeps it; a failed load (e.g. weights not shipped yet) is
+ * Loads the model once on first use and keeps it; a failed load (e.g. a folder not there yet) is
  * not kept, so the next edit tries again and reports the error in plain words.
  */
 export class ModelSlot {

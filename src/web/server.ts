@@ -26,7 +26,7 @@ export interface LabOptions {
   host: string;
   /** TCP port; 0 picks a free one. Default 8765. */
   port: number;
-  /** Edit model: 'toy' (shipped weights), 'analytic' (test/demo model) or an SD-Turbo ONNX folder. Default 'toy'. */
+  /** Edit model: 'toy' (the shipped ONNX folder), 'analytic' (test/demo model) or a diffusers/Optimum ONNX folder. Default 'toy'. */
   model: string;
   /** Heavy jobs running at once. Default 2. */
   running: number;
@@ -86,7 +86,7 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
-/** The model could not be loaded (e.g. weights not shipped): a 503 that names the cause. */
+/** The model could not be loaded (e.g. folder missing): a 503 that names the cause. */
 class ModelLoadError extends Error {}
 
 /** Maps any error to a status and a plain-words message. */

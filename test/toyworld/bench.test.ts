@@ -41,6 +41,7 @@ describe('edit benchmark harness', () => {
         'targetPsnr',
         'editAccuracy',
         'msPerEdit',
+        'cpuMsPerEdit',
       ] as const) {
         expect(Number.isFinite(s[key]), `${m}.${key}`).toBe(true);
       }
