@@ -2,7 +2,7 @@
  * The five steps of ChordEdit (Lu et al., CVPR 2026; lecture 17, "ChordEdit"), each one short
  * function on plain Float32Arrays: query noising, x0 estimate, residual field R_s, chord control
  * field u = (t R_{t-delta} + delta R_t) / (t + delta), transport x + lambda u, proximal refinement.
- * Facts from FACTS.md section 1 and the reference `ChordEdit/ChordEdit` pipeline_chord.py; checked
+ * Formulas from Lu et al. 2026 (sec. 3) and the reference `ChordEdit/ChordEdit` pipeline_chord.py; checked
  * exactly against the closed-form Gaussian model in test/chordedit/chord.test.ts.
  * Legend: x = the edited state, eps = the shared seeded noise, s = a query time (noise level),
  * abar[idx(s)] = alpha_s^2, sigma_s^2 = 1 - alpha_s^2, c_src / c_tar = source / target embeddings.
@@ -10,18 +10,18 @@
 import { ShapeError } from '../core/errors.js';
 import { addNoise, alphaSigma, type Denoiser, type TextEmbedding, timeToIndex, x0FromEps } from '../diffusion/index.js';
 
-/** DDPM index and (alpha, sigma) of a query time s (FACTS.md section 1: idx = clamp(round(999 s))). */
+/** DDPM index and (alpha, sigma) of a query time s (the reference's idx = clamp(round(999 s), 0, 999)). */
 export function queryTime(denoiser: Denoiser, s: number): { index: number; alpha: number; sigma: number } {
   const index = timeToIndex(s, denoiser.alphasCumprod.length);
   return { index, ...alphaSigma(denoiser.alphasCumprod, index) };
 }
 
-/** Step 2.1, query noising: z_s = alpha_s x + sigma_s eps with the shared eps (FACTS.md section 1). */
+/** Step 2.1, query noising: z_s = alpha_s x + sigma_s eps with the shared eps (Ho et al. 2020, eq. 4). */
 export function queryNoise(x: Float32Array, eps: Float32Array, alpha: number, sigma: number): Float32Array {
   return addNoise(x, eps, alpha, sigma);
 }
 
-/** Step 2.2, clean estimate x0_hat = (z_s - sigma_s eps_hat) / alpha_s (FACTS.md section 1). */
+/** Step 2.2, clean estimate x0_hat = (z_s - sigma_s eps_hat) / alpha_s (Ho et al. 2020, eq. 4 solved for x0). */
 export function x0Estimate(z: Float32Array, epsHat: Float32Array, alpha: number, sigma: number): Float32Array {
   return x0FromEps(z, epsHat, alpha, sigma);
 }
@@ -39,7 +39,7 @@ export function stackLatents(parts: Float32Array[]): Float32Array {
 
 /**
  * Step 2, the residual fields R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
- * at each query time s (FACTS.md section 1). Every time, prompt and noise goes to the model as ONE
+ * at each query time s (Lu et al. 2026, step 2). Every time, prompt and noise goes to the model as ONE
  * batch of 2n x (number of times) latents, as the reference batches both times and prompts.
  */
 export async function residualFields(
@@ -87,7 +87,7 @@ export async function residualField(
 
 /**
  * Step 3, the chord control field u = (t R_{t-delta} + delta R_t) / (t + delta) (lecture step 3;
- * FACTS.md section 1). With delta = 0 it is R_t, the naive residual.
+ * Lu et al. 2026, step 3). With delta = 0 it is R_t, the naive residual.
  */
 export function chordControlField(rPrev: Float32Array, rNow: Float32Array, t: number, delta: number): Float32Array {
   if (rPrev.length !== rNow.length)
@@ -117,7 +117,7 @@ export function transportTimes(t: number, tEnd: number, steps: number): number[]
 
 /**
  * Step 5, proximal refinement: z_c = alpha_c x_pred + sigma_c eps with the same eps, output
- * x0_hat(z_c, c_tar) (lecture step 5; FACTS.md section 1). One model call with one latent.
+ * x0_hat(z_c, c_tar) (lecture step 5; Lu et al. 2026, step 5). One model call with one latent.
  */
 export async function proximalRefinement(
   denoiser: Denoiser,

@@ -1,5 +1,5 @@
 /**
- * ChordEdit settings: one typed config with documented defaults (the paper's, FACTS.md section 1),
+ * ChordEdit settings: one typed config with documented defaults (the paper's, Lu et al. 2026),
  * presets, the edit methods, and `validateChordConfig`, which checks every field (issue 4, item 1)
  * or, only when asked with `sanitize: true`, applies the reference's clamps (pipeline_chord.py,
  * `_prepare_edit_params`) and reports each change it made.

@@ -2,7 +2,7 @@
  * The ChordEdit pipeline (diffusers style: it owns the loop and receives its parts):
  * `new ChordEditor({ denoiser, textEncoder?, codec? }).edit({...})` runs ChordEdit or one of the
  * baselines on the same noise and reports diagnostics (NFE, model calls, mean(u^2), mean(R^2) at
- * both times, time in the model vs the math). Algorithm: lecture 17 steps 1-5, FACTS.md section 1.
+ * both times, time in the model vs the math). Algorithm: lecture 17 steps 1-5 (Lu et al. 2026).
  * NFE follows the paper: one chord step is one batched network evaluation (the reference batches
  * both times and prompts into one UNet call, and so does `residualFields`: one call per chord step);
  * `modelCalls` reports the calls actually made.

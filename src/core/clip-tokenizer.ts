@@ -32,7 +32,7 @@ export function cleanText(text: string): string {
 export interface ClipTokenizerOptions {
   /** Sequence length after padding. Default 77. */
   maxLength?: number;
-  /** Padding id; default: the config's pad token, else 0 (the SD-Turbo ONNX exports; FACTS.md section 1). */
+  /** Padding id; default: the config's pad token, else 0 (as the SD-Turbo ONNX exports pad). */
   padId?: number;
   /**
    * A piece the vocabulary lacks: 'unk' maps it to EOS (CLIP's unk token; default), 'error' throws an
