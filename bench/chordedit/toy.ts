@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = {};
   for (const method of methods) {
     const { method: m, config } = BENCH_METHOD_SETTINGS[method];
-    const wall: Record<string, number[]> = {};
-    const cpu: Record<string, number[]> = {};
+    const wall: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
+    const cpu: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
     let maxDiff = 0;
     for (const [i, e] of edits.entries()) {
       const images: Float32Array[] = [];
@@ -79,8 +79,8 @@ async function main(): Promise<void> {
         const c = process.cpuUsage(c0);
         images.push(r.image!.data);
         if (i === 0) continue;
-        (wall[v.name] ??= []).push(ms);
-        (cpu[v.name] ??= []).push((c.user + c.system) / 1000);
+        wall[v.name].push(ms);
+        cpu[v.name].push((c.user + c.system) / 1000);
       }
       for (const img of images.slice(1)) {
         maxDiff = Math.max(maxDiff, ...img.map((x, j) => Math.abs(x - images[0][j])));

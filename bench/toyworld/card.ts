@@ -4,8 +4,8 @@
  * Run: npx tsx bench/toyworld/card.ts  ->  assets/toy/samples.png, assets/toy/generation-eval.json
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../src/core/atomic.js';
 import { imageGrid, writeImage } from '../../src/core/image.js';
+import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { Rng } from '../../src/core/rng.js';
 import { generateImages } from '../../src/pipeline/index.js';
 import { evaluateSamples, loadClassifier, loadToyRuntime } from '../../src/toyworld/index.js';

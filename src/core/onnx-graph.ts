@@ -5,6 +5,8 @@
  * Used by the exporters (toy text-to-image model, tiny LM) and by test fixtures; its output is
  * checked by ONNX Runtime and, when installed, by the reference `onnx.checker` (test/core/onnx-graph.test.ts).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { ConfigError, ShapeError } from './errors.js';
 import { floatToF16Bits } from './safetensors.js';
@@ -260,5 +262,13 @@ export class OnnxGraphBuilder {
   private claim(name: string): void {
     if (this.used.has(name)) throw new ConfigError(`ONNX value name ${JSON.stringify(name)} is already used`);
     this.used.add(name);
+  }
+}
+
+/** Writes a model folder's files (relative path -> contents: graphs, configs, tokenizer) under `dir`. */
+export function writeModelFiles(dir: string, files: Record<string, string | Uint8Array>): void {
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), data);
   }
 }

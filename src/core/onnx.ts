@@ -9,20 +9,10 @@ import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ConfigError, checkNumber, InputError, ModelMathError, ShapeError } from './errors.js';
+import { GRAPH_OPTIMIZATIONS, type OnnxOptions } from './onnx-options.js';
 import { f16BitsToFloat, floatToF16Bits } from './safetensors.js';
 
-/** Graph optimisation levels of ONNX Runtime. */
-export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
-export type GraphOptimization = (typeof GRAPH_OPTIMIZATIONS)[number];
-
-export interface OnnxOptions {
-  /** Device name mapped to execution providers ('cpu', or 'webgpu'/'cuda' where the binary ships them). Default 'cpu'. */
-  device?: string;
-  /** Intra-op threads; 0 = ONNX Runtime's default (one per core). Default 0. */
-  threads?: number;
-  /** Graph optimisation level. Default 'all'. */
-  graphOptimization?: GraphOptimization;
-}
+export { GRAPH_OPTIMIZATIONS, type GraphOptimization, type OnnxOptions } from './onnx-options.js';
 
 /** One input or output as the model declares it: dtype ('float32', 'float16', 'int64', ...) and dims (number or symbolic name). */
 export interface TensorInfo {
@@ -258,5 +248,22 @@ function checkDims(path: string, info: TensorInfo, dims: number[]): void {
     throw new ShapeError(
       `${path}: input ${JSON.stringify(info.name)} expects shape [${fixed.join(', ')}], got [${dims.join(', ')}]`,
     );
+  }
+}
+
+/** Whether ONNX Runtime loads here, its version and the execution providers its binary ships. */
+export function onnxRuntimeInfo(): { loads: boolean; version: string; backends: string } {
+  try {
+    const backends = ort.listSupportedBackends?.() ?? [];
+    return {
+      loads: typeof ort.InferenceSession?.create === 'function',
+      version: ort.env.versions?.node ?? 'unknown',
+      backends: backends
+        .filter((b) => b.bundled)
+        .map((b) => b.name)
+        .join(', '),
+    };
+  } catch (err) {
+    return { loads: false, version: `failed: ${(err as Error).message}`, backends: '' };
   }
 }

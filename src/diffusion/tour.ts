@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getTf } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
-import type { SectionResult, Table, TourContext, TourSection } from '../report/section.js';
+import type { SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { addNoise, scoreFromEps, tweedieX0, vFromEpsX0 } from './conversions.js';
 import { energyLandscapeSpec, samplesSpec, scheduleCurvesSpec, scoreErrorSpec } from './figures.js';
 import { type LabConfig, labConfig } from './lab/config.js';

@@ -12,7 +12,7 @@ import { logSumExp } from '../core/math.js';
 export interface LmMetrics {
   /** Scored tokens. */
   tokens: number;
-  /** UTF-8 bytes of the text. */
+  /** UTF-8 bytes of the scored tokens (the whole text when the model has a BOS). */
   bytes: number;
   /** Mean negative log-likelihood per scored token (nats). */
   crossEntropy: number;

@@ -5,16 +5,15 @@
  * causal mask are constants for blockSize positions, sliced to T in the graph. config.json carries
  * the context length, the BOS byte ('\n') and the byte tokenizer. Checked in test/lm/export.test.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeDirAtomic } from '../core/atomic.js';
 import { getTf } from '../core/engine.js';
-import { OnnxGraphBuilder } from '../core/onnx-graph.js';
+import { OnnxGraphBuilder, writeModelFiles } from '../core/onnx-graph.js';
+import { writeDirAtomic } from '../core/outputs.js';
 import { loraView } from '../lora/index.js';
 import { attentionOnnx, mlpOnnx, rmsNormOnnx, sliceRows, weight } from '../nn/onnx.js';
 import { ropeTables } from '../rope/index.js';
+import type { TinyLmConfig } from './config.js';
 import { loadTinyLm } from './io.js';
-import type { TinyLmConfig, TinyLmParams } from './model.js';
+import type { TinyLmParams } from './model.js';
 import { NEWLINE_ID } from './tokenizer.js';
 
 /** Additive causal mask [T, T]: 0 where key s <= query t, -1e9 above the diagonal (as nn/attention.ts). */
@@ -44,18 +43,20 @@ export function tinyLmGraph(params: TinyLmParams, c: TinyLmConfig): Uint8Array {
   return g.build({ name: 'tiny_lm', doc: `modelmath tiny LM ${JSON.stringify(c)}` });
 }
 
-/** Writes model.onnx + config.json (+ README.md) of a tiny-LM folder (and adapter) to `dir`; returns the file names. */
-export async function exportTinyLmOnnx(
-  dir: string,
-  from: {
-    model: string;
-    adapter?: string /** How the source is named in config.json (default: its path). */;
-    label?: string;
-  },
-): Promise<string[]> {
+/** The source of an export: a tiny-LM folder, an optional adapter, and how config.json names the source. */
+export interface TinyLmSource {
+  model: string;
+  adapter?: string;
+  /** How the source is named in config.json (default: its path). */
+  label?: string;
+}
+
+/** model.onnx, config.json and README.md of the ONNX folder of a tiny-LM folder (and adapter). */
+export async function tinyLmOnnxFiles(from: TinyLmSource): Promise<Record<string, string | Uint8Array>> {
   await getTf();
   const { params, config } = loadTinyLm(from.model, from.adapter);
-  const files: Record<string, string | Uint8Array> = {
+  const source = from.label ?? from.model;
+  return {
     'model.onnx': tinyLmGraph(params, config),
     'config.json': `${JSON.stringify(
       {
@@ -63,17 +64,19 @@ export async function exportTinyLmOnnx(
         contextLength: config.blockSize,
         bos: NEWLINE_ID,
         tokenizer: 'bytes',
-        source: { model: from.label ?? from.model, adapter: from.adapter ?? null },
+        source: { model: source, adapter: from.adapter ?? null },
         ...config,
       },
       null,
       2,
     )}\n`,
-    'README.md': `# Tiny LM as ONNX\n\nMade by \`modelmath lm export-onnx\` from ${from.label ?? from.model}${from.adapter ? ` + ${from.adapter}` : ''}: input_ids [B, T <= ${config.blockSize}] (bytes) -> logits [B, T, ${config.vocabSize}]; opset 17. Score a text with \`modelmath eval --model DIR --text FILE\`.\n`,
+    'README.md': `# Tiny LM as ONNX\n\nMade by \`modelmath lm export-onnx\` from ${source}${from.adapter ? ` + ${from.adapter}` : ''}: input_ids [B, T <= ${config.blockSize}] (bytes) -> logits [B, T, ${config.vocabSize}]; opset 17. Score a text with \`modelmath eval --model DIR --text FILE\`.\n`,
   };
-  await writeDirAtomic(dir, (tmp) => {
-    mkdirSync(tmp, { recursive: true });
-    for (const [name, data] of Object.entries(files)) writeFileSync(join(tmp, name), data);
-  });
+}
+
+/** Writes the ONNX folder of a tiny-LM folder (and adapter) to `dir` (library use; the CLI goes through its output contract). */
+export async function exportTinyLmOnnx(dir: string, from: TinyLmSource): Promise<string[]> {
+  const files = await tinyLmOnnxFiles(from);
+  await writeDirAtomic(dir, (tmp) => writeModelFiles(tmp, files));
   return Object.keys(files).sort();
 }

@@ -7,6 +7,7 @@
  * (Sauer et al. 2023; the stabilityai/sd-turbo configs); a wrong value is an InputError naming file and field.
  */
 import { z } from 'zod';
+import { issueLine } from '../core/config.js';
 import { InputError } from '../core/errors.js';
 import { cumprodAlphas, makeSchedule, PREDICTION_TYPES, TIMESTEP_SPACINGS } from '../diffusion/index.js';
 
@@ -101,7 +102,7 @@ const tokenizerSchema = z.looseObject({ model_max_length: z.number().int().min(3
 const indexSchema = z.looseObject({ _class_name: z.string().optional() });
 
 /** Parses JSON text against a schema; any problem is one InputError naming the file and the field. */
-export function parseConfig<T>(file: string, text: string, schema: z.ZodType<T>): T {
+export function parseConfigFile<T>(file: string, text: string, schema: z.ZodType<T>): T {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -112,18 +113,15 @@ export function parseConfig<T>(file: string, text: string, schema: z.ZodType<T>)
     throw new InputError(`${file} must be a JSON object`);
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issue.path.length ? issue.path.join('.') : '(root)';
-    const got = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], raw);
-    const expected = issue.message.replace(/^Invalid (option|input): /, '');
-    throw new InputError(`${file}: field "${field}": ${expected}, got ${JSON.stringify(got)}`);
+    const line = issueLine(r.error, raw as Record<string, unknown>, (key) => `field "${key}"`);
+    throw new InputError(`${file}: ${line}`);
   }
   return r.data;
 }
 
 /** The component names model_index.json lists with a non-null class. */
 export function listedComponents(file: string, text: string): string[] {
-  const index = parseConfig(file, text, indexSchema) as Record<string, unknown>;
+  const index = parseConfigFile(file, text, indexSchema) as Record<string, unknown>;
   return Object.entries(index)
     .filter(([k, v]) => !k.startsWith('_') && Array.isArray(v) && v[1] !== null && v[1] !== undefined)
     .map(([k]) => k);
@@ -140,10 +138,10 @@ export interface ConfigTexts {
 /** Resolves the pipeline settings from the config texts, SD-Turbo's values for what is absent. */
 export function resolveConfig(texts: ConfigTexts): PipelineConfig {
   const d = SD_TURBO_CONFIG;
-  const s = texts.scheduler ? parseConfig(texts.scheduler.file, texts.scheduler.text, schedulerSchema) : {};
-  const v = texts.vae ? parseConfig(texts.vae.file, texts.vae.text, vaeSchema) : {};
-  const u = texts.unet ? parseConfig(texts.unet.file, texts.unet.text, unetSchema) : {};
-  const t = texts.tokenizer ? parseConfig(texts.tokenizer.file, texts.tokenizer.text, tokenizerSchema) : {};
+  const s = texts.scheduler ? parseConfigFile(texts.scheduler.file, texts.scheduler.text, schedulerSchema) : {};
+  const v = texts.vae ? parseConfigFile(texts.vae.file, texts.vae.text, vaeSchema) : {};
+  const u = texts.unet ? parseConfigFile(texts.unet.file, texts.unet.text, unetSchema) : {};
+  const t = texts.tokenizer ? parseConfigFile(texts.tokenizer.file, texts.tokenizer.text, tokenizerSchema) : {};
   const sampleSize = Array.isArray(u.sample_size) ? u.sample_size[0] : u.sample_size;
   const config: PipelineConfig = {
     scheduler: {

@@ -11,7 +11,7 @@ export {
   BETA_SCHEDULES,
   type ConfigTexts,
   type PipelineConfig,
-  parseConfig,
+  parseConfigFile,
   resolveConfig,
   SD_TURBO_CONFIG,
 } from './config.js';

@@ -5,7 +5,7 @@
  */
 import { dot } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
-import type { Figure, TourSection } from '../report/section.js';
+import type { Figure, TourSection } from '../core/tour-section.js';
 import { applyRope, permuteRopeRows, type RopeScaling, ropeInverseFrequencies, ropeTables } from './index.js';
 
 /** Scores <R_m q, R_n k> for m, n < P with one random q, k (head dim d). */

@@ -61,6 +61,7 @@ export const MAX_UPLOAD_PIXELS = 4096 * 4096;
 async function decodeUpload(base64: string): Promise<Image> {
   const bytes = Buffer.from(base64, 'base64');
   const name = 'the uploaded file';
+  if (bytes.length === 0) throw new InputError(`${name} is empty (expected a base64-encoded image)`);
   const meta = await sharp(bytes)
     .metadata()
     .catch(() => null); // not an image: decodeImage below says so in its own words

@@ -36,7 +36,7 @@ export interface LabOptions {
   maxBodyBytes: number;
 }
 
-export const LAB_DEFAULTS: Readonly<LabOptions> = Object.freeze({
+export const SERVER_DEFAULTS: Readonly<LabOptions> = Object.freeze({
   host: '127.0.0.1',
   port: 8765,
   model: 'toy',
@@ -167,7 +167,7 @@ async function handle(h: Handler, req: IncomingMessage, res: ServerResponse, sig
 
 /** Starts the lab and resolves once it listens. */
 export async function startLabServer(options: Partial<LabOptions> = {}): Promise<LabServer> {
-  const o: LabOptions = { ...LAB_DEFAULTS, ...options };
+  const o: LabOptions = { ...SERVER_DEFAULTS, ...options };
   const slot = new ModelSlot(o.model);
   const getModel = () =>
     slot.get().catch((err: unknown) => {

@@ -248,7 +248,7 @@ describe('config validation (issue 4 item 1)', () => {
     ['n = 1.5', { noiseSamples: 1.5 }, /^noiseSamples must be an integer/],
     ['steps = 0', { steps: 0 }, /^steps must be/],
     ['tEnd > t', { tEnd: 0.95 }, /^tEnd must be/],
-    ['unknown key', { gamma: 1 }, /unknown ChordEdit option "gamma"/],
+    ['unknown key', { gamma: 1 }, /unknown setting "gamma"/],
   ];
   for (const [name, cfg, re] of bad) {
     it(`rejects ${name}`, () => {

@@ -49,7 +49,7 @@ describe('modelmath edit (single image)', () => {
       '--seed',
       '7',
     ]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^note: .*photo.png \(28x20\) was resized to 32x24, the size the model edits at\n$/);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ method: 'chord', nfe: 2, modelCalls: 2, height: 24, width: 32 });
@@ -78,7 +78,7 @@ describe('modelmath edit (single image)', () => {
       out,
       '--json',
     ]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/was resized to 16x16, the size the model edits at\n$/);
     expect(JSON.parse(r.stdout)).toMatchObject({ height: 16, width: 16, modelCalls: 2 });
   });
   it('runs every method on the same code path', async () => {
@@ -108,9 +108,13 @@ describe('modelmath edit (single image)', () => {
     }
   });
   const bad: [string, string[], RegExp][] = [
-    ['t out of range', ['--t', '1.5'], /t must be a finite number in \(0, 1\], got 1.5/],
-    ['delta >= t', ['--t', '0.5', '--delta', '0.6'], /delta must be .* got 0.6/],
-    ['non-numeric lambda', ['--lambda', 'big'], /--lambda: expected a finite number, got "big"/],
+    ['t out of range', ['--t', '1.5'], /^modelmath: error: --t must be <= 1, got 1.5$/m],
+    [
+      'delta >= t',
+      ['--t', '0.5', '--delta', '0.6'],
+      /^modelmath: error: --delta must be in \[0, t\) = \[0, 0.5\), got 0.6$/m,
+    ],
+    ['non-numeric lambda', ['--lambda', 'big'], /^modelmath: error: --lambda expects a finite number, got "big"$/m],
     ['unknown method', ['--method', 'magic'], /--method/],
     ['missing model folder', ['--model', '/no/such/model'], /model folder not found/],
     ['unknown device', ['--device', 'tpu'], /supported devices: cpu/],
@@ -153,7 +157,7 @@ describe('modelmath edit (single image)', () => {
     const source = 'a small purple striped star at right on night'; // a caption of the toy grammar
     const target = 'a small purple striped star at right on snow';
     const r = await cli(['edit', '--image', photo, '--source', source, '--target', target, '--out', out, '--json']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/was resized to 32x32, the size the model edits at\n$/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ height: 32, width: 32, nfe: 2, modelCalls: 2 });
     expect(JSON.parse(r.stdout).timeAllModelsMs).toBeGreaterThan(0);
@@ -184,7 +188,12 @@ describe('modelmath edit --batch', () => {
     expect(summary.failed.map((f: { line: number }) => f.line)).toEqual([2, 3, 5]);
     expect(summary.failed[1].error).toMatch(/^t must be/);
     expect(summary.failed[2].error).toMatch(/missing.png does not exist/);
-    expect(readdirSync(outDir).sort()).toEqual(['0006-photo.png', 'batch-report.json', 'one.png']);
+    expect(readdirSync(outDir).sort()).toEqual([
+      '.modelmath-manifest.json',
+      '0006-photo.png',
+      'batch-report.json',
+      'one.png',
+    ]);
     const report = JSON.parse(readFileSync(join(outDir, 'batch-report.json'), 'utf8'));
     expect(report.results.map((r: { line: number }) => r.line)).toEqual([1, 6]);
 
@@ -274,6 +283,6 @@ describe('the real process', () => {
       },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^modelmath: error: t must be/);
+    expect(r.stderr).toMatch(/^modelmath: error: --t must be > 0, got 0$/m);
   });
 });

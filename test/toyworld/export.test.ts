@@ -112,7 +112,7 @@ describe('export round trip: engine vs ONNX Runtime', () => {
     const { z, captions, indices } = noisedScenes(6, 11);
     const parts = onnx.parts(32, 32);
     const emb = await parts.textEncoder.encode(captions);
-    emb.forEach((e, i) => expect(Array.from(e.data)).toEqual(Array.from(encodeCaption(captions[i]).data)));
+    for (const [i, e] of emb.entries()) expect(Array.from(e.data)).toEqual(Array.from(encodeCaption(captions[i]).data));
     const a = await engine.predictEps(z, indices, emb);
     const b = await parts.denoiser.predictEps(z, indices, emb);
     expect(maxAbs(a, b)).toBeLessThan(1e-4);

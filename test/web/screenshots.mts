@@ -4,7 +4,7 @@
  * writes docs/img/web-chordedit.png and docs/img/web-scaling.png.
  */
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../../src/core/atomic.js';
+import { writeFileAtomic } from '../../src/core/outputs.js';
 import { SHIPPED_MODELS } from '../../src/pipeline/index.js';
 import { startLabServer } from '../../src/web/index.js';
 import { launchChromium } from './chromium.js';

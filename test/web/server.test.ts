@@ -263,6 +263,13 @@ describe('lab server: every bad request gets a plain answer and the server keeps
     await stillServing();
   });
 
+  it('an upload that decodes to nothing ("====") -> 400, not 500', async () => {
+    const r = await post('/api/edit', edit({ image: { kind: 'upload', data: '====' } }));
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toBe('the uploaded file is empty (expected a base64-encoded image)');
+    await stillServing();
+  });
+
   it('an image too large in pixels -> 400 before decoding', async () => {
     const big = { data: new Float32Array(3 * 4100 * 4100), channels: 3, height: 4100, width: 4100 };
     const data = Buffer.from(await encodePng(big)).toString('base64');

@@ -7,10 +7,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeJsonAtomic } from '../../core/atomic.js';
 import { ConfigError, InputError, ModelMathError, ShapeError } from '../../core/errors.js';
 import { type Image, readImage, writeImage } from '../../core/image.js';
 import type { OnnxOptions } from '../../core/onnx.js';
+import { writeJsonAtomic } from '../../core/outputs.js';
 import { loadPipeline } from '../../pipeline/index.js';
 import { type ChordConfig, checkMethod, type EditMethod, validateChordConfig } from '../config.js';
 import { ChordEditor, type EditDiagnostics, type EditorParts } from '../editor.js';
@@ -57,6 +57,9 @@ export interface EditSummary {
   image: string;
   out: string;
   method: EditMethod;
+  /** Size of the input image, and of the edited image (the model's size, when it differs). */
+  inputHeight: number;
+  inputWidth: number;
   height: number;
   width: number;
   nfe: number;
@@ -94,6 +97,8 @@ export async function runEditJob(model: EditModel, job: EditJob): Promise<EditSu
     image: job.image,
     out: job.out,
     method: d.method,
+    inputHeight: input.height,
+    inputWidth: input.width,
     height: result.image.height,
     width: result.image.width,
     nfe: d.nfe,

@@ -245,7 +245,7 @@ export async function trainClassifier(
   await getTf();
   const rng = new Rng(seed);
   const params = classifierInit(rng.fork('init'), config.hidden);
-  const warmupSteps = Math.min(50, config.steps - 1);
+  const warmupSteps = 50;
   const lr = lrSchedule({ warmupSteps, totalSteps: config.steps, peak: config.peakLr, floor: 1e-4 });
   const opt = adamw({ lr, weightDecay: 0.01 });
   const data = rng.fork('data');

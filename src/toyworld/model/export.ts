@@ -6,10 +6,8 @@
  * "sample"); vae_encoder/vae_decoder = the identity (the toy model denoises pixels; scaling_factor 1).
  * Equality with the engine: test/toyworld/export.test.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { writeDirAtomic } from '../../core/atomic.js';
-import { OnnxGraphBuilder } from '../../core/onnx-graph.js';
+import { OnnxGraphBuilder, writeModelFiles } from '../../core/onnx-graph.js';
+import { writeDirAtomic } from '../../core/outputs.js';
 import { attentionOnnx, layerNormOnnx, linearOnnx, mlpOnnx, weight } from '../../nn/onnx.js';
 import { CELLS, IMAGE_SIZE, MAX_TOKENS, SEGMENTS, VOCAB } from '../world/index.js';
 import { loadToyModel } from './denoiser.js';
@@ -242,11 +240,10 @@ export function toyOnnxFiles(
   return files;
 }
 
-/** Writes the folder of a weights file (default: the shipped one) atomically to `dir`; returns the file list. */
-export async function exportToyOnnx(
-  dir: string,
+/** The folder's files for a weights file (default: the shipped one), with its training record as provenance. */
+export async function toyOnnxFilesOf(
   options: ToyExportOptions & { weights?: string } = {},
-): Promise<string[]> {
+): Promise<Record<string, string | Uint8Array>> {
   const model = await loadToyModel(options.weights);
   const m = model.metadata;
   const provenance = {
@@ -256,12 +253,15 @@ export async function exportToyOnnx(
     params: m.params,
     seed: m.seed,
   };
-  const files = toyOnnxFiles(model.denoiser.params, model.denoiser.config, provenance, options);
-  await writeDirAtomic(dir, (tmp) => {
-    for (const [name, data] of Object.entries(files)) {
-      mkdirSync(dirname(join(tmp, name)), { recursive: true });
-      writeFileSync(join(tmp, name), data);
-    }
-  });
+  return toyOnnxFiles(model.denoiser.params, model.denoiser.config, provenance, options);
+}
+
+/** Writes the folder of a weights file to `dir` (library use; the CLI goes through its output contract). */
+export async function exportToyOnnx(
+  dir: string,
+  options: ToyExportOptions & { weights?: string } = {},
+): Promise<string[]> {
+  const files = await toyOnnxFilesOf(options);
+  await writeDirAtomic(dir, (tmp) => writeModelFiles(tmp, files));
   return Object.keys(files).sort();
 }

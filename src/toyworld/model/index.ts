@@ -24,6 +24,7 @@ export {
   TOY_SCHEDULER_CONFIG,
   type ToyExportOptions,
   toyOnnxFiles,
+  toyOnnxFilesOf,
   toyTextEncoderGraph,
   toyUnetGraph,
 } from './export.js';

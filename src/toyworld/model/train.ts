@@ -6,10 +6,10 @@
  * Reproducible from the seed: batch i is drawn from rng.fork(i).
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../core/atomic.js';
 import type { Scalar } from '../../core/engine.js';
 import { getTf } from '../../core/engine.js';
 import { checkNumber } from '../../core/errors.js';
+import { writeJsonAtomic } from '../../core/outputs.js';
 import { Rng } from '../../core/rng.js';
 import { makeSchedule } from '../../diffusion/index.js';
 import { adamw, checkpointOf, lrSchedule, paramCount, saveParams, trainLoop } from '../../nn/index.js';
@@ -81,7 +81,7 @@ export function validateToyTrainConfig(c: ToyTrainConfig): ToyTrainConfig {
   checkNumber('steps', c.steps, { min: 1, integer: true });
   checkNumber('batch', c.batch, { min: 1, max: 1024, integer: true });
   checkNumber('peakLr', c.peakLr, { min: 0, minExclusive: true, max: 1 });
-  checkNumber('warmupSteps', c.warmupSteps, { min: 0, max: c.steps - 1, integer: true });
+  checkNumber('warmupSteps', c.warmupSteps, { min: 0, integer: true });
   checkNumber('floorLr', c.floorLr, { min: 0, max: c.peakLr });
   checkNumber('weightDecay', c.weightDecay, { min: 0, max: 1 });
   checkNumber('clipNorm', c.clipNorm, { min: 0, minExclusive: true });

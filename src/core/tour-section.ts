@@ -1,9 +1,9 @@
 /**
  * The tour's plug-in contract. Each part exports one `TourSection` from `src/<part>/tour.ts`;
- * the registry in ./sections.ts lists them in reading order. A section returns plain data
+ * the registry in src/report/sections.ts lists them in reading order. A section returns plain data
  * (tables, Vega-Lite specs, PNG images); the renderer turns it into one self-contained HTML page.
  */
-import type { Rng } from '../core/rng.js';
+import type { Rng } from './rng.js';
 
 export interface TourContext {
   /** `--quick`: the smallest settings that still show the result (used by tests). */
