@@ -4,11 +4,12 @@
  * conversions from the prediction type its scheduler config states (Ho et al. 2020 eq. 4; Salimans &
  * Ho 2022 sec. 4); vae_encoder (posterior mean x scaling_factor) and vae_decoder (/ scaling_factor).
  * Every constant comes from the folder's configs (./config.ts), names, dtypes and shapes from the
- * graphs. No Node API here: sessions come in through core/onnx.ts's OnnxSession (see ./folder.ts).
+ * graphs. No Node API here (so the same code can run on onnxruntime-web): sessions come in through
+ * core/onnx.ts's OnnxSession and files through ./folder.ts; resizing images is the caller's.
  */
 import type { ClipTokenizer } from '../core/clip-tokenizer.js';
 import { InputError, ShapeError } from '../core/errors.js';
-import { checkImage, type Image, resizeImage } from '../core/image.js';
+import type { Image } from '../core/image.js';
 import type { HostTensor, OnnxSession, TensorInfo } from '../core/onnx.js';
 import {
   type Denoiser,
@@ -131,14 +132,6 @@ export class DiffusersPipeline {
     return editSize(height, width, maxSide, f);
   }
 
-  /** The image resized to the size the model edits it at (unchanged when it already has that size). */
-  async prepareImage(image: Image): Promise<Image> {
-    checkImage('image', image);
-    const size = this.imageSizeFor(image.height, image.width);
-    if (size.height === image.height && size.width === image.width) return image;
-    return resizeImage(image, { ...size, fit: 'fill' });
-  }
-
   /** The default size of generated images (the fixed size, else sample_size x factor, else 512). */
   defaultImageSize(): { height: number; width: number } {
     const side = DEFAULT_MAX_SIDE;
@@ -251,8 +244,8 @@ export class DiffusersPipeline {
       );
     }
     const f = this.config.vae.spatialFactor;
-    checkImage('image', image);
-    if (image.channels !== 3 || image.height !== shape[1] * f || image.width !== shape[2] * f) {
+    const wrongSize = image.data.length !== image.channels * image.height * image.width;
+    if (wrongSize || image.channels !== 3 || image.height !== shape[1] * f || image.width !== shape[2] * f) {
       throw new ShapeError(
         `image must be 3 x ${shape[1] * f} x ${shape[2] * f}, got ${image.channels} x ${image.height} x ${image.width}`,
       );

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigError, InputError, ModelMathError, ShapeError } from '../../core/errors.js';
-import { type Image, readImage, writeImage } from '../../core/image.js';
+import { type Image, readImage, resizeImage, writeImage } from '../../core/image.js';
 import type { OnnxOptions } from '../../core/onnx.js';
 import { writeJsonAtomic } from '../../core/outputs.js';
 import { loadPipeline } from '../../pipeline/index.js';
@@ -33,8 +33,11 @@ export async function loadEditModel(spec: string, options: OnnxOptions = {}): Pr
   return {
     name: spec,
     async partsFor(image) {
-      const sized = await pipeline.prepareImage(image);
-      return { parts: pipeline.parts(sized.height, sized.width), image: sized };
+      // the graph's fixed size, else long side <= sample_size x VAE factor, multiples of the factor
+      const size = pipeline.imageSizeFor(image.height, image.width);
+      const same = size.height === image.height && size.width === image.width;
+      const sized = same ? image : await resizeImage(image, { ...size, fit: 'fill' });
+      return { parts: pipeline.parts(size.height, size.width), image: sized };
     },
     modelMs: () => pipeline.modelMs(),
     dispose: () => pipeline.dispose(),
