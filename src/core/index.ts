@@ -143,10 +143,26 @@ export {
   type HostTensor,
   OnnxModel,
   onnxRuntimeInfo,
+  type OnnxSession,
   supportedDevices,
   type TensorInfo,
   toFloat16Bits,
 } from './onnx.js';
+// The ONNX writer (graphs of exported models)
+export {
+  type AttrValue,
+  buildModel,
+  type GraphSpec,
+  type InitializerSpec,
+  MAX_OPSET,
+  type NodeSpec,
+  ONNX_DTYPES,
+  ONNX_IR_VERSION,
+  OnnxGraphBuilder,
+  type OnnxDType,
+  type ValueSpec,
+  writeModelFiles,
+} from './onnx-graph.js';
 export { bytesToUnicode, cleanText, ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
 
 // Progress bars

@@ -3,7 +3,7 @@
  * execution providers, threads, graph optimisation), reads input/output names, dtypes and shapes
  * from the session metadata, converts our Float32Array / Int32Array tensors to the dtypes the graph
  * wants (float16 as IEEE 754 binary16 bits, int64 as BigInt64Array) and back, and times every run.
- * Checked on tiny generated graphs (test/chordedit/onnx.test.ts, built by test/support/onnx-graph.ts).
+ * Checked on tiny generated graphs (test/core/onnx.test.ts and test/pipeline/, written by core/onnx-graph.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -119,8 +119,26 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorIn
   );
 }
 
+/**
+ * What model code may use of a loaded graph (the pipeline and the causal LM type against this, so
+ * that another backend, e.g. onnxruntime-web in the browser, can stand in for `OnnxModel`).
+ */
+export interface OnnxSession {
+  readonly path: string;
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  /** Total milliseconds spent inside `run`. */
+  readonly runMs: number;
+  /** Number of `run` calls. */
+  readonly runs: number;
+  input(name: string): TensorInfo;
+  output(name: string, fallbackToFirst?: boolean): TensorInfo;
+  run(feeds: Record<string, HostTensor>, outputNames?: string[]): Promise<Record<string, HostTensor>>;
+  dispose(): Promise<void>;
+}
+
 /** One loaded ONNX graph. Create with `OnnxModel.load`, release with `dispose()`. */
-export class OnnxModel {
+export class OnnxModel implements OnnxSession {
   /** Total milliseconds spent inside `run`. */
   runMs = 0;
   /** Number of `run` calls. */

@@ -16,7 +16,9 @@ const serve = defineCommand({
       .string()
       .min(1)
       .default('toy')
-      .describe("edit model: 'toy' (shipped), an SD-Turbo ONNX folder, or 'analytic' (closed-form demo model)")
+      .describe(
+        "edit model: 'toy' (the shipped ONNX folder), a diffusers/Optimum ONNX folder (e.g. SD-Turbo), or 'analytic' (closed-form demo model)",
+      )
       .meta({ placeholder: 'toy|dir|analytic' }),
   }),
   examples: ['modelmath serve --port 0'],

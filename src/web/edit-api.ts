@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { backgroundMetrics, ChordEditor, EDIT_METHODS, type EditModel, psnr } from '../chordedit/index.js';
+import type { EditModel } from '../chordedit/app/index.js';
+import { backgroundMetrics, ChordEditor, EDIT_METHODS, psnr } from '../chordedit/index.js';
 import { InputError } from '../core/errors.js';
 import { decodeImage, encodePng, type Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';

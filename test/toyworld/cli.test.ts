@@ -57,18 +57,22 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
     expect(r.stderr).toMatch(/--steps/);
     const bogus = join(dir, 'bogus.safetensors');
     writeFileSync(bogus, 'not a safetensors file');
+    r = await cli(['toy', 'export-onnx', '--weights', bogus, '--out', join(dir, 'onnx')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bogus\.safetensors/);
+    expect(existsSync(join(dir, 'onnx'))).toBe(false);
     r = await cli([
-      '--out',
-      join(dir, 'g.png'),
       'toy',
       'generate',
       '--caption',
       'a large red circle at top on snow',
-      '--weights',
-      bogus,
+      '--model',
+      join(dir, 'no-such-model'),
+      '--out',
+      join(dir, 'g.png'),
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bogus\.safetensors/);
+    expect(r.stderr).toMatch(/no-such-model/);
     expect(existsSync(join(dir, 'g.png'))).toBe(false);
     r = await cli(['edit-bench', '--methods', 'chord,magic']);
     expect(r.code).toBe(2);
