@@ -11,10 +11,9 @@ export {
   type BootstrapResult,
   bootstrapFit,
   bootstrapSamples,
-  percentile,
-  resampleCounts,
-  summarize,
 } from './bootstrap.js';
+// The generic bootstrap helpers the fit's bootstrap uses (core/stats.ts), re-exported for this API.
+export { percentile, resampleCounts, type Summary, summarize } from '../core/stats.js';
 // Data and the whole analysis.
 export { CHINCHILLA_CSV, RUN_COLUMNS, type RunsWithFlops, readRunsCsv } from './data.js';
 // Fitting (Approach 3), bootstrap, Approach 2.
