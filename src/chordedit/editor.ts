@@ -19,7 +19,7 @@ import {
   type Timesteps,
   timeToIndex,
 } from '../diffusion/index.js';
-import { ddimInversionEdit, sdedit } from './baselines.js';
+import { ddimInversionEdit, sdedit, sdeditDdim } from './baselines.js';
 import {
   chordControlField,
   meanSquare,
@@ -118,7 +118,7 @@ export async function chordEdit(
 
 /** Paper NFE of a method with a validated config. */
 export function paperNfe(method: EditMethod, cfg: ValidConfig): number {
-  if (method === 'sdedit') return cfg.steps;
+  if (method === 'sdedit' || method === 'sdedit-ddim') return cfg.steps;
   if (method === 'ddim-inversion') return 2 * cfg.steps;
   return cfg.steps + (cfg.refine ? 1 : 0);
 }
@@ -132,7 +132,7 @@ export interface EditRequest {
   /** Default 'chord'. */
   method?: EditMethod;
   config?: Partial<ChordConfig>;
-  /** Seed of the shared noise. Default 0. */
+  /** Seed of the shared noise (and of SDEdit's fresh per-step noise). Default 0. */
   seed?: number;
 }
 
@@ -167,7 +167,10 @@ export class ChordEditor {
     const t0 = performance.now();
     let latent: Float32Array;
     let steps: StepEnergy[] = [];
-    if (method === 'sdedit') latent = await sdedit(model, xSrc, noises[0], cfg.t, cfg.steps, tar);
+    if (method === 'sdedit') {
+      const fresh = new Rng(request.seed ?? 0).fork('sdedit-ancestral'); // SDEdit's per-step noise
+      latent = await sdedit(model, xSrc, noises[0], cfg.t, cfg.steps, tar, fresh);
+    } else if (method === 'sdedit-ddim') latent = await sdeditDdim(model, xSrc, noises[0], cfg.t, cfg.steps, tar);
     else if (method === 'ddim-inversion') latent = await ddimInversionEdit(model, xSrc, cfg.t, cfg.steps, src, tar);
     else ({ latent, steps } = await chordEdit(model, xSrc, noises, cfg, src, tar));
     const total = performance.now() - t0;

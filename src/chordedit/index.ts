@@ -9,8 +9,16 @@
 export type { Denoiser, LatentCodec, TextEmbedding, TextEncoder, Timesteps } from '../diffusion/index.js';
 // Closed-form Gaussian model (exact tests, tour)
 export { ClassTextEncoder, GaussianDenoiser, type GaussianModelSpec, gaussianPosteriorMean } from './analytic.js';
-// Baselines (SDEdit, DDIM inversion + regeneration)
-export { ddimDenoise, ddimInversionEdit, ddimInvert, editTimesteps, sdedit } from './baselines.js';
+// Baselines (SDEdit stochastic and DDIM, DDIM inversion + regeneration)
+export {
+  ddimDenoise,
+  ddimInversionEdit,
+  ddimInvert,
+  ddpmDenoise,
+  editTimesteps,
+  sdedit,
+  sdeditDdim,
+} from './baselines.js';
 // The five steps, as pure functions
 export {
   chordControlField,
