@@ -28,10 +28,13 @@ export {
   queryTime,
   residualField,
   residualFields,
+  residualFieldsPerNoise,
   transport,
   transportTimes,
   x0Estimate,
 } from './chord.js';
+// The control field across noise draws: energy = mean-field energy + variance
+export { controlFieldDraws, type FieldStats, fieldStats } from './field-stats.js';
 // Settings
 export {
   CHORD_DEFAULTS,

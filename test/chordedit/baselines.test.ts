@@ -130,7 +130,14 @@ describe('SDEdit on the Gaussian model', () => {
   it('the stochastic sampler is reproducible from the seed and differs between seeds', async () => {
     const m = model(7);
     const run = (seed: number) =>
-      new ChordEditor(m).edit({ latent: m.x, source: 'src', target: 'tar', method: 'sdedit', seed, config: { steps: 5 } });
+      new ChordEditor(m).edit({
+        latent: m.x,
+        source: 'src',
+        target: 'tar',
+        method: 'sdedit',
+        seed,
+        config: { steps: 5 },
+      });
     const [a, b, c] = [await run(1), await run(1), await run(2)];
     expect(Array.from(a.latent)).toEqual(Array.from(b.latent));
     expect(maxRelErr(a.latent, c.latent)).toBeGreaterThan(1e-3);
