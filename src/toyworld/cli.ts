@@ -246,7 +246,7 @@ const sweep = defineCommand({
 
 const editBench = defineCommand({
   name: 'edit-bench',
-  summary: 'ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs (all six edit types)',
+  summary: 'ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs, with bootstrap intervals',
   options: z.object({
     suite: z.enum(['toy']).default('toy').describe('benchmark suite'),
     pairs: z.number().int().min(1).max(100_000).default(240).describe('edit pairs (pair i has type i mod 6)'),
@@ -255,6 +255,13 @@ const editBench = defineCommand({
       .min(1)
       .default([...BENCH_METHODS])
       .describe('methods to run'),
+    resamples: z
+      .number()
+      .int()
+      .min(2)
+      .max(1_000_000)
+      .default(2000)
+      .describe('bootstrap resamples of the pairs for the 95% intervals'),
     model,
   }),
   inputs: ['model'],
@@ -262,7 +269,7 @@ const editBench = defineCommand({
   examples: ['modelmath edit-bench --pairs 6', 'modelmath edit-bench --pairs 240 --out edit-bench.json'],
   async run(o, ctx) {
     const { loadClassifier } = await import('./classifier/index.js');
-    const { runEditBench } = await import('./bench/index.js');
+    const { runEditBench, benchTextLines } = await import('./bench/index.js');
     const classifier = await loadClassifier();
     const bar = ctx.progress('edit-bench', o.pairs * o.methods.length);
     const r = await withToyModel(o.model, (m) =>
@@ -270,18 +277,12 @@ const editBench = defineCommand({
         pairs: o.pairs,
         methods: o.methods,
         seed: ctx.seed,
+        resamples: o.resamples,
         onEdit: (done) => bar.update(done),
       }),
     );
     bar.stop();
-    const lines = [
-      'method            bgPSNR  targetPSNR  editAcc  NFE  ms/edit  CPU ms/edit',
-      ...Object.entries(r.methods).map(
-        ([name, m]) =>
-          `${name.padEnd(16)} ${m.backgroundPsnr.toFixed(2).padStart(7)} ${m.targetPsnr.toFixed(2).padStart(11)} ${m.editAccuracy.toFixed(3).padStart(8)} ${String(m.nfe).padStart(4)} ${m.msPerEdit.toFixed(1).padStart(8)} ${m.cpuMsPerEdit.toFixed(1).padStart(12)}`,
-      ),
-    ];
-    return { data: r, text: lines.join('\n') };
+    return { data: r, text: benchTextLines(r).join('\n') };
   },
 });
 
