@@ -244,6 +244,56 @@ const sweep = defineCommand({
   },
 });
 
+const numbers = (what: string) => z.array(z.coerce.number().finite()).min(1).describe(what);
+
+const frontier = defineCommand({
+  name: 'frontier',
+  summary: 'ChordEdit vs the naive residual at matched edit accuracy (lambda grid), and the control field energy',
+  options: z.object({
+    pairs: z.number().int().min(1).max(100_000).default(240).describe('edit pairs per point'),
+    lambdas: numbers('step scales lambda, ascending').default([0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5]),
+    ts: numbers('query times t (one family each)').default([0.9, 1]),
+    delta: z.number().gt(0).lt(1).default(0.15).describe('the chord window compared with delta = 0'),
+    noiseSamples: z
+      .array(z.coerce.number().int().min(1).max(64))
+      .min(1)
+      .default([1, 4])
+      .describe('noise draws n per residual field (one family each)'),
+    levels: numbers('edit-accuracy levels of the matched comparison').default([0.5, 0.8, 0.9]),
+    resamples: z.number().int().min(2).max(1_000_000).default(1000).describe('bootstrap resamples of the pairs'),
+    energyDraws: z
+      .number()
+      .int()
+      .min(0)
+      .max(256)
+      .default(8)
+      .describe('noise draws per pair for the field energy (0 = skip)'),
+    model,
+  }),
+  inputs: ['model'],
+  out: RESULT_JSON_OUTPUT,
+  examples: [
+    'modelmath toy frontier --pairs 2 --lambdas 0.5,1 --ts 0.9 --noise-samples 1 --energy-draws 2 --resamples 50',
+    'modelmath toy frontier --pairs 240 --out assets/toy/frontier.json --overwrite',
+  ],
+  async run(o, ctx) {
+    const { loadClassifier } = await import('./classifier/index.js');
+    const { runFrontier, frontierTextLines } = await import('./bench/index.js');
+    const classifier = await loadClassifier();
+    const bar = ctx.progress('toy frontier', 1);
+    const { model: spec, ...config } = o;
+    const r = await withToyModel(spec, (m) =>
+      runFrontier(m.parts, classifier, {
+        seed: ctx.seed,
+        config,
+        onPoint: (done, total) => bar.update(done, { total }),
+      }),
+    );
+    bar.stop();
+    return { data: r, text: frontierTextLines(r).join('\n') };
+  },
+});
+
 const editBench = defineCommand({
   name: 'edit-bench',
   summary: 'ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs, with bootstrap intervals',
@@ -290,7 +340,7 @@ export const commands = [
   {
     name: 'toy',
     summary: 'the embedded toy world: train, export, sample and render the tiny model',
-    commands: [train, exportOnnx, generate, render, evalSamples, trainClassifier, sweep],
+    commands: [train, exportOnnx, generate, render, evalSamples, trainClassifier, sweep, frontier],
   },
   editBench,
 ];

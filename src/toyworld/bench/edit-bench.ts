@@ -150,12 +150,11 @@ export function summarise(scores: PairScore[], boot: IntervalOptions): MethodRes
 }
 
 /** a - b on the same pairs: mean differences with paired 95% bootstrap intervals, and counts of discordant pairs. */
-export function comparePaired(
-  names: readonly [BenchMethod, BenchMethod],
+export function pairedDifference(
   a: PairScore[],
   b: PairScore[],
   boot: IntervalOptions,
-): PairedComparison {
+): Omit<PairedComparison, 'a' | 'b'> {
   if (a.length !== b.length)
     throw new ConfigError(`paired comparison needs equal pairs, got ${a.length} and ${b.length}`);
   const [dPsnr, dAcc] = bootstrapMeans(
@@ -164,8 +163,6 @@ export function comparePaired(
   );
   const count = (f: (sa: PairScore, sb: PairScore) => boolean) => a.filter((s, i) => f(s, b[i])).length;
   return {
-    a: names[0],
-    b: names[1],
     deltaBackgroundPsnr: dPsnr.mean,
     deltaEditAccuracy: dAcc.mean,
     ci95: { deltaBackgroundPsnr: dPsnr.ci, deltaEditAccuracy: dAcc.ci },
@@ -284,7 +281,7 @@ export async function runEditBench(
     readonly [BenchMethod, BenchMethod],
   ][]) {
     const [a, b] = [scores[names[0]], scores[names[1]]];
-    if (a && b) paired[key] = comparePaired(names, a, b, boot);
+    if (a && b) paired[key] = { a: names[0], b: names[1], ...pairedDifference(a, b, boot) };
   }
   return {
     pairs: edits.length,

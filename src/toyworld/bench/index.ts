@@ -10,13 +10,13 @@ export {
   type BenchResult,
   benchPairs,
   benchTextLines,
-  comparePaired,
   type IntervalOptions,
   type MethodIntervals,
   type MethodResult,
   type MethodScores,
   PAIRED_COMPARISONS,
   type PairedComparison,
+  pairedDifference,
   type PairedName,
   type PairScore,
   PSNR_CAP,
@@ -24,5 +24,25 @@ export {
   scorePairs,
   summarise,
 } from './edit-bench.js';
+export {
+  type FieldEnergyResult,
+  type FieldEnergyRow,
+  type MeanStats,
+  type Ratio,
+  runFieldEnergy,
+} from './field-energy.js';
+export {
+  compareCurves,
+  FRONTIER_DEFAULTS,
+  type FrontierConfig,
+  type FrontierFamily,
+  type FrontierPoint,
+  type FrontierResult,
+  frontierConfig,
+  frontierTextLines,
+  type MatchedComparison,
+  psnrAtAccuracy,
+  runFrontier,
+} from './frontier.js';
 export { evaluateSamples } from './samples.js';
 export { runSweep, SWEEP_GRID, type SweepKnob, type SweepPoint, type SweepResult } from './sweep.js';
