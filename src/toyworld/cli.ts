@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
+import { FRONTIER_DEFAULTS, frontierConfig } from './bench/frontier-config.js';
 import { BENCH_METHODS } from './bench/methods.js';
 
 const weights = z
@@ -245,31 +246,36 @@ const sweep = defineCommand({
 });
 
 const numbers = (what: string) => z.array(z.coerce.number().finite()).min(1).describe(what);
+const F = FRONTIER_DEFAULTS;
 
 const frontier = defineCommand({
   name: 'frontier',
   summary: 'ChordEdit vs the naive residual at matched edit accuracy (lambda grid), and the control field energy',
   options: z.object({
-    pairs: z.number().int().min(1).max(100_000).default(240).describe('edit pairs per point'),
-    lambdas: numbers('step scales lambda, ascending').default([0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5]),
-    ts: numbers('query times t (one family each)').default([0.9, 1]),
-    delta: z.number().gt(0).lt(1).default(0.15).describe('the chord window compared with delta = 0'),
+    pairs: z.number().int().min(1).max(100_000).default(F.pairs).describe('edit pairs per point'),
+    lambdas: numbers('step scales lambda, ascending').default(F.lambdas),
+    ts: numbers('query times t (one family each)').default(F.ts),
+    delta: z.number().gt(0).lt(1).default(F.delta).describe('the chord window compared with delta = 0'),
     noiseSamples: z
       .array(z.coerce.number().int().min(1).max(64))
       .min(1)
-      .default([1, 4])
+      .default(F.noiseSamples)
       .describe('noise draws n per residual field (one family each)'),
-    levels: numbers('edit-accuracy levels of the matched comparison').default([0.5, 0.8, 0.9]),
-    resamples: z.number().int().min(2).max(1_000_000).default(1000).describe('bootstrap resamples of the pairs'),
+    levels: numbers('edit-accuracy levels of the matched comparison').default(F.levels),
+    resamples: z.number().int().min(2).max(1_000_000).default(F.resamples).describe('bootstrap resamples of the pairs'),
     energyDraws: z
       .number()
       .int()
       .min(0)
       .max(256)
-      .default(8)
+      .default(F.energyDraws)
       .describe('noise draws per pair for the field energy (0 = skip)'),
+    energyTs: numbers('query times of the field energy measurement').default(F.energyTs),
     model,
   }),
+  check: ({ model: _, ...config }) => {
+    frontierConfig(config);
+  },
   inputs: ['model'],
   out: RESULT_JSON_OUTPUT,
   examples: [

@@ -31,14 +31,12 @@ export {
   type Ratio,
   runFieldEnergy,
 } from './field-energy.js';
+export { FRONTIER_DEFAULTS, type FrontierConfig, frontierConfig } from './frontier-config.js';
 export {
   compareCurves,
-  FRONTIER_DEFAULTS,
-  type FrontierConfig,
   type FrontierFamily,
   type FrontierPoint,
   type FrontierResult,
-  frontierConfig,
   frontierTextLines,
   type MatchedComparison,
   psnrAtAccuracy,
