@@ -100,15 +100,13 @@ export async function ddimInvert(
   return z;
 }
 
-/** SDEdit's start: z_t = alpha_t x + sigma_t eps at idx(t) (Meng et al. 2022, Algorithm 1, line 1). */
-function sdeditStart(denoiser: Denoiser, x: Float32Array, eps: Float32Array, grid: Int32Array): Float32Array {
-  const abar = denoiser.alphasCumprod[grid[0]];
-  return queryNoise(x, eps, Math.sqrt(abar), Math.sqrt(1 - abar));
-}
+/** How SDEdit solves the reverse process: Meng et al.'s reverse SDE (DDPM ancestral steps, fresh noise from `rng`) or the ODE (DDIM). */
+export type SdeditSampler = { kind: 'ancestral'; rng: Rng } | { kind: 'ddim' };
 
 /**
- * SDEdit (Meng et al. 2022): z_t at idx(t), then k DDPM ancestral steps with the target prompt and
- * fresh seeded noise (the reverse SDE, Ho et al. 2020 eq. 6-7). Stochastic: `rng` draws the noise.
+ * SDEdit (Meng et al. 2022): z_t at idx(t), then k steps with the target prompt: DDPM ancestral
+ * steps with fresh seeded noise (the reverse SDE, Ho et al. 2020 eq. 6-7; the method as published)
+ * or DDIM steps (the probability-flow ODE; a deterministic variant).
  */
 export function sdedit(
   denoiser: Denoiser,
@@ -117,23 +115,13 @@ export function sdedit(
   t: number,
   steps: number,
   tar: TextEmbedding,
-  rng: Rng,
+  sampler: SdeditSampler,
 ): Promise<Float32Array> {
   const grid = editTimesteps(t, steps, denoiser.alphasCumprod.length);
-  return ddpmDenoise(denoiser, sdeditStart(denoiser, x, eps, grid), grid, tar, rng);
-}
-
-/** SDEdit's deterministic variant: z_t at idx(t), then k DDIM steps (the probability-flow ODE) with the target prompt. */
-export function sdeditDdim(
-  denoiser: Denoiser,
-  x: Float32Array,
-  eps: Float32Array,
-  t: number,
-  steps: number,
-  tar: TextEmbedding,
-): Promise<Float32Array> {
-  const grid = editTimesteps(t, steps, denoiser.alphasCumprod.length);
-  return ddimDenoise(denoiser, sdeditStart(denoiser, x, eps, grid), grid, tar);
+  const abar = denoiser.alphasCumprod[grid[0]];
+  const z = queryNoise(x, eps, Math.sqrt(abar), Math.sqrt(1 - abar)); // Meng et al. 2022, Algorithm 1, line 1
+  if (sampler.kind === 'ancestral') return ddpmDenoise(denoiser, z, grid, tar, sampler.rng);
+  return ddimDenoise(denoiser, z, grid, tar);
 }
 
 /** DDIM inversion to idx(t) with the source prompt, then k-step DDIM regeneration with the target prompt. */

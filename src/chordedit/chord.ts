@@ -78,16 +78,11 @@ export async function residualFieldsPerNoise(
  * at each query time s (Lu et al. 2026, step 2), from one batched model call (`residualFieldsPerNoise`).
  */
 export async function residualFields(
-  denoiser: Denoiser,
-  x: Float32Array,
-  noises: Float32Array[],
-  times: number[],
-  src: TextEmbedding,
-  tar: TextEmbedding,
+  ...args: Parameters<typeof residualFieldsPerNoise> // (denoiser, x, noises, times, src, tar)
 ): Promise<Float32Array[]> {
-  const perNoise = await residualFieldsPerNoise(denoiser, x, noises, times, src, tar);
+  const perNoise = await residualFieldsPerNoise(...args);
   return perNoise.map((fields) => {
-    const r = new Float32Array(x.length);
+    const r = new Float32Array(args[1].length);
     for (const f of fields) for (let i = 0; i < r.length; i++) r[i] += f[i] / fields.length;
     return r;
   });

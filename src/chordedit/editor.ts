@@ -19,7 +19,7 @@ import {
   type Timesteps,
   timeToIndex,
 } from '../diffusion/index.js';
-import { ddimInversionEdit, sdedit, sdeditDdim } from './baselines.js';
+import { ddimInversionEdit, sdedit } from './baselines.js';
 import {
   chordControlField,
   meanSquare,
@@ -167,11 +167,13 @@ export class ChordEditor {
     const t0 = performance.now();
     let latent: Float32Array;
     let steps: StepEnergy[] = [];
-    if (method === 'sdedit') {
-      const fresh = new Rng(request.seed ?? 0).fork('sdedit-ancestral'); // SDEdit's per-step noise
-      latent = await sdedit(model, xSrc, noises[0], cfg.t, cfg.steps, tar, fresh);
-    } else if (method === 'sdedit-ddim') latent = await sdeditDdim(model, xSrc, noises[0], cfg.t, cfg.steps, tar);
-    else if (method === 'ddim-inversion') latent = await ddimInversionEdit(model, xSrc, cfg.t, cfg.steps, src, tar);
+    if (method === 'sdedit' || method === 'sdedit-ddim') {
+      const sampler =
+        method === 'sdedit'
+          ? { kind: 'ancestral' as const, rng: new Rng(request.seed ?? 0).fork('sdedit-ancestral') } // fresh per-step noise
+          : { kind: 'ddim' as const };
+      latent = await sdedit(model, xSrc, noises[0], cfg.t, cfg.steps, tar, sampler);
+    } else if (method === 'ddim-inversion') latent = await ddimInversionEdit(model, xSrc, cfg.t, cfg.steps, src, tar);
     else ({ latent, steps } = await chordEdit(model, xSrc, noises, cfg, src, tar));
     const total = performance.now() - t0;
     const diagnostics: EditDiagnostics = {

@@ -16,8 +16,8 @@ export {
   ddimInvert,
   ddpmDenoise,
   editTimesteps,
+  type SdeditSampler,
   sdedit,
-  sdeditDdim,
 } from './baselines.js';
 // The five steps, as pure functions
 export {

@@ -104,7 +104,8 @@ describe('SDEdit on the Gaussian model', () => {
     const draws = 32;
     const stats = async (steps: number) => {
       const outs: Float32Array[] = [];
-      for (let d = 0; d < draws; d++) outs.push(await sdedit(m.denoiser, m.x, eps, 0.6, steps, tar, new Rng(100 + d)));
+      for (let d = 0; d < draws; d++)
+        outs.push(await sdedit(m.denoiser, m.x, eps, 0.6, steps, tar, { kind: 'ancestral', rng: new Rng(100 + d) }));
       let varianceRatio = 0;
       let meanZ2 = 0;
       for (let i = 0; i < D; i++) {

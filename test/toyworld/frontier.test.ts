@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EditorParts } from '../../src/chordedit/index.js';
-import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import {
   benchPairs,
@@ -12,9 +11,7 @@ import {
   runFrontier,
 } from '../../src/toyworld/bench/index.js';
 import { classifierInit } from '../../src/toyworld/classifier/classifier.js';
-import { ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
-import { TOY_MODEL_DEFAULTS, toyModelInit } from '../../src/toyworld/model/model.js';
-import { ToyTextEncoder } from '../../src/toyworld/model/text.js';
+import { tinyToyModel } from '../support/tiny-toy.js';
 
 /** Per-pair scores of one lambda: `correct` pairs edited correctly (the first ones), every PSNR = psnr. */
 function level(n: number, correct: number, psnr: number): PairScore[] {
@@ -95,13 +92,7 @@ describe('background PSNR at matched accuracy', () => {
 // The harness on an untrained tiny model: the bookkeeping, not the quality of the edits.
 let model: EditorParts;
 beforeAll(async () => {
-  await getTf();
-  const config = { ...TOY_MODEL_DEFAULTS, dim: 32, depth: 1, heads: 2 };
-  model = {
-    denoiser: new ToyDenoiser(toyModelInit(new Rng(0), config), config),
-    textEncoder: new ToyTextEncoder(),
-    codec: new ToyCodec(),
-  };
+  model = await tinyToyModel();
 });
 
 describe('frontier and field energy on a tiny model', () => {
