@@ -88,8 +88,9 @@ export {
   type NumericColumns,
   parseCsv,
   parseNumberCell,
-  readNumericCsv,
+  parseNumericCsv,
 } from './csv.js';
+export { readCsvText, readNumericCsv } from './csv-file.js';
 export {
   checkImage,
   cropImage,
@@ -128,6 +129,7 @@ export {
   getTf,
   readAndDispose,
   type Scalar,
+  setEngineWasmPath,
   type Tensor,
   type Tf,
   tfSync,
