@@ -18,6 +18,7 @@ export {
 // Data and the whole analysis.
 export { checkFittable, parseRunsCsv, RUN_COLUMNS, type RunsWithFlops } from './data.js';
 export { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';
+export { contourSpec, isoFlopSpec } from './lab-figures.js';
 // Fitting (Approach 3), bootstrap, Approach 2.
 export {
   checkRuns,

@@ -1,10 +1,13 @@
-/** `modelmath serve`: the local web lab (ChordEdit and scaling pages), bound to loopback unless --host is given. */
+/**
+ * `modelmath serve`: serves the web lab's static build (dist/web, built first when missing) with the
+ * JSON APIs for scripts, bound to loopback unless --host is given.
+ */
 import { z } from 'zod';
 import { defineCommand } from '../core/command.js';
 
 const serve = defineCommand({
   name: 'serve',
-  summary: 'start the local web lab: ChordEdit editing and scaling-law pages (Ctrl-C stops it)',
+  summary: 'serve the web lab (ChordEdit, scaling laws, diffusion/EBM, RoPE, GRPO: computed in the browser) (Ctrl-C stops it)',
   options: z.object({
     port: z.number().int().min(0).max(65535).default(8765).describe('TCP port (0 = any free port)'),
     host: z
@@ -17,7 +20,7 @@ const serve = defineCommand({
       .min(1)
       .default('toy')
       .describe(
-        "edit model: 'toy' (the shipped ONNX folder), a diffusers/Optimum ONNX folder (e.g. SD-Turbo), or 'analytic' (closed-form demo model)",
+        "edit model of the JSON API for scripts: 'toy' (the shipped ONNX folder), a diffusers/Optimum ONNX folder (e.g. SD-Turbo), or 'analytic' (closed-form demo model); the page picks its own",
       )
       .meta({ placeholder: 'toy|dir|analytic' }),
   }),
@@ -29,6 +32,11 @@ const serve = defineCommand({
       throw new InputError(
         `--model ${o.model}: no such model folder (expected 'toy', 'analytic' or an ONNX model folder)`,
       );
+    }
+    const { buildWeb, WEB_DIST } = await import('./build.js');
+    if (!existsSync(`${WEB_DIST}/index.html`)) {
+      ctx.log(`the web lab is not built yet: building ${WEB_DIST} (npm run build:web)…`);
+      await buildWeb();
     }
     const { startLabServer } = await import('./server.js');
     const lab = await startLabServer({ port: o.port, host: o.host, model: o.model }).catch(
