@@ -122,6 +122,10 @@ export function numericColumns<K extends string>(
 }
 
 /** Parses CSV text and picks its numeric columns; `source` names the text in messages (a path, "the uploaded CSV"). */
-export function parseNumericCsv<K extends string>(text: string, source: string, spec: ColumnSpec<K>): NumericColumns<K> {
+export function parseNumericCsv<K extends string>(
+  text: string,
+  source: string,
+  spec: ColumnSpec<K>,
+): NumericColumns<K> {
   return numericColumns(parseCsv(text, source), spec, source);
 }

@@ -120,4 +120,3 @@ export async function resizeImage(image: Image, options: ResizeOptions): Promise
     info.channels,
   );
 }
-

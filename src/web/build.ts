@@ -113,6 +113,12 @@ function browserGuard(): Plugin {
   };
 }
 
+/**
+ * Our modules have no import-time side effects (the client's do: it is the page), so a part's index
+ * that re-exports Node-side file readers costs the page nothing unless they are used.
+ */
+const TREESHAKE = { moduleSideEffects: (id: string) => !id.startsWith(SRC) || id.startsWith(CLIENT) };
+
 /** The vite configuration of the site. */
 export function webBuildConfig(outDir = WEB_DIST): InlineConfig {
   return {
@@ -122,7 +128,19 @@ export function webBuildConfig(outDir = WEB_DIST): InlineConfig {
     logLevel: 'warn',
     publicDir: false,
     plugins: [siteFiles(), browserGuard()],
-    worker: { format: 'es' },
+    // csv-parse's package exports resolve to code that needs Node's Buffer; its own browser bundle
+    // (dist/esm, with a Buffer shim) is the same parser.
+    resolve: {
+      alias: [
+        {
+          find: /^csv-parse\/sync$/,
+          replacement: createRequire(import.meta.url)
+            .resolve('csv-parse/sync')
+            .replace(/dist\/cjs\/sync\.cjs$/, 'dist/esm/sync.js'),
+        },
+      ],
+    },
+    worker: { format: 'es', plugins: () => [browserGuard()], rolldownOptions: { treeshake: TREESHAKE } },
     build: {
       outDir,
       emptyOutDir: true,
@@ -146,5 +164,7 @@ export async function buildWeb(outDir = WEB_DIST): Promise<void> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
   await buildWeb(process.argv[2] ? resolve(process.argv[2]) : WEB_DIST);
-  process.stderr.write(`web lab built into ${relative(process.cwd(), process.argv[2] ?? WEB_DIST) || '.'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `web lab built into ${relative(process.cwd(), process.argv[2] ?? WEB_DIST) || '.'} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }

@@ -14,7 +14,10 @@ export function pickScene(seed: number, editType: EditType): RenderedEdit {
 }
 
 /** PSNR to the ground truth and background PSNR outside the edit mask (when the edit kept the 32 x 32 grid). */
-export function truthMetrics(pair: RenderedEdit, edited: Image): { psnrToTruth: number; backgroundPsnr: number } | null {
+export function truthMetrics(
+  pair: RenderedEdit,
+  edited: Image,
+): { psnrToTruth: number; backgroundPsnr: number } | null {
   if (edited.height !== pair.targetImage.height || edited.width !== pair.targetImage.width) return null;
   return {
     psnrToTruth: psnr(edited, pair.targetImage),

@@ -15,13 +15,13 @@ import { CHORD_DEFAULTS, EDIT_METHODS } from '../chordedit/index.js';
 import { InputError, ModelMathError } from '../core/errors.js';
 import { LAW_NAMES } from '../scaling/index.js';
 import { EDIT_TYPES } from '../toyworld/index.js';
+import { WEB_DIST } from './build.js';
 import { editAnswer, editSchema, sceneAnswer, sceneSchema } from './edit-api.js';
 import { COMMON_HEADERS, HttpError, MAX_BODY_BYTES, readJson, sendJson } from './http.js';
 import { ModelSlot } from './models.js';
 import { JobCancelledError, JobQueue, QueueFullError } from './queue.js';
 import { fitAnswer, fitSchema, lawSchema, presetAnswer } from './scaling-api.js';
 import { sectionAnswer, sectionList, sectionSchema } from './sections-api.js';
-import { WEB_DIST } from './build.js';
 
 export interface LabOptions {
   /** Interface to bind. Default '127.0.0.1' (loopback only); another host only when given. */

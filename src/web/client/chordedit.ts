@@ -4,10 +4,12 @@
  * pipeline's shared loader on onnxruntime-web (WebGPU when the browser has it, else wasm); toy-world
  * scenes with their ground truth, uploads, every method and knob, and the diagnostics.
  */
-import { CHORD_DEFAULTS, ChordEditor, EDIT_METHODS, type EditMethod } from '../../chordedit/index.js';
-import type { ModelFiles } from '../../core/model-files.js';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+
 import ortWebGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import { CHORD_DEFAULTS, ChordEditor, EDIT_METHODS, type EditMethod } from '../../chordedit/index.js';
+import type { Image } from '../../core/image-data.js';
+import type { ModelFiles } from '../../core/model-files.js';
 import { hasWebGpu, loadWebSession, type WebDevice } from '../../core/onnx-web.js';
 import { type DiffusersPipeline, openPipeline } from '../../pipeline/index.js';
 import { EDIT_TYPES, type EditType, type RenderedEdit } from '../../toyworld/world/index.js';
@@ -15,7 +17,6 @@ import { pickScene, truthMetrics } from '../lab-edit.js';
 import { fetchBytes, pickedFolder, servedFolder } from './files.js';
 import { decodeFile, quantize, resize, toImageData } from './images.js';
 import { $, fillSelect, fmt, message, num, row, showError, slider, status } from './ui.js';
-import type { Image } from '../../core/image-data.js';
 
 const SLIDERS = ['t', 'delta', 'lambda', 'tc', 'noiseSamples', 'steps'] as const;
 const setStatus = () => status('edit-status');
@@ -44,7 +45,9 @@ async function openModel(name: string, files: ModelFiles): Promise<void> {
   const pipeline = await openPipeline(files, async (f, path, threads) => {
     say(`loading ${f.label(path)}…`, null);
     const data = `${path}_data`;
-    const external = (await f.exists(data)) ? [{ path: data.split('/').pop() as string, data: await f.bytes(data) }] : [];
+    const external = (await f.exists(data))
+      ? [{ path: data.split('/').pop() as string, data: await f.bytes(data) }]
+      : [];
     return loadWebSession(f.label(path), await f.bytes(path), { device: dev, threads, wasmBinary }, external);
   });
   await model?.pipeline.dispose();
@@ -113,7 +116,10 @@ async function runEdit(): Promise<void> {
       row('chord-field energy mean(u²)', energy),
       row('PSNR to ground truth (dB)', fmt(metrics?.psnrToTruth)),
       row('background PSNR (dB)', fmt(metrics?.backgroundPsnr)),
-      row('edited at (pixels)', `${size.width} x ${size.height}${input.width !== size.width || input.height !== size.height ? ` (resized from ${input.width} x ${input.height})` : ''}`),
+      row(
+        'edited at (pixels)',
+        `${size.width} x ${size.height}${input.width !== size.width || input.height !== size.height ? ` (resized from ${input.width} x ${input.height})` : ''}`,
+      ),
       ...d.adjustments.map((a) => row('note', a)),
     );
     say(`done (${d.method}, ${fmt(timeMs, 3)} ms)`, null);

@@ -9,17 +9,17 @@ import { getTf, setEngineWasmPath } from '../../core/engine.js';
 import { Rng } from '../../core/rng.js';
 import { alphaSigma, DdimScheduler } from '../../diffusion/index.js';
 import {
+  createLabRun,
   DATASETS,
   type DatasetName,
   LAB_MODELS,
   type LabModelKind,
-  createLabRun,
   type LabRun,
   labConfig,
   labEnergy,
   labEpsFn,
-  sampleDataset,
   labTrainStep,
+  sampleDataset,
   sampleWithScheduler,
 } from '../../diffusion/lab/index.js';
 import { drawArrows, drawField, drawPoints, type FieldView, linePlot } from './plot.js';
@@ -74,7 +74,11 @@ function drawView(): void {
   const c = run.config;
   if (c.model === 'energy') {
     const e = labEnergy(run.params, c, grid(GRID), index, run.alphasCumprod);
-    drawField(canvas, e.map((v) => -v), GRID);
+    drawField(
+      canvas,
+      e.map((v) => -v),
+      GRID,
+    );
   } else {
     const counts = new Float32Array(GRID * GRID);
     const data = sampleDataset(c.data, 4000, new Rng(1).fork('view'));
@@ -83,7 +87,11 @@ function drawView(): void {
       const gy = Math.floor(((data[i + 1] - VIEW.lo) / (VIEW.hi - VIEW.lo)) * GRID);
       if (gx >= 0 && gx < GRID && gy >= 0 && gy < GRID) counts[gy * GRID + gx] += 1;
     }
-    drawField(canvas, counts.map((v) => Math.log1p(v)), GRID);
+    drawField(
+      canvas,
+      counts.map((v) => Math.log1p(v)),
+      GRID,
+    );
   }
   const at = grid(ARROWS);
   const eps = labEpsFn(run.params, c, run.alphasCumprod)(at, index);

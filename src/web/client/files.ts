@@ -6,7 +6,10 @@
 import { joinPath, type ModelFiles, mapModelFiles } from '../../core/model-files.js';
 
 /** Fetches a URL's bytes, reporting (received, total) as they arrive. */
-export async function fetchBytes(url: string, onProgress?: (received: number, total: number) => void): Promise<Uint8Array> {
+export async function fetchBytes(
+  url: string,
+  onProgress?: (received: number, total: number) => void,
+): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`could not load ${url} (HTTP ${res.status})`);
   const total = Number(res.headers.get('Content-Length') ?? 0);

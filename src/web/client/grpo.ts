@@ -35,11 +35,15 @@ async function train(): Promise<void> {
           yMin: 0,
           yMax: 1,
         });
-        linePlot($<HTMLCanvasElement>('grpo-kl'), [{ name: 'KL to the reference (k3)', color: '#9467bd', points: kl }], {
-          title: 'KL(π_θ ‖ π_ref) per step',
-          xLabel: 'step',
-          yLabel: 'KL',
-        });
+        linePlot(
+          $<HTMLCanvasElement>('grpo-kl'),
+          [{ name: 'KL to the reference (k3)', color: '#9467bd', points: kl }],
+          {
+            title: 'KL(π_θ ‖ π_ref) per step',
+            xLabel: 'step',
+            yLabel: 'KL',
+          },
+        );
         $('grpo-step').textContent = String(i);
         say(`step ${i} of ${steps}: reward ${log['reward/mean'].toFixed(3)}, KL ${log.kl.toExponential(2)}`, i / steps);
         await nextFrame();

@@ -35,6 +35,8 @@ function showPage(): void {
 }
 
 // Forms only hold settings: Enter in a field must not reload the page.
-document.querySelectorAll('form').forEach((form) => form.addEventListener('submit', (e) => e.preventDefault()));
+document.querySelectorAll('form').forEach((form) => {
+  form.addEventListener('submit', (e) => e.preventDefault());
+});
 window.addEventListener('hashchange', showPage);
 showPage();

@@ -66,7 +66,10 @@ export function linePlot(
     ctx.strokeStyle = s.color;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    s.points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(px(x), py(y)) : ctx.lineTo(px(x), py(y))));
+    s.points.forEach(([x, y], i) => {
+      if (i === 0) ctx.moveTo(px(x), py(y));
+      else ctx.lineTo(px(x), py(y));
+    });
     ctx.stroke();
     ctx.fillStyle = s.color;
     ctx.textAlign = 'left';

@@ -84,7 +84,11 @@ function drawWavelengths(headDim: number, base: number, factor: number): void {
     $<HTMLCanvasElement>('rope-waves'),
     variants.map((v, s) => {
       const theta = ropeInverseFrequencies(headDim, { base, scaling: v.scaling, seqLen: v.seqLen });
-      return { name: v.name, color: COLORS[s], points: Array.from(theta, (t, j) => [j, Math.log10((2 * Math.PI) / t)]) };
+      return {
+        name: v.name,
+        color: COLORS[s],
+        points: Array.from(theta, (t, j) => [j, Math.log10((2 * Math.PI) / t)]),
+      };
     }),
     { title: `wavelength 2π/θ_j per pair, factor s = ${factor}`, xLabel: 'pair j', yLabel: 'log10 wavelength' },
   );

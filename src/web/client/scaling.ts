@@ -44,16 +44,24 @@ async function svgOf(spec: Record<string, unknown>): Promise<string> {
 
 async function draw(): Promise<void> {
   const mine = ++generation;
-  const law: ParametricLaw = fitted ? fitted.law : LAW_PRESETS[$<HTMLSelectElement>('law').value as keyof typeof LAW_PRESETS];
+  const law: ParametricLaw = fitted
+    ? fitted.law
+    : LAW_PRESETS[$<HTMLSelectElement>('law').value as keyof typeof LAW_PRESETS];
   const flops = budget();
-  const [contour, iso] = await Promise.all([svgOf(contourSpec(law, flops, fitted?.runs)), svgOf(isoFlopSpec(law, flops))]);
+  const [contour, iso] = await Promise.all([
+    svgOf(contourSpec(law, flops, fitted?.runs)),
+    svgOf(isoFlopSpec(law, flops)),
+  ]);
   if (mine !== generation) return;
   $('contour').innerHTML = contour; // rendered here by Vega from numbers, not from user text
   $('isoflop').innerHTML = iso;
   const a = computeOptimal(law, flops);
   const f = fitted;
   $<HTMLTableElement>('allocation').tBodies[0].replaceChildren(
-    row('law', f ? `fitted to ${f.law.runs} runs of ${f.name} (${f.law.starts} starts)` : $<HTMLSelectElement>('law').value),
+    row(
+      'law',
+      f ? `fitted to ${f.law.runs} runs of ${f.name} (${f.law.starts} starts)` : $<HTMLSelectElement>('law').value,
+    ),
     row('E, A, B', `${law.E.toFixed(4)}, ${law.A.toPrecision(5)}, ${law.B.toPrecision(5)}`),
     row('alpha, beta', `${law.alpha.toFixed(4)}, ${law.beta.toFixed(4)}`),
     ...(f ? [row('Huber objective', f.law.objective.toExponential(6))] : []),
@@ -64,7 +72,9 @@ async function draw(): Promise<void> {
     row('predicted loss', a.loss.toFixed(4)),
   );
   // full precision for scripts and tests (the same numbers `modelmath scaling fit --json` prints)
-  $('fit-json').textContent = f ? JSON.stringify({ E: law.E, A: law.A, B: law.B, alpha: law.alpha, beta: law.beta, objective: f.law.objective }) : '';
+  $('fit-json').textContent = f
+    ? JSON.stringify({ E: law.E, A: law.A, B: law.B, alpha: law.alpha, beta: law.beta, objective: f.law.objective })
+    : '';
   say('done', null);
 }
 
@@ -73,13 +83,16 @@ async function fitFile(file: File): Promise<void> {
   say(`fitting ${file.name} (4500 starts)…`, null);
   const csv = await file.text();
   const worker = new Worker(new URL('./fit-worker.ts', import.meta.url), { type: 'module' });
-  const answer = await new Promise<{ fit?: Fitted['law']; points?: { params: number; tokens: number }[]; error?: string; seconds?: number }>(
-    (resolve) => {
-      worker.onmessage = (e) => resolve(e.data);
-      worker.onerror = (e) => resolve({ error: e.message });
-      worker.postMessage({ csv, name: file.name });
-    },
-  );
+  const answer = await new Promise<{
+    fit?: Fitted['law'];
+    points?: { params: number; tokens: number }[];
+    error?: string;
+    seconds?: number;
+  }>((resolve) => {
+    worker.onmessage = (e) => resolve(e.data);
+    worker.onerror = (e) => resolve({ error: e.message });
+    worker.postMessage({ csv, name: file.name });
+  });
   worker.terminate();
   if (answer.error || !answer.fit || !answer.points) throw new Error(answer.error ?? 'the fit failed');
   const params = Float64Array.from(answer.points, (p) => p.params);
