@@ -189,7 +189,7 @@ const optimal = defineCommand({
     'modelmath scaling optimal --flops 1e21',
     'modelmath scaling optimal --flops 5.76e23 --law hoffmann2022 --out optimal.json',
   ],
-  async run(o, ctx) {
+  async run(o) {
     const { LAW_PRESETS } = await import('./laws.js');
     const { computeOptimal } = await import('./optimal.js');
     const r = computeOptimal(LAW_PRESETS[o.law], o.flops);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToUnicode, ClipTokenizer, cleanText } from '../../src/core/clip-tokenizer.js';
 import { InputError } from '../../src/core/errors.js';
 import { folderFiles } from '../../src/core/model-files-node.js';
-import { TINY_MERGES, tinyVocab, writeTokenizer } from '../support/sd-turbo-fixture.js';
+import { TINY_MERGES, tinyVocab, writeTokenizer } from '../../testkit/sd-turbo-fixture.js';
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHORD_DEFAULTS } from '../../src/chordedit/index.js';
 import { decodeImage, encodePng, toInterleavedBytes } from '../../src/core/image.js';
 import { pickScene } from '../../src/web/lab-edit.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 import { runCliCaptured } from '../support/cli.js';
-import { writeSdTurboFixture } from '../support/sd-turbo-fixture.js';
 import { serveFolder } from '../support/static-server.js';
 import { type Browser, CHROMIUM_PATH, launchChromium } from './chromium.js';
 

@@ -18,10 +18,14 @@ try {
   page.setDefaultTimeout(300_000);
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
   const status = async (id: string, pattern: RegExp) => {
-    await page.waitForFunction(([i, p]) => new RegExp(p).test(document.getElementById(i)?.textContent ?? ''), [id, pattern.source] as const);
+    await page.waitForFunction(([i, p]) => new RegExp(p).test(document.getElementById(i)?.textContent ?? ''), [
+      id,
+      pattern.source,
+    ] as const);
     return (await page.textContent(`#${id}`))?.trim();
   };
-  const shot = async (name: string) => writeFileAtomic(`docs/img/web-${name}.png`, await page.screenshot({ fullPage: true }));
+  const shot = async (name: string) =>
+    writeFileAtomic(`docs/img/web-${name}.png`, await page.screenshot({ fullPage: true }));
 
   await page.goto(`${site.url}#chordedit`);
   log(`chordedit: ${await status('edit-status', /^(done|failed)/)}`);
