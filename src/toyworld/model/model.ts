@@ -8,7 +8,7 @@
  */
 import type { Tensor, Tf, Variable } from '../../core/engine.js';
 import { tfSync } from '../../core/engine.js';
-import { ConfigError, checkNumber, ShapeError } from '../../core/errors.js';
+import { ShapeError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import {
   type AttentionParams,
