@@ -17,7 +17,7 @@ import { ChordEditor, type Denoiser, type EditMethod } from '../../src/chordedit
 import type { Image } from '../../src/core/image.js';
 import { Rng } from '../../src/core/rng.js';
 import { loadPipeline } from '../../src/pipeline/index.js';
-import { writeSdTurboFixture } from '../../test/support/sd-turbo-fixture.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -23,7 +23,7 @@
  *   the fast path: x^T·dy for [128, 5600]^T·[128, 1000] went from 0.71 s to 0.05 s.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ModelMathError } from './errors.js';
 
 export type Tf = typeof tf;
@@ -133,6 +133,15 @@ function registerMissingKernels(): void {
       kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc,
     });
   }
+}
+
+/**
+ * Where the wasm backend's .wasm files are served from, for a browser page (a URL prefix ending in
+ * '/'); call before the first `getTf()`. Node finds them in the package and needs no call.
+ */
+export function setEngineWasmPath(prefix: string): void {
+  if (ready) throw new ModelMathError('setEngineWasmPath must be called before the first getTf()');
+  setWasmPaths(prefix);
 }
 
 /** The engine namespace with the wasm backend ready (falls back to 'cpu' only if wasm fails). */

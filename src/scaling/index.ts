@@ -15,7 +15,9 @@ export {
 // The generic bootstrap helpers the fit's bootstrap uses (core/stats.ts), re-exported for this API.
 export { percentile, resampleCounts, type Summary, summarize } from '../core/stats.js';
 // Data and the whole analysis.
-export { CHINCHILLA_CSV, RUN_COLUMNS, type RunsWithFlops, readRunsCsv } from './data.js';
+export { checkFittable, parseRunsCsv, RUN_COLUMNS, type RunsWithFlops } from './data.js';
+export { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';
+export { contourSpec, isoFlopSpec } from './lab-figures.js';
 // Fitting (Approach 3), bootstrap, Approach 2.
 export {
   checkRuns,

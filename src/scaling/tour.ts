@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import type { Summary } from '../core/stats.js';
 import type { SectionResult, Table, TourSection } from '../core/tour-section.js';
 import type { BootstrapKey } from './bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from './data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';
 import { bootstrapFigure, contourFigure, observedFittedFigure } from './figures.js';
 import { dropHighestLoss, FIT_DEFAULTS, type FitResult, fitFromStarts, prepareFit } from './fit.js';
 import { fitIsoFlop } from './isoflop.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundMetrics, decodePieMask } from '../../src/chordedit/index.js';
 import { type Image, readImage, writeImage } from '../../src/core/image.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 import { runCliCaptured } from '../support/cli.js';
-import { writeSdTurboFixture } from '../support/sd-turbo-fixture.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;

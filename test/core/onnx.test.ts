@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../src/core/errors.js';
 import { executionProviders, fromFloat16Bits, OnnxModel, toFloat16Bits } from '../../src/core/onnx.js';
-import { writeSdTurboFixture } from '../support/sd-turbo-fixture.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 
 // The ONNX Runtime backend on tiny generated graphs (test/support/sd-turbo-fixture.ts).
 const dirs: string[] = [];

@@ -7,7 +7,7 @@ import { ShapeError } from '../../src/core/errors.js';
 import type { Image } from '../../src/core/image.js';
 import { makeSchedule } from '../../src/diffusion/index.js';
 import { type DiffusersPipeline, editSize, loadPipeline } from '../../src/pipeline/index.js';
-import { type FixtureOptions, tinyVocab, writeSdTurboFixture } from '../support/sd-turbo-fixture.js';
+import { type FixtureOptions, tinyVocab, writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 
 const dirs: string[] = [];
 const models: { dispose(): Promise<void> }[] = [];

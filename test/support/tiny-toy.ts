@@ -2,8 +2,9 @@
 import type { EditorParts } from '../../src/chordedit/index.js';
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
+import { TOY_MODEL_DEFAULTS } from '../../src/toyworld/model/config.js';
 import { ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
-import { TOY_MODEL_DEFAULTS, toyModelInit } from '../../src/toyworld/model/model.js';
+import { toyModelInit } from '../../src/toyworld/model/model.js';
 import { ToyTextEncoder } from '../../src/toyworld/model/text.js';
 
 /** Width 32, one block, two heads, seeded weights; with its text encoder and identity codec. */

@@ -21,7 +21,7 @@ import { bootstrapMeans, type Interval } from '../../core/stats.js';
 import { type ClassifierParams, readScenes, sceneMatches } from '../classifier/index.js';
 import { benchmarkEdits, EDIT_TYPES, type EditType, type RenderedEdit, renderEdit } from '../world/index.js';
 
-import { BENCH_METHODS, type BenchMethod } from './methods.js';
+import type { BenchMethod } from './methods.js';
 
 /** How each benchmark method maps onto the editor (baselines with their usual multi-step settings). */
 export const BENCH_METHOD_SETTINGS: Record<BenchMethod, { method: EditMethod; config: Partial<ChordConfig> }> = {

@@ -8,8 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesToUnicode } from '../../src/core/clip-tokenizer.js';
-import { buildModel, type OnnxDType as DType, type NodeSpec } from '../../src/core/onnx-graph.js';
+import { bytesToUnicode } from '../src/core/clip-tokenizer.js';
+import { buildModel, type OnnxDType as DType, type NodeSpec } from '../src/core/onnx-graph.js';
 
 export interface FixtureOptions {
   /** I/O dtype of the float tensors. Default 'float32'. */
