@@ -247,6 +247,11 @@ const frontier = defineCommand({
       .min(1)
       .default(F.noiseSamples)
       .describe('noise draws n per residual field (one family each)'),
+    refinement: z
+      .array(z.enum(['off', 'on']))
+      .min(1)
+      .default(F.refine.map((r) => (r ? 'on' : 'off')))
+      .describe('proximal refinement off / on (one family each)'),
     levels: numbers('edit-accuracy levels of the matched comparison').default(F.levels),
     resamples: z.number().int().min(2).max(1_000_000).default(F.resamples).describe('bootstrap resamples of the pairs'),
     energyDraws: z
@@ -259,8 +264,8 @@ const frontier = defineCommand({
     energyTs: numbers('query times of the field energy measurement').default(F.energyTs),
     model,
   }),
-  check: ({ model: _, ...config }) => {
-    frontierConfig(config);
+  check: ({ model: _, refinement, ...config }) => {
+    frontierConfig({ ...config, refine: refinement.map((r) => r === 'on') });
   },
   inputs: ['model'],
   out: RESULT_JSON_OUTPUT,
@@ -273,7 +278,8 @@ const frontier = defineCommand({
     const { runFrontier, frontierTextLines } = await import('./bench/index.js');
     const classifier = await loadClassifier();
     const bar = ctx.progress('toy frontier', 1);
-    const { model: spec, ...config } = o;
+    const { model: spec, refinement, ...rest } = o;
+    const config = { ...rest, refine: refinement.map((r) => r === 'on') };
     const r = await withToyModel(spec, (m) =>
       runFrontier(m.parts, classifier, {
         seed: ctx.seed,
