@@ -21,7 +21,7 @@ import {
   type SweepResult,
 } from './bench/index.js';
 import { loadClassifier, readScenes, sceneMatches } from './classifier/index.js';
-import { frontierFigure, frontierTables } from './figures.js';
+import { frontierFigure, frontierSummary, frontierTables, mergeFrontiers } from './figures.js';
 import { loadToyRuntime } from './model/index.js';
 import { EDIT_TYPES, parseCaption, renderEdit, sampleEdit } from './world/index.js';
 
@@ -176,7 +176,8 @@ async function runOn(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyR
   const classifier = await loadClassifier();
   const bench = readJson<BenchResult>('edit-bench.json');
   const sweep = readJson<SweepResult>('sweep.json');
-  const frontier = readJson<FrontierResult>('frontier.json');
+  const frontiers = ['frontier.json', 'frontier-small-t.json'].flatMap((f) => readJson<FrontierResult>(f) ?? []);
+  const frontier = frontiers.length ? mergeFrontiers(frontiers) : null;
   const curve = readJson<{ history: { step: number; loss: number }[] }>('loss.json');
   const m = (readJson<{ _modelmath?: Record<string, string> }>('onnx/model_index.json')?._modelmath ?? {}) as Record<
     string,
@@ -208,8 +209,9 @@ async function runOn(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyR
       `Because every toy edit has a ground-truth target and an exact mask, background preservation and edit success are measured, not eyeballed.` +
       `\n\nLive: ${matched}/${prompts.length} samples are read back by the classifier exactly as captioned. ` +
       (bench
-        ? `Full benchmark (${bench.pairs} pairs) and sweep below were produced by \`modelmath edit-bench\` and \`modelmath toy sweep\` (docs/parts/toyworld.md).`
-        : 'The benchmark JSON is not shipped yet.'),
+        ? `Full benchmark (${bench.pairs} pairs), frontier and sweep below were produced by \`modelmath edit-bench\`, \`modelmath toy frontier\` and \`modelmath toy sweep\` (docs/parts/toyworld.md).`
+        : 'The benchmark JSON is not shipped yet.') +
+      (frontier ? `\n\n${frontierSummary(frontier)}` : ''),
     tables,
     figures,
     images: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vegaLiteToSvg } from '../../src/report/render.js';
 import { FRONTIER_DEFAULTS, type FrontierResult } from '../../src/toyworld/bench/index.js';
-import { frontierFigure, frontierTables } from '../../src/toyworld/figures.js';
+import { frontierFigure, frontierSummary, frontierTables, mergeFrontiers } from '../../src/toyworld/figures.js';
 
 const ci = (v: number): [number, number] => [v - 0.1, v + 0.1];
 const point = (delta: number, lambda: number, acc: number, psnr: number) => ({
@@ -70,5 +70,24 @@ describe('frontier figure and tables', () => {
     ]);
     expect(energy.rows[0][3]).toBe('0.980 [0.970, 0.990]');
     expect(frontierTables({ ...result, energy: null }).length).toBe(1);
+  });
+});
+
+describe('frontier summary and merge', () => {
+  it('reads the differences at the highest level and the t = 0.9 field ratios off the data', () => {
+    const text = frontierSummary({ ...result, config: { ...result.config, levels: [0.5] } });
+    expect(text).toContain('t = 0.9, no refine, n = 1: +0.20 dB [0.10, 0.30]');
+    const bg = { ...result.energy!.rows[0], region: 'background' as const };
+    const withBg = frontierSummary({ ...result, energy: { ...result.energy!, rows: [result.energy!.rows[0], bg] } });
+    expect(withBg).toContain('0.980× the naive field');
+  });
+
+  it('merges runs on other families: points and families side by side, the first energy kept', () => {
+    const other = { ...result, config: { ...result.config, ts: [0.5] }, energy: null };
+    const merged = mergeFrontiers([result, other]);
+    expect(merged.points.length).toBe(2 * result.points.length);
+    expect(merged.families.length).toBe(2);
+    expect(merged.config.ts).toEqual([...result.config.ts, 0.5]);
+    expect(merged.energy).toBe(result.energy);
   });
 });
