@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
-import { FRONTIER_DEFAULTS, frontierConfig } from './bench/frontier-config.js';
+import { FRONTIER_DEFAULTS, type FrontierConfig, frontierConfig } from './bench/frontier-config.js';
 import { BENCH_METHODS } from './bench/methods.js';
 import { TOY_TRAIN_PRESETS, toyModelConfigSchema, toyRunConfigSchema, toyTrainConfig } from './model/config.js';
 
@@ -234,6 +234,12 @@ const sweep = defineCommand({
 const numbers = (what: string) => z.array(z.coerce.number().finite()).min(1).describe(what);
 const F = FRONTIER_DEFAULTS;
 
+/** The frontier settings among the flags (`--refinement off,on` as booleans). */
+function frontierSettings(o: { model: string; refinement: ('off' | 'on')[] } & Omit<FrontierConfig, 'refine'>) {
+  const { model: _, refinement, ...rest } = o;
+  return { ...rest, refine: refinement.map((r) => r === 'on') };
+}
+
 const frontier = defineCommand({
   name: 'frontier',
   summary: 'ChordEdit vs the naive residual at matched edit accuracy (lambda grid), and the control field energy',
@@ -264,8 +270,8 @@ const frontier = defineCommand({
     energyTs: numbers('query times of the field energy measurement').default(F.energyTs),
     model,
   }),
-  check: ({ model: _, refinement, ...config }) => {
-    frontierConfig({ ...config, refine: refinement.map((r) => r === 'on') });
+  check: (o) => {
+    frontierConfig(frontierSettings(o));
   },
   inputs: ['model'],
   out: RESULT_JSON_OUTPUT,
@@ -278,12 +284,10 @@ const frontier = defineCommand({
     const { runFrontier, frontierTextLines } = await import('./bench/index.js');
     const classifier = await loadClassifier();
     const bar = ctx.progress('toy frontier', 1);
-    const { model: spec, refinement, ...rest } = o;
-    const config = { ...rest, refine: refinement.map((r) => r === 'on') };
-    const r = await withToyModel(spec, (m) =>
+    const r = await withToyModel(o.model, (m) =>
       runFrontier(m.parts, classifier, {
         seed: ctx.seed,
-        config,
+        config: frontierSettings(o),
         onPoint: (done, total) => bar.update(done, { total }),
       }),
     );
