@@ -1,0 +1,133 @@
+/**
+ * A minimal WebAssembly module assembler for small hand-written kernels (the RoPE SIMD kernel):
+ * the binary format's sections (WebAssembly Core Specification 2.0, ch. 5: types, functions, one
+ * memory, exports, code), LEB128 integers and the opcodes those kernels use, including fixed-width
+ * SIMD (the 0xfd prefix). Kernels compile synchronously at first use; `simdSupported()` says
+ * whether this runtime validates SIMD, so callers can keep a plain-JS path where it does not.
+ */
+
+/** Value types. */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+
+/** Unsigned LEB128 (counts, sizes, indices, memory offsets). */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (i32.const immediates). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+/** Memory access immediate: log2 alignment and a constant byte offset. */
+const memarg = (alignLog2: number, offset: number) => [alignLog2, ...uleb(offset)];
+const simd = (op: number) => [0xfd, ...uleb(op)];
+
+/** The instructions the kernels use, as byte sequences (the Core Specification's opcode table). */
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...uleb(depth)],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  get: (local: number) => [0x20, ...uleb(local)],
+  set: (local: number) => [0x21, ...uleb(local)],
+  tee: (local: number) => [0x22, ...uleb(local)],
+  i32: (value: number) => [0x41, ...sleb(value)],
+  i32Eqz: [0x45],
+  i32LtU: [0x49],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  v128Load: (offset = 0) => [...simd(0x00), ...memarg(2, offset)],
+  v128Store: (offset = 0) => [...simd(0x0b), ...memarg(2, offset)],
+  v128Const: (bytes: number[]) => [...simd(0x0c), ...bytes],
+  /** i8x16.shuffle of two vectors by 16 byte-lane indices (0-15 first operand, 16-31 second). */
+  shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
+  f32x4Add: simd(0xe4),
+  f32x4Sub: simd(0xe5),
+  f32x4Mul: simd(0xe6),
+};
+
+/** Byte lanes of a shuffle that picks 32-bit lanes `words` (0-3 from the first operand, 4-7 from the second). */
+export function wordLanes(words: number[]): number[] {
+  return words.flatMap((w) => [4 * w, 4 * w + 1, 4 * w + 2, 4 * w + 3]);
+}
+
+/** One exported function: parameter and result types, extra locals, and its body (without the final `end`). */
+export interface WasmFunction {
+  name: string;
+  params: number[];
+  results: number[];
+  locals: number[];
+  body: number[][];
+}
+
+const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+};
+
+/** Encodes a module with one exported memory ("memory", `pages` of 64 KiB initially) and the given functions. */
+export function assembleModule(functions: WasmFunction[], pages = 1): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+  const bodies = functions.map((f) => {
+    const locals = vec(f.locals.map((t) => [1, t]));
+    const code = [...locals, ...f.body.flat(), ...op.end];
+    return [...uleb(code.length), ...code];
+  });
+  const exports = [[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...section(7, vec(exports)),
+    ...section(10, vec(bodies)),
+  ]);
+}
+
+/** A synchronously compiled module's exports; null when this runtime rejects the bytes (e.g. no SIMD). */
+export function instantiateSync(bytes: Uint8Array): WebAssembly.Exports | null {
+  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+}
+
+/** Whether fixed-width SIMD validates here (a function returning an f32x4 sum). */
+export function simdSupported(): boolean {
+  const probe = assembleModule([
+    {
+      name: 'probe',
+      params: [],
+      results: [V128],
+      locals: [],
+      body: [op.v128Const(new Array(16).fill(0)), op.v128Const(new Array(16).fill(0)), op.f32x4Add],
+    },
+  ]);
+  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(probe);
+}
+
+/** Grows `memory` to hold at least `bytes` bytes (never shrinks). */
+export function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const need = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (need > 0) memory.grow(need);
+}
