@@ -88,7 +88,7 @@ const name = (s: string) => {
 };
 
 /** Encodes a module with one exported memory ("memory", `pages` of 64 KiB initially) and the given functions. */
-export function assembleModule(functions: WasmFunction[], pages = 1): Uint8Array {
+export function assembleModule(functions: WasmFunction[], pages = 1): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const bodies = functions.map((f) => {
     const locals = vec(f.locals.map((t) => [1, t]));
@@ -107,7 +107,7 @@ export function assembleModule(functions: WasmFunction[], pages = 1): Uint8Array
 }
 
 /** A synchronously compiled module's exports; null when this runtime rejects the bytes (e.g. no SIMD). */
-export function instantiateSync(bytes: Uint8Array): WebAssembly.Exports | null {
+export function instantiateSync(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Exports | null {
   if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
   return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
 }
