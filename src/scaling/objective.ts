@@ -2,12 +2,13 @@
  * The Approach-3 fitting objective of Hoffmann et al. (2022, eq. 3) in the log-sum-exp form of the
  * replication (Besiroglu et al. 2024, Section 2): sum_i Huber_delta(log L_i - LSE(a - alpha log N_i,
  * b - beta log D_i, e)) over parameters theta = [a, b, e, alpha, beta] with A = e^a, B = e^b, E = e^e.
- * Value and analytic gradient in one pass; checked against central finite differences in
+ * `huberObjective` is the reference form; `huberValueAndGradient` is the fused value and analytic
+ * gradient the fit uses, checked equal to it and against central finite differences in
  * test/scaling/objective.test.ts.
  */
 import { ShapeError } from '../core/errors.js';
 
-/** Runs in log space (one entry per run). Treated as immutable: distinct sizes are cached per array. */
+/** Runs in log space (one entry per run). Treated as immutable: distinct sizes are cached per object. */
 export interface LogRuns {
   logN: Float64Array;
   logD: Float64Array;
@@ -42,47 +43,65 @@ export function checkLogRuns(runs: LogRuns): void {
   }
 }
 
-/** Distinct values of a column and each run's index into them (cached per array: runs share sizes). */
-interface Distinct {
-  values: Float64Array;
-  index: Int32Array;
-  /** Scratch for exp(a - alpha x) per distinct x. */
-  powers: Float64Array;
-}
-
-const distinctCache = new WeakMap<Float64Array, Distinct>();
-
-/** Distinct values of `x` (computed once per array; the arrays of LogRuns are never mutated). */
-function distinctOf(x: Float64Array): Distinct {
-  let d = distinctCache.get(x);
-  if (!d) {
-    const seen = new Map<number, number>();
-    const index = Int32Array.from(x, (v) => {
-      if (!seen.has(v)) seen.set(v, seen.size);
-      return seen.get(v) as number;
-    });
-    const values = Float64Array.from(seen.keys());
-    d = { values, index, powers: new Float64Array(values.length) };
-    distinctCache.set(x, d);
-  }
-  return d;
-}
-
-/** exp(c - k x) for every distinct x: one exp per distinct model size (Chinchilla: 142 of 240 runs). */
-function powersOf(d: Distinct, c: number, k: number): Float64Array {
-  for (let j = 0; j < d.values.length; j++) d.powers[j] = Math.exp(c - k * d.values[j]);
-  return d.powers;
+/**
+ * The objective as the replication writes it: sum_i Huber_delta(log L_i - predictLogLoss(theta)).
+ * This is the reference; the fit uses `huberValueAndGradient`, tested equal to it.
+ */
+export function huberObjective(theta: ArrayLike<number>, runs: LogRuns, delta = 1e-3): number {
+  let f = 0;
+  for (let i = 0; i < runs.logL.length; i++)
+    f += huber(runs.logL[i] - predictLogLoss(theta, runs.logN[i], runs.logD[i]), delta);
+  return f;
 }
 
 /**
- * Objective value at theta; writes d/dtheta into `grad` when given. `weights` (optional) multiplies
- * each run's term (bootstrap counts), so a resample needs no copied arrays.
+ * What the fused loop needs per LogRuns: the distinct log N and log D values (vN, vD), each run's
+ * index into them (iN, iD), scratch for exp(c - k x) per distinct value (pN, pD), unit weights.
  */
-export function huberObjective(
+interface Prepared {
+  vN: Float64Array;
+  iN: Int32Array;
+  pN: Float64Array;
+  vD: Float64Array;
+  iD: Int32Array;
+  pD: Float64Array;
+  ones: Float64Array;
+}
+
+const preparedCache = new WeakMap<LogRuns, Prepared>();
+
+/** Distinct values of `x` and each entry's index into them. */
+function distinctOf(x: Float64Array): { values: Float64Array; index: Int32Array } {
+  const seen = new Map<number, number>();
+  const index = Int32Array.from(x, (v) => {
+    if (!seen.has(v)) seen.set(v, seen.size);
+    return seen.get(v) as number;
+  });
+  return { values: Float64Array.from(seen.keys()), index };
+}
+
+/** Prepares a LogRuns object once (its arrays are never mutated). */
+function prepare(runs: LogRuns): Prepared {
+  checkLogRuns(runs);
+  const n = distinctOf(runs.logN);
+  const d = distinctOf(runs.logD);
+  const [pN, pD] = [new Float64Array(n.values.length), new Float64Array(d.values.length)];
+  const ones = new Float64Array(runs.logL.length).fill(1);
+  const p = { vN: n.values, iN: n.index, pN, vD: d.values, iD: d.index, pD, ones };
+  preparedCache.set(runs, p);
+  return p;
+}
+
+/**
+ * `huberObjective` and its gradient d/dtheta (written into `grad`) in one fused pass over the runs.
+ * `weights` (optional) multiplies each run's term (bootstrap counts), so a resample needs no copied
+ * arrays. The terms exp(a - alpha log N) and exp(b - beta log D) are computed once per distinct size.
+ */
+export function huberValueAndGradient(
   theta: ArrayLike<number>,
   runs: LogRuns,
   delta: number,
-  grad?: Float64Array,
+  grad: Float64Array,
   weights?: Float64Array,
 ): number {
   const a = theta[0];
@@ -91,26 +110,26 @@ export function huberObjective(
   const alpha = theta[3];
   const beta = theta[4];
   const { logN, logD, logL } = runs;
+  const { vN, iN, pN, vD, iD, pD, ones } = preparedCache.get(runs) ?? prepare(runs);
+  const w = weights ?? ones;
+  // exp(a - alpha log N) and exp(b - beta log D) once per distinct value (Chinchilla: 140 sizes for 240 runs)
+  for (let j = 0; j < vN.length; j++) pN[j] = Math.exp(a - alpha * vN[j]);
+  for (let j = 0; j < vD.length; j++) pD[j] = Math.exp(b - beta * vD[j]);
   const expE = Math.exp(e);
-  const dN = distinctOf(logN);
-  const dD = distinctOf(logD);
-  const powN = powersOf(dN, a, alpha);
-  const powD = powersOf(dD, b, beta);
-  const iN = dN.index;
-  const iD = dD.index;
   let f = 0;
   let ga = 0;
   let gb = 0;
   let ge = 0;
   let gAlpha = 0;
   let gBeta = 0;
-  for (let i = 0; i < logN.length; i++) {
-    const w = weights === undefined ? 1 : weights[i];
-    if (w === 0) continue;
+  const count = logL.length;
+  for (let i = 0; i < count; i++) {
+    const wi = w[i];
+    if (wi === 0) continue;
     // Unshifted first (exp per distinct N and D, exp(e) shared); shift by the max only if that over/underflows.
     let m = 0;
-    let p1 = powN[iN[i]];
-    let p2 = powD[iD[i]];
+    let p1 = pN[iN[i]];
+    let p2 = pD[iD[i]];
     let p3 = expE;
     let s = p1 + p2 + p3;
     if (!(s > 1e-300 && s < 1e300)) {
@@ -123,29 +142,21 @@ export function huberObjective(
       s = p1 + p2 + p3;
     }
     const r = logL[i] - (m + Math.log(s));
-    const ar = r < 0 ? -r : r;
-    // Huber value and its derivative in r; d r / d lse = -1, d lse / d t_k = p_k / s.
-    let dr: number;
-    if (ar <= delta) {
-      f += w * 0.5 * r * r;
-      dr = r;
-    } else {
-      f += w * delta * (ar - 0.5 * delta);
-      dr = r < 0 ? -delta : delta;
-    }
-    const c = (-w * dr) / s;
+    // Huber without a data-dependent branch: with h = clamp(r, -delta, delta), Huber(r) = h (r - h/2)
+    // (= r^2/2 inside, delta (|r| - delta/2) outside; the same floating-point result) and Huber'(r) = h.
+    const h = Math.min(Math.max(r, -delta), delta);
+    f += wi * (h * (r - 0.5 * h));
+    const c = (-wi * h) / s;
     ga += c * p1;
     gb += c * p2;
     ge += c * p3;
     gAlpha -= c * p1 * logN[i];
     gBeta -= c * p2 * logD[i];
   }
-  if (grad) {
-    grad[0] = ga;
-    grad[1] = gb;
-    grad[2] = ge;
-    grad[3] = gAlpha;
-    grad[4] = gBeta;
-  }
+  grad[0] = ga;
+  grad[1] = gb;
+  grad[2] = ge;
+  grad[3] = gAlpha;
+  grad[4] = gBeta;
   return f;
 }
