@@ -1,8 +1,8 @@
 /**
- * The training engine: TensorFlow.js with the WebAssembly backend (decision and measurements in
- * docs/parts/engine.md, bench/engine/engine.ts). Only this module imports tfjs packages and
- * chooses the backend; everything trained in modelmath calls `await getTf()` once and then uses
- * the returned namespace (or `tfSync()` after that).
+ * The training engine: TensorFlow.js with the WebAssembly backend, whose large matmuls run on ONNX
+ * Runtime's CPU kernels (engine-matmul.ts; decision and measurements in docs/parts/engine.md,
+ * bench/engine/engine.ts). Only this module loads tfjs packages and chooses the backend; everything
+ * trained in modelmath calls `await getTf()` once and then uses the returned namespace (or `tfSync()`).
  *
  * Engine rule (memory and ownership), followed by every function in nn/ and expected of callers:
  * 1. Tensors made inside `tf.tidy(() => ...)` are freed when the callback returns, except the
@@ -17,6 +17,9 @@
  *    tidy measured 1.7 instead of 20+ GFLOPS). `readAndDispose(tf.tidy(() => ...))` does this.
  *
  * Additions to stock tfjs-wasm made here (measured in docs/parts/engine.md):
+ * - matmuls of at least 2^16 multiply-adds run on ONNX Runtime (MLAS), in place on the wasm heap,
+ *   with `MODELMATH_THREADS` (default 1) intra-op threads: the paper-size physics encoder's
+ *   [1280, 5600]·[5600, 1000] went from 0.7 s to about 0.12 s; see `configureMatMul`;
  * - an `UnsortedSegmentSum` kernel (in JS) so that `tf.gather` has a gradient on wasm (it is the
  *   gradient of gather; the stock wasm backend lacks it);
  * - matmuls with `transposeA/transposeB` (all matmul gradients) transpose explicitly and then take
@@ -24,7 +27,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { withOnnxMatMul } from './engine-matmul.js';
 import { ModelMathError } from './errors.js';
+
+export { configureMatMul, type MatMulRouting, matMulCounts, matMulRouting } from './engine-matmul.js';
 
 export type Tf = typeof tf;
 export type Tensor = tf.Tensor;
@@ -123,6 +129,8 @@ function registerMissingKernels(): void {
       tf.unregisterKernel(name, 'wasm');
       // the swapped form would move _FusedMatMul's bias/activation onto the transposed output
       const wrapped = withExplicitTransposes(kernel, name === 'BatchMatMul');
+      // large plain matmuls (BatchMatMul: every nn layer and gradient) go to ONNX Runtime
+      if (name === 'BatchMatMul') wrapped.kernelFunc = withOnnxMatMul(wrapped.kernelFunc);
       tf.registerKernel({ ...wrapped, wrapped: true } as tf.KernelConfig);
     }
   }

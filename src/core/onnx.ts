@@ -3,9 +3,11 @@
  * execution providers, threads, graph optimisation), reads input/output names, dtypes and shapes
  * from the session metadata, converts our Float32Array / Int32Array tensors to the dtypes the graph
  * wants (float16 as IEEE 754 binary16 bits, int64 as BigInt64Array) and back, and times every run.
- * Checked on tiny generated graphs (test/chordedit/onnx.test.ts, built by test/support/onnx-graph.ts).
+ * Also a synchronous session over in-memory graph bytes for the training engine's kernels
+ * (`loadSyncSession`). Checked on tiny generated graphs (test/chordedit/onnx.test.ts, test/core).
  */
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ConfigError, checkNumber, InputError, ModelMathError, ShapeError } from './errors.js';
@@ -241,4 +243,72 @@ function checkDims(path: string, info: TensorInfo, dims: number[]): void {
       `${path}: input ${JSON.stringify(info.name)} expects shape [${fixed.join(', ')}], got [${dims.join(', ')}]`,
     );
   }
+}
+
+/**
+ * A session that runs synchronously, writing into caller-owned output buffers. Inputs and outputs
+ * are float32 views (they may be views of another engine's memory: nothing is copied on our side).
+ */
+export interface SyncSession {
+  run(inputs: Record<string, HostTensor>, outputs: Record<string, HostTensor>): void;
+  dispose(): void;
+}
+
+/** onnxruntime-node's native session: its JavaScript API only wraps this synchronous call in a Promise. */
+interface NativeSession {
+  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
+  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>, options: object): unknown;
+  dispose(): void;
+}
+interface NativeBinding {
+  binding: { InferenceSession: new () => NativeSession };
+  initOrt: () => void;
+}
+
+let nativeBinding: NativeBinding | null | undefined;
+
+/** The native binding of the installed onnxruntime-node (dist/binding.js), or null where it cannot be loaded. */
+function loadBinding(): NativeBinding | null {
+  if (nativeBinding === undefined) {
+    try {
+      nativeBinding = createRequire(import.meta.url)('onnxruntime-node/dist/binding.js') as NativeBinding;
+      nativeBinding.initOrt();
+    } catch {
+      nativeBinding = null;
+    }
+  }
+  return nativeBinding;
+}
+
+/**
+ * Loads graph bytes into a synchronous CPU session with `threads` intra-op threads (idle threads
+ * sleep instead of spinning, so a shared machine is not kept busy); null when the native binding
+ * is unavailable, so that callers can keep another path.
+ */
+export function loadSyncSession(bytes: Uint8Array, threads: number): SyncSession | null {
+  checkNumber('threads', threads, { min: 1, max: 256, integer: true });
+  const native = loadBinding();
+  if (!native) return null;
+  let session: NativeSession | null = new native.binding.InferenceSession();
+  session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  const wrap = (t: HostTensor) => new ort.Tensor('float32', t.data as Float32Array, t.dims);
+  const wrapAll = (m: Record<string, HostTensor>) =>
+    Object.fromEntries(Object.entries(m).map(([k, t]) => [k, wrap(t)]));
+  return {
+    run(inputs, outputs) {
+      if (!session) throw new ModelMathError('the synchronous ONNX session was disposed');
+      session.run(wrapAll(inputs), wrapAll(outputs), {});
+    },
+    dispose() {
+      session?.dispose();
+      session = null;
+    },
+  };
 }

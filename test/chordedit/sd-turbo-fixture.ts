@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToUnicode } from '../../src/core/clip-tokenizer.js';
-import { buildModel, type DType, type NodeSpec } from '../support/onnx-graph.js';
+import { buildModel, type DType, type NodeSpec } from '../../src/core/onnx-graph.js';
 
 export interface FixtureOptions {
   /** I/O dtype of the float tensors. Default 'float32'. */

@@ -24,7 +24,7 @@ import {
   tinyLmForward,
   tinyLmInit,
 } from '../../src/lm/index.js';
-import { buildModel } from '../support/onnx-graph.js';
+import { buildModel } from '../../src/core/onnx-graph.js';
 
 /** A causal LM whose logits come from a function of the previous token (a bigram model). */
 function bigramLm(table: Float32Array, V: number, contextLength = 8, bos?: number): CausalLm {

@@ -1,11 +1,12 @@
 /**
- * Test-only builder of tiny ONNX graphs (usable by every part's tests): a minimal subset of the
- * ONNX protobuf schema (onnx/onnx.proto, IR version 8: ModelProto, GraphProto, NodeProto,
- * AttributeProto, TensorProto, ValueInfoProto, TypeProto.Tensor, TensorShapeProto), written here
- * with the field numbers of the official schema, and encoded with protobufjs.
+ * Builder of small ONNX graphs: the engine's matmul graphs (engine-matmul.ts) and the tests' tiny
+ * models. A minimal subset of the ONNX protobuf schema (onnx/onnx.proto, IR version 8: ModelProto,
+ * GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto, TypeProto.Tensor,
+ * TensorShapeProto), written here with the field numbers of the official schema, encoded with protobufjs.
  */
 import protobuf from 'protobufjs';
-import { floatToF16Bits } from '../../src/core/safetensors.js';
+import { ShapeError } from './errors.js';
+import { floatToF16Bits } from './safetensors.js';
 
 const ONNX_SUBSET = `
 syntax = "proto2";
@@ -55,6 +56,8 @@ export type AttrValue = { i: number } | { f: number } | { ints: number[] } | { f
 
 export interface NodeSpec {
   op: string;
+  /** Operator domain: '' (ONNX, default) or e.g. 'com.microsoft' (ONNX Runtime's contrib operators). */
+  domain?: string;
   inputs: string[];
   outputs: string[];
   attrs?: Record<string, AttrValue>;
@@ -74,6 +77,8 @@ export interface GraphSpec {
   initializers?: InitializerSpec[];
   /** Default opset 17. */
   opset?: number;
+  /** Extra operator sets by domain, e.g. { 'com.microsoft': 1 }. */
+  domains?: Record<string, number>;
 }
 
 const root = protobuf.parse(ONNX_SUBSET).root;
@@ -89,7 +94,7 @@ function rawBytes(dtype: DType, values: ArrayLike<number>): Uint8Array {
         : dtype === 'int64'
           ? BigInt64Array.from(Array.from(values, (v) => BigInt(v)))
           : Uint16Array.from(Array.from(values, floatToF16Bits));
-  if (view.length !== n) throw new Error('initializer size mismatch');
+  if (view.length !== n) throw new ShapeError(`initializer holds ${view.length} values, expected ${n}`);
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
@@ -117,8 +122,11 @@ function attribute(name: string, v: AttrValue) {
 export function buildModel(spec: GraphSpec): Uint8Array {
   const message = Model.fromObject({
     irVersion: 8,
-    producerName: 'modelmath-tests',
-    opsetImport: [{ domain: '', version: spec.opset ?? 17 }],
+    producerName: 'modelmath',
+    opsetImport: [
+      { domain: '', version: spec.opset ?? 17 },
+      ...Object.entries(spec.domains ?? {}).map(([domain, version]) => ({ domain, version })),
+    ],
     graph: {
       name: 'g',
       input: spec.inputs.map(valueInfo),
@@ -132,6 +140,7 @@ export function buildModel(spec: GraphSpec): Uint8Array {
       node: spec.nodes.map((n, k) => ({
         name: `n${k}`,
         opType: n.op,
+        ...(n.domain ? { domain: n.domain } : {}),
         input: n.inputs,
         output: n.outputs,
         attribute: Object.entries(n.attrs ?? {}).map(([name, v]) => attribute(name, v)),
