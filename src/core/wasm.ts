@@ -1,5 +1,5 @@
 /**
- * A minimal WebAssembly module assembler for small hand-written kernels (the RoPE SIMD kernel):
+ * A minimal WebAssembly module assembler for small hand-written kernels (RoPE, vector exp/log):
  * the binary format's sections (WebAssembly Core Specification 2.0, ch. 5: types, functions, one
  * memory, exports, code), LEB128 integers and the opcodes those kernels use, including fixed-width
  * SIMD (the 0xfd prefix). Kernels compile synchronously at first use; `simdSupported()` says
@@ -9,6 +9,7 @@
 /** Value types. */
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128 (counts, sizes, indices, memory offsets). */
@@ -64,7 +65,41 @@ export const op = {
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
+  /** Two-lane float64 and int64 operations (the vector math kernels). */
+  f64x2Splat: simd(0x14),
+  v128And: simd(0x4e),
+  v128Or: simd(0x50),
+  v128Xor: simd(0x51),
+  /** v128.bitselect(a, b, mask): bits of a where mask is 1, else of b. */
+  v128Bitselect: simd(0x52),
+  f64x2Trunc: simd(0x7a),
+  i64x2ExtendLowI32x4S: simd(0xc7),
+  i64x2Shl: simd(0xcb),
+  i64x2ShrU: simd(0xcd),
+  i64x2Add: simd(0xce),
+  i64x2Sub: simd(0xd1),
+  i64x2GtS: simd(0xd9),
+  f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
+  f64x2Mul: simd(0xf2),
+  f64x2Div: simd(0xf3),
+  f64x2Min: simd(0xf4),
+  f64x2Max: simd(0xf5),
+  i32x4TruncSatF64x2SZero: simd(0xfc),
+  f64x2ConvertLowI32x4S: simd(0xfe),
 };
+
+/** v128.const of two equal float64 lanes. */
+export function f64x2Const(value: number): number[] {
+  const bytes = new Uint8Array(new Float64Array([value, value]).buffer);
+  return op.v128Const([...bytes]);
+}
+
+/** v128.const of two equal int64 lanes. */
+export function i64x2Const(value: bigint): number[] {
+  const bytes = new Uint8Array(new BigInt64Array([value, value]).buffer);
+  return op.v128Const([...bytes]);
+}
 
 /** Byte lanes of a shuffle that picks 32-bit lanes `words` (0-3 from the first operand, 4-7 from the second). */
 export function wordLanes(words: number[]): number[] {

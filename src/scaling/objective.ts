@@ -7,6 +7,7 @@
  * test/scaling/objective.test.ts.
  */
 import { ShapeError } from '../core/errors.js';
+import { expAffine, logInto } from '../core/vector-math.js';
 
 /** Runs in log space (one entry per run). Treated as immutable: distinct sizes are cached per object. */
 export interface LogRuns {
@@ -66,6 +67,9 @@ interface Prepared {
   iD: Int32Array;
   pD: Float64Array;
   ones: Float64Array;
+  /** Per run: s = sum of the three terms, and log s. */
+  sums: Float64Array;
+  logs: Float64Array;
 }
 
 const preparedCache = new WeakMap<LogRuns, Prepared>();
@@ -87,7 +91,8 @@ function prepare(runs: LogRuns): Prepared {
   const d = distinctOf(runs.logD);
   const [pN, pD] = [new Float64Array(n.values.length), new Float64Array(d.values.length)];
   const ones = new Float64Array(runs.logL.length).fill(1);
-  const p = { vN: n.values, iN: n.index, pN, vD: d.values, iD: d.index, pD, ones };
+  const [sums, logs] = [new Float64Array(runs.logL.length), new Float64Array(runs.logL.length)];
+  const p = { vN: n.values, iN: n.index, pN, vD: d.values, iD: d.index, pD, ones, sums, logs };
   preparedCache.set(runs, p);
   return p;
 }
@@ -110,38 +115,42 @@ export function huberValueAndGradient(
   const alpha = theta[3];
   const beta = theta[4];
   const { logN, logD, logL } = runs;
-  const { vN, iN, pN, vD, iD, pD, ones } = preparedCache.get(runs) ?? prepare(runs);
+  const { vN, iN, pN, vD, iD, pD, ones, sums, logs } = preparedCache.get(runs) ?? prepare(runs);
   const w = weights ?? ones;
-  // exp(a - alpha log N) and exp(b - beta log D) once per distinct value (Chinchilla: 140 sizes for 240 runs)
-  for (let j = 0; j < vN.length; j++) pN[j] = Math.exp(a - alpha * vN[j]);
-  for (let j = 0; j < vD.length; j++) pD[j] = Math.exp(b - beta * vD[j]);
+  const count = logL.length;
+  // exp(a - alpha log N) and exp(b - beta log D) once per distinct value (Chinchilla: 140 sizes for 240
+  // runs), then log of every run's sum: vectorised (core/vector-math.ts, the same values as Math.exp/log)
+  expAffine(vN, a, alpha, pN);
+  expAffine(vD, b, beta, pD);
   const expE = Math.exp(e);
+  for (let i = 0; i < count; i++) sums[i] = pN[iN[i]] + pD[iD[i]] + expE;
+  logInto(sums, logs);
   let f = 0;
   let ga = 0;
   let gb = 0;
   let ge = 0;
   let gAlpha = 0;
   let gBeta = 0;
-  const count = logL.length;
   for (let i = 0; i < count; i++) {
     const wi = w[i];
     if (wi === 0) continue;
-    // Unshifted first (exp per distinct N and D, exp(e) shared); shift by the max only if that over/underflows.
-    let m = 0;
+    // Unshifted first; shift by the max only if that over/underflows (or the clamped exp arguments matter).
+    let lse = logs[i];
     let p1 = pN[iN[i]];
     let p2 = pD[iD[i]];
     let p3 = expE;
-    let s = p1 + p2 + p3;
-    if (!(s > 1e-300 && s < 1e300)) {
+    let s = sums[i];
+    if (!(s > 1e-290 && s < 1e290)) {
       const t1 = a - alpha * logN[i];
       const t2 = b - beta * logD[i];
-      m = Math.max(t1, t2, e);
+      const m = Math.max(t1, t2, e);
       p1 = Math.exp(t1 - m);
       p2 = Math.exp(t2 - m);
       p3 = Math.exp(e - m);
       s = p1 + p2 + p3;
+      lse = m + Math.log(s);
     }
-    const r = logL[i] - (m + Math.log(s));
+    const r = logL[i] - lse;
     // Huber without a data-dependent branch: with h = clamp(r, -delta, delta), Huber(r) = h (r - h/2)
     // (= r^2/2 inside, delta (|r| - delta/2) outside; the same floating-point result) and Huber'(r) = h.
     const h = Math.min(Math.max(r, -delta), delta);

@@ -1,0 +1,248 @@
+/**
+ * exp and log over Float64Arrays, two lanes per WebAssembly SIMD instruction: the algorithms of
+ * fdlibm's e_exp.c and e_log.c (Sun Microsystems 1993; what V8's Math.exp / Math.log run), with
+ * the argument reduction done lane-wise and the branches replaced by selects. Used by the
+ * scaling-law objective (hundreds of exp and log per evaluation). Falls back to Math.exp /
+ * Math.log where SIMD is unavailable. Checked against Math.exp / Math.log in test/core/vector-math.test.ts.
+ */
+import {
+  assembleModule,
+  ensureMemory,
+  F64,
+  f64x2Const,
+  I32,
+  i64x2Const,
+  instantiateSync,
+  op,
+  V128,
+  type WasmFunction,
+} from './wasm.js';
+
+/** exp arguments are clamped to [-EXP_LIMIT, EXP_LIMIT]: results stay finite and normal (e^±700 ≈ 1e±304). */
+export const EXP_LIMIT = 700;
+
+// fdlibm constants (e_exp.c, e_log.c)
+const LN2_HI = 6.9314718036912381649e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.442695040888963387;
+const EXP_P = [1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5];
+const EXP_P45 = [-1.6533902205465251539e-6, 4.13813679705723846039e-8];
+const LG = [
+  6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1,
+  1.818357216161805012e-1, 1.531383769920937332e-1, 1.479819860511658591e-1,
+];
+
+// Locals: parameters (in, out, pairs, then expAffine's c, k) and v128 scratch from index 5.
+const [IN, OUT, PAIRS] = [0, 1, 2];
+const [X, T, HI, LO, R, TT, C, Y, BITS, HX, K, I, F, S, Z, W, CS, KS] = [
+  5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+];
+const SCRATCH = new Array(18).fill(V128);
+
+const get = op.get;
+
+/** Vector constants, hoisted into locals that are set once before the loop (V8 rebuilds a v128.const at each use). */
+interface Constants {
+  f64: (value: number) => number[];
+  i64: (value: bigint) => number[];
+}
+
+/** A kernel over pairs: `compute(k)` builds the loop body with constants from `k`; locals = pad + scratch + constants. */
+function pairKernel(
+  name: string,
+  params: number[],
+  compute: (k: Constants) => number[][],
+  setup: number[][] = [],
+): WasmFunction {
+  const first = 5 + SCRATCH.length;
+  const values: number[][] = [];
+  const index = new Map<string, number>();
+  const ref = (bytes: number[]) => {
+    const key = bytes.join();
+    if (!index.has(key)) {
+      index.set(key, first + values.length);
+      values.push(bytes);
+    }
+    return get(index.get(key) as number);
+  };
+  const body = pairLoop(compute({ f64: (v) => ref(f64x2Const(v)), i64: (v) => ref(i64x2Const(v)) }));
+  const pad = new Array(5 - params.length).fill(V128);
+  return {
+    name,
+    params,
+    results: [],
+    locals: [...pad, ...SCRATCH, ...values.map(() => V128)],
+    body: [...setup, ...values.map((bytes, j) => [...bytes, ...op.set(first + j)]), ...body],
+  };
+}
+
+/** Loops over `pairs` pairs of float64: X = load(in), body stores its result at out; in += 16, out += 16. */
+function pairLoop(compute: number[][]): number[][] {
+  return [
+    op.block,
+    op.loop,
+    [...get(PAIRS), ...op.i32Eqz, ...op.brIf(1)],
+    [...get(IN), ...op.v128Load(), ...op.set(X)],
+    [...get(OUT), ...compute.flat(), ...op.v128Store()],
+    [...get(IN), ...op.i32(16), ...op.i32Add, ...op.set(IN)],
+    [...get(OUT), ...op.i32(16), ...op.i32Add, ...op.set(OUT)],
+    [...get(PAIRS), ...op.i32(1), ...op.i32Sub, ...op.set(PAIRS)],
+    op.br(0),
+    op.end,
+    op.end,
+  ];
+}
+
+/** Horner: c0 + v (c1 + v (c2 + ...)) with v a local; leaves the value on the stack. */
+function horner(k: Constants, v: number, coefficients: number[]): number[] {
+  const rev = [...coefficients].reverse();
+  const out = [...k.f64(rev[0])];
+  for (const c of rev.slice(1)) out.push(...get(v), ...op.f64x2Mul, ...k.f64(c), ...op.f64x2Add);
+  return out;
+}
+
+/**
+ * exp(X) as e_exp.c: k = trunc(X / ln2 ± 1/2), r = (X - k ln2_hi) - k ln2_lo,
+ * c = r - r^2 P(r^2), y = 1 - ((lo - r c / (2 - c)) - hi), result y 2^k (2^k built from its bits).
+ */
+const expOfX = (k: Constants): number[][] => [
+  [...get(X), ...k.f64(EXP_LIMIT), ...op.f64x2Min, ...k.f64(-EXP_LIMIT), ...op.f64x2Max, ...op.set(X)],
+  // halF[sign]: 0.5 with the sign of X
+  [...get(X), ...k.f64(INV_LN2), ...op.f64x2Mul, ...get(X), ...k.i64(-(2n ** 63n)), ...op.v128And],
+  [...k.f64(0.5), ...op.v128Or, ...op.f64x2Add, ...op.f64x2Trunc, ...op.set(T)],
+  [...get(X), ...get(T), ...k.f64(LN2_HI), ...op.f64x2Mul, ...op.f64x2Sub, ...op.set(HI)],
+  [...get(T), ...k.f64(LN2_LO), ...op.f64x2Mul, ...op.set(LO)],
+  [...get(HI), ...get(LO), ...op.f64x2Sub, ...op.tee(R), ...get(R), ...op.f64x2Mul, ...op.set(TT)],
+  [...get(R), ...horner(k, TT, [...EXP_P, ...EXP_P45]), ...get(TT), ...op.f64x2Mul, ...op.f64x2Sub, ...op.set(C)],
+  [
+    ...k.f64(1),
+    ...get(LO),
+    ...get(R),
+    ...get(C),
+    ...op.f64x2Mul,
+    ...k.f64(2),
+    ...get(C),
+    ...op.f64x2Sub,
+    ...op.f64x2Div,
+  ],
+  [...op.f64x2Sub, ...get(HI), ...op.f64x2Sub, ...op.f64x2Sub, ...op.set(Y)],
+  // 2^k = bits (k + 1023) << 52, k in [-1010, 1010] after the clamp
+  [...get(Y), ...get(T), ...op.i32x4TruncSatF64x2SZero, ...op.i64x2ExtendLowI32x4S, ...k.i64(1023n)],
+  [...op.i64x2Add, ...op.i32(52), ...op.i64x2Shl, ...op.f64x2Mul],
+];
+
+/** exp(c - k v) for each v: arguments c, k (float64) after in, out, pairs. */
+const expAffineKernel = pairKernel(
+  'expAffine',
+  [I32, I32, I32, F64, F64],
+  (k) => [[...get(CS), ...get(KS), ...get(X), ...op.f64x2Mul, ...op.f64x2Sub, ...op.set(X)], ...expOfX(k)],
+  [
+    [...get(3), ...op.f64x2Splat, ...op.set(CS)],
+    [...get(4), ...op.f64x2Splat, ...op.set(KS)],
+  ],
+);
+
+/**
+ * log(X) for positive normal X as e_log.c: X = 2^k (1 + f) with 1 + f in [sqrt(2)/2, sqrt(2)),
+ * s = f / (2 + f), R = polynomial in s^2; result k ln2_hi - ((s (f - R) - k ln2_lo) - f), or the
+ * half-square form k ln2_hi - ((hfsq - (s (hfsq + R) + k ln2_lo)) - f) where e_log.c uses it.
+ */
+const logOfX = (k: Constants): number[][] => [
+  [...get(X), ...op.tee(BITS), ...op.i32(32), ...op.i64x2ShrU, ...op.tee(HX)],
+  [...op.i32(20), ...op.i64x2ShrU, ...k.i64(1023n), ...op.i64x2Sub, ...op.set(K)],
+  [...get(HX), ...k.i64(0xfffffn), ...op.v128And, ...op.set(HX)],
+  [...get(HX), ...k.i64(0x95f64n), ...op.i64x2Add, ...k.i64(0x100000n), ...op.v128And, ...op.set(I)],
+  // x or x/2 normalised into [sqrt(2)/2, sqrt(2)): high word hx | (i ^ 0x3ff00000), low word kept
+  [...get(HX), ...get(I), ...k.i64(0x3ff00000n), ...op.v128Xor, ...op.v128Or, ...op.i32(32), ...op.i64x2Shl],
+  [...get(BITS), ...k.i64(0xffffffffn), ...op.v128And, ...op.v128Or, ...k.f64(1), ...op.f64x2Sub, ...op.set(F)],
+  [...get(K), ...get(I), ...op.i32(20), ...op.i64x2ShrU, ...op.i64x2Add, ...op.set(K)],
+  [...get(F), ...k.f64(2), ...get(F), ...op.f64x2Add, ...op.f64x2Div, ...op.tee(S), ...get(S), ...op.f64x2Mul],
+  [...op.tee(Z), ...get(Z), ...op.f64x2Mul, ...op.set(W)],
+  // R = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7))) + w (Lg2 + w (Lg4 + w Lg6))
+  [...get(Z), ...horner(k, W, [LG[0], LG[2], LG[4], LG[6]]), ...op.f64x2Mul],
+  [...get(W), ...horner(k, W, [LG[1], LG[3], LG[5]]), ...op.f64x2Mul, ...op.f64x2Add, ...op.set(R)],
+  // dk = k as float64: the low 32 bits of each int64 lane into lanes 0, 1, converted
+  [...get(K), ...get(K), ...op.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11])],
+  [...op.f64x2ConvertLowI32x4S, ...op.set(T)],
+  // plain form: dk ln2_hi - ((s (f - R) - dk ln2_lo) - f)  -> Y
+  [...get(T), ...k.f64(LN2_HI), ...op.f64x2Mul, ...get(S), ...get(F), ...get(R), ...op.f64x2Sub, ...op.f64x2Mul],
+  [
+    ...get(T),
+    ...k.f64(LN2_LO),
+    ...op.f64x2Mul,
+    ...op.f64x2Sub,
+    ...get(F),
+    ...op.f64x2Sub,
+    ...op.f64x2Sub,
+    ...op.set(Y),
+  ],
+  // half-square form with hfsq = 0.5 f^2  -> C
+  [...k.f64(0.5), ...get(F), ...op.f64x2Mul, ...get(F), ...op.f64x2Mul, ...op.set(HI)],
+  [...get(T), ...k.f64(LN2_HI), ...op.f64x2Mul, ...get(HI), ...get(S), ...get(HI), ...get(R), ...op.f64x2Add],
+  [...op.f64x2Mul, ...get(T), ...k.f64(LN2_LO), ...op.f64x2Mul, ...op.f64x2Add, ...op.f64x2Sub, ...get(F)],
+  [...op.f64x2Sub, ...op.f64x2Sub, ...op.set(C)],
+  // e_log.c takes the half-square form when (hx - 0x6147a) | (0x6b851 - hx) > 0 (32-bit)
+  [...get(HX), ...k.i64(0x6147an), ...op.i64x2Sub, ...k.i64(0x6b851n), ...get(HX), ...op.i64x2Sub],
+  [...op.v128Or, ...op.i32(32), ...op.i64x2Shl, ...k.i64(0n), ...op.i64x2GtS, ...op.set(I)],
+  [...get(C), ...get(Y), ...get(I), ...op.v128Bitselect],
+];
+
+/** log(x) for each x (its locals are padded to expAffine's layout, so that scratch indices agree). */
+const logKernel = pairKernel('log', [I32, I32, I32], logOfX);
+
+interface VectorModule {
+  memory: WebAssembly.Memory;
+  expAffine: (input: number, output: number, pairs: number, c: number, k: number) => void;
+  log: (input: number, output: number, pairs: number) => void;
+}
+
+let module: VectorModule | null | undefined;
+
+/** The compiled kernels, or null where this runtime has no WebAssembly SIMD. */
+export function vectorMathModule(): VectorModule | null {
+  if (module === undefined) {
+    const exports = instantiateSync(assembleModule([expAffineKernel, logKernel]));
+    module = exports ? (exports as unknown as VectorModule) : null;
+  }
+  return module;
+}
+
+let heapView = new Float64Array(0);
+
+/** Copies `x` into the kernel memory (input at byte 0, output after it, both padded to pairs); returns the output offset. */
+function stage(m: VectorModule, x: Float64Array): { heap: Float64Array; out: number; pairs: number } {
+  const pairs = Math.ceil(x.length / 2);
+  ensureMemory(m.memory, 32 * pairs);
+  if (heapView.buffer !== m.memory.buffer) heapView = new Float64Array(m.memory.buffer);
+  heapView.set(x, 0);
+  if (x.length % 2) heapView[x.length] = 1; // a harmless value in the padding lane
+  return { heap: heapView, out: 2 * pairs, pairs };
+}
+
+/** out[j] = exp(c - k values[j]), the argument clamped to [-EXP_LIMIT, EXP_LIMIT] (float64, SIMD where available). */
+export function expAffine(values: Float64Array, c: number, k: number, out: Float64Array): Float64Array {
+  const m = vectorMathModule();
+  if (!m) {
+    for (let j = 0; j < values.length; j++)
+      out[j] = Math.exp(Math.min(Math.max(c - k * values[j], -EXP_LIMIT), EXP_LIMIT));
+    return out;
+  }
+  const { heap, out: at, pairs } = stage(m, values);
+  m.expAffine(0, 8 * at, pairs, c, k);
+  out.set(heap.subarray(at, at + values.length));
+  return out;
+}
+
+/** out[i] = log(x[i]) (SIMD where available for positive normal x; anything else through Math.log). */
+export function logInto(x: Float64Array, out: Float64Array): Float64Array {
+  const m = vectorMathModule();
+  if (!m) {
+    for (let i = 0; i < x.length; i++) out[i] = Math.log(x[i]);
+    return out;
+  }
+  const { heap, out: at, pairs } = stage(m, x);
+  m.log(0, 8 * at, pairs);
+  out.set(heap.subarray(at, at + x.length));
+  for (let i = 0; i < x.length; i++) if (!(x[i] >= 2.2250738585072014e-308 && x[i] < Infinity)) out[i] = Math.log(x[i]);
+  return out;
+}
