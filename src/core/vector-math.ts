@@ -209,14 +209,14 @@ export function vectorMathModule(): VectorModule | null {
 
 let heapView = new Float64Array(0);
 
-/** Copies `x` into the kernel memory (input at byte 0, output after it, both padded to pairs); returns the output offset. */
-function stage(m: VectorModule, x: Float64Array): { heap: Float64Array; out: number; pairs: number } {
+/** Copies `x` into the kernel memory at byte 0 and returns the pairs; the output goes right after the padded input. */
+function stage(m: VectorModule, x: Float64Array): number {
   const pairs = Math.ceil(x.length / 2);
   ensureMemory(m.memory, 32 * pairs);
   if (heapView.buffer !== m.memory.buffer) heapView = new Float64Array(m.memory.buffer);
   heapView.set(x, 0);
   if (x.length % 2) heapView[x.length] = 1; // a harmless value in the padding lane
-  return { heap: heapView, out: 2 * pairs, pairs };
+  return pairs;
 }
 
 /** out[j] = exp(c - k values[j]), the argument clamped to [-EXP_LIMIT, EXP_LIMIT] (float64, SIMD where available). */
@@ -227,9 +227,9 @@ export function expAffine(values: Float64Array, c: number, k: number, out: Float
       out[j] = Math.exp(Math.min(Math.max(c - k * values[j], -EXP_LIMIT), EXP_LIMIT));
     return out;
   }
-  const { heap, out: at, pairs } = stage(m, values);
-  m.expAffine(0, 8 * at, pairs, c, k);
-  out.set(heap.subarray(at, at + values.length));
+  const pairs = stage(m, values);
+  m.expAffine(0, 16 * pairs, pairs, c, k);
+  out.set(heapView.subarray(2 * pairs, 2 * pairs + values.length));
   return out;
 }
 
@@ -240,9 +240,9 @@ export function logInto(x: Float64Array, out: Float64Array): Float64Array {
     for (let i = 0; i < x.length; i++) out[i] = Math.log(x[i]);
     return out;
   }
-  const { heap, out: at, pairs } = stage(m, x);
-  m.log(0, 8 * at, pairs);
-  out.set(heap.subarray(at, at + x.length));
+  const pairs = stage(m, x);
+  m.log(0, 16 * pairs, pairs);
+  out.set(heapView.subarray(2 * pairs, 2 * pairs + x.length));
   for (let i = 0; i < x.length; i++) if (!(x[i] >= 2.2250738585072014e-308 && x[i] < Infinity)) out[i] = Math.log(x[i]);
   return out;
 }
