@@ -30,8 +30,15 @@ import {
 import { configureMatMul, getTf, matMulRouting, type Scalar, type Tensor, type Tf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { adamw, attention, attentionInit, flattenParams, mlp, mlpInit } from '../../src/nn/index.js';
-import { TOY_TRAIN_DEFAULTS, toyTrainer } from '../../src/toyworld/train.js';
-import { type Attn64, attention64, finiteDiffGrads, maxRelError, mlp64, weightedSum } from '../../test/nn/reference.js';
+import { TOY_TRAIN_DEFAULTS, toyTrainer } from '../../src/toyworld/model/train.js';
+import {
+  type Attn64,
+  attention64,
+  finiteDiffGrads,
+  maxRelError,
+  mlp64,
+  weightedSum,
+} from '../../testkit/nn-reference.js';
 
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 7;
@@ -80,7 +87,7 @@ const rate = (t: Timing, work: number) => ({ wall: work / t.wall, cpu: work / t.
 const perUnitUs = (t: Timing, units: number) => ({ wall: (t.wall / units) * 1e6, cpu: (t.cpu / units) * 1e6 });
 const MATMUL_GFLOP = (2 * 1024 ** 3) / 1e9;
 
-// ---------- shared small problems for the gradient checks (float64 reference = test/nn/reference.ts) ----------
+// ---------- shared small problems for the gradient checks (float64 reference = testkit/nn-reference.ts) ----------
 
 const GRAD_MLP = { dims: [4, 6, 5, 2], n: 3 };
 const GRAD_ATT = { b: 1, t: 3, d: 4, heads: 2 };

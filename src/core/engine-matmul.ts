@@ -1,7 +1,7 @@
 /**
  * The training engine's large matmuls on ONNX Runtime's CPU kernels: a BatchMatMul kernel for
  * TensorFlow.js's wasm backend that hands matmuls of at least `minMacs` multiply-adds to a
- * synchronous ONNX Runtime session (one com.microsoft FusedMatMul graph per transpose pattern),
+ * synchronous ONNX Runtime session (one small MatMul graph per transpose pattern),
  * reading both operands from and writing the result into the wasm heap in place. Smaller or
  * unsupported matmuls, and runtimes without the native binding, keep the wasm kernel. Measured in
  * docs/parts/engine.md; checked against the wasm kernel and finite differences in test/nn/engine-matmul.test.ts.
@@ -9,7 +9,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { checkNumber } from './errors.js';
 import { loadSyncSession, type SyncSession } from './onnx.js';
-import { buildModel } from './onnx-graph.js';
+import { OnnxGraphBuilder } from './onnx-graph.js';
 
 export interface MatMulRouting {
   /** Intra-op threads of the ONNX Runtime sessions. Default: MODELMATH_THREADS, else 1. */
@@ -44,32 +44,27 @@ export function matMulRouting(): MatMulRouting & { onnxRuntime: boolean } {
   return { ...routing, onnxRuntime: loaded().length > 0 };
 }
 
-/** y = op(a) op(b) on rank-3 operands [batch, rows, cols] (batch 1 broadcasts). */
-function fusedMatMulGraph(transA: boolean, transB: boolean): Uint8Array {
+/**
+ * y = op(a) op(b) on rank-3 operands [batch, rows, cols] (batch 1 broadcasts), in standard ONNX:
+ * Transpose (perm 0, 2, 1) where an operand is transposed, then MatMul; ONNX Runtime's optimiser
+ * fuses the transposes into its FusedMatMul kernel, so no transposed copy is made.
+ */
+function matMulGraph(transA: boolean, transB: boolean): Uint8Array {
+  const g = new OnnxGraphBuilder();
   const dims = (p: string) => [`${p}0`, `${p}1`, `${p}2`];
-  return buildModel({
-    inputs: [
-      { name: 'a', dtype: 'float32', shape: dims('a') },
-      { name: 'b', dtype: 'float32', shape: dims('b') },
-    ],
-    outputs: [{ name: 'y', dtype: 'float32', shape: dims('y') }],
-    nodes: [
-      {
-        op: 'FusedMatMul',
-        domain: 'com.microsoft',
-        inputs: ['a', 'b'],
-        outputs: ['y'],
-        attrs: { transA: { i: Number(transA) }, transB: { i: Number(transB) }, alpha: { f: 1 } },
-      },
-    ],
-    domains: { 'com.microsoft': 1 },
-  });
+  const operand = (name: string, transposed: boolean) => {
+    const x = g.input(name, 'float32', dims(name));
+    return transposed ? g.op('Transpose', [x], { perm: { ints: [0, 2, 1] } }) : x;
+  };
+  const [a, b] = [operand('a', transA), operand('b', transB)];
+  g.output('y', 'float32', dims('y'), g.op('MatMul', [a, b]));
+  return g.build({ doc: `y = ${transA ? 'aᵀ' : 'a'} ${transB ? 'bᵀ' : 'b'} (modelmath engine)` });
 }
 
 function loaded(): SyncSession[] {
   if (sessions === null) {
     const made = [false, true].flatMap((tA) =>
-      [false, true].map((tB) => loadSyncSession(fusedMatMulGraph(tA, tB), routing.threads)),
+      [false, true].map((tB) => loadSyncSession(matMulGraph(tA, tB), routing.threads)),
     );
     sessions = made.every((s) => s !== null) ? (made as SyncSession[]) : [];
   }

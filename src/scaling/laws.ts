@@ -3,7 +3,7 @@
  * 1.2, 1.5; the parametric law L = E + A/N^alpha + B/D^beta of Hoffmann et al. (2022) eq. 2 with the
  * `hoffmann2022` and `epoch2024` (Besiroglu et al. 2024) presets (the data-constrained law of
  * Muennighoff et al. 2023 is data-constrained.ts). Checked in test/scaling/laws.test.ts against the
- * lecture's N = D table and closed-form limits.
+ * lecture's N = D table (Besiroglu et al. 2024 fit) and closed-form limits.
  */
 import { checkNumber, checkOneOf } from '../core/errors.js';
 

@@ -12,7 +12,7 @@ import {
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { attention, attentionInit, mlp, mlpInit } from '../../src/nn/index.js';
-import { attention64, finiteDiffGrads, maxRelError, mlp64, weightedSum } from './reference.js';
+import { attention64, finiteDiffGrads, maxRelError, mlp64, weightedSum } from '../../testkit/nn-reference.js';
 
 let tf: Tf;
 beforeAll(async () => {
