@@ -2,9 +2,12 @@
  * exp and log over Float64Arrays, two lanes per WebAssembly SIMD instruction: the algorithms of
  * fdlibm's e_exp.c and e_log.c (Sun Microsystems 1993; what V8's Math.exp / Math.log run), with
  * the argument reduction done lane-wise and the branches replaced by selects. Used by the
- * scaling-law objective (hundreds of exp and log per evaluation). Falls back to Math.exp /
- * Math.log where SIMD is unavailable. Checked against Math.exp / Math.log in test/core/vector-math.test.ts.
+ * scaling-law objective (hundreds of exp and log per evaluation), which binds them to its own
+ * memory (`vectorKernels`). Where SIMD does not validate, scalar kernels call Math.exp / Math.log.
+ * Checked against Math.exp / Math.log in test/core/vector-math.test.ts.
  */
+
+import { ModelMathError } from './errors.js';
 import {
   assembleModule,
   ensureMemory,
@@ -190,58 +193,95 @@ const logOfX = (k: Constants): number[][] => [
 /** log(x) for each x (its locals are padded to expAffine's layout, so that scratch indices agree). */
 const logKernel = pairKernel('log', [I32, I32, I32], logOfX);
 
-interface VectorModule {
+/** Imports of the scalar stand-ins: Math.exp and Math.log, function indices 0 and 1. */
+const MATH_IMPORTS = [
+  { name: 'exp', params: [F64], results: [F64] },
+  { name: 'log', params: [F64], results: [F64] },
+];
+
+/** Scalar stand-in (the same signature): `value(offset)` maps in[offset] to the result, two values per pair. */
+function scalarKernel(name: string, params: number[], value: (at: number) => number[]): WasmFunction {
+  return {
+    name,
+    params,
+    results: [],
+    locals: [],
+    body: [
+      op.block,
+      op.loop,
+      [...get(PAIRS), ...op.i32Eqz, ...op.brIf(1)],
+      [...get(OUT), ...value(0), ...op.f64Store(0), ...get(OUT), ...value(8), ...op.f64Store(8)],
+      [...get(IN), ...op.i32(16), ...op.i32Add, ...op.set(IN)],
+      [...get(OUT), ...op.i32(16), ...op.i32Add, ...op.set(OUT)],
+      [...get(PAIRS), ...op.i32(1), ...op.i32Sub, ...op.set(PAIRS)],
+      op.br(0),
+      op.end,
+      op.end,
+    ],
+  };
+}
+
+const scalarExp = scalarKernel('expAffine', [I32, I32, I32, F64, F64], (at) => [
+  ...[...get(3), ...get(4), ...get(IN), ...op.f64Load(at), ...op.f64Mul, ...op.f64Sub],
+  ...[...op.f64Const(EXP_LIMIT), ...op.f64Min, ...op.f64Const(-EXP_LIMIT), ...op.f64Max, ...op.call(0)],
+]);
+const scalarLog = scalarKernel('log', [I32, I32, I32], (at) => [...get(IN), ...op.f64Load(at), ...op.call(1)]);
+
+/** The kernels over pairs of float64 at byte addresses of one memory (input and output may coincide). */
+export interface VectorKernels {
   memory: WebAssembly.Memory;
+  /** out[j] = exp(c - k in[j]) for 2 pairs values, the argument clamped to [-EXP_LIMIT, EXP_LIMIT]. */
   expAffine: (input: number, output: number, pairs: number, c: number, k: number) => void;
+  /** out[j] = log(in[j]) for 2 pairs values; exact for positive normal values, unspecified for others. */
   log: (input: number, output: number, pairs: number) => void;
+  /** Whether the SIMD kernels run (else scalar stand-ins calling Math.exp / Math.log, the same values). */
+  simd: boolean;
 }
 
-let module: VectorModule | null | undefined;
-
-/** The compiled kernels, or null where this runtime has no WebAssembly SIMD. */
-export function vectorMathModule(): VectorModule | null {
-  if (module === undefined) {
-    const exports = instantiateSync(assembleModule([expAffineKernel, logKernel]));
-    module = exports ? (exports as unknown as VectorModule) : null;
-  }
-  return module;
+/**
+ * The kernels bound to `memory` (shared with the caller's own kernels): SIMD where it validates,
+ * else (or with `simd: false`) the scalar stand-ins.
+ */
+export function vectorKernels(memory: WebAssembly.Memory, options: { simd?: boolean } = {}): VectorKernels {
+  const imports = { env: { memory, exp: Math.exp, log: Math.log } };
+  const simd =
+    options.simd === false
+      ? null
+      : instantiateSync(assembleModule([expAffineKernel, logKernel], { importMemory: true }), imports);
+  const exports =
+    simd ??
+    instantiateSync(assembleModule([scalarExp, scalarLog], { importMemory: true, imports: MATH_IMPORTS }), imports);
+  if (!exports) throw new ModelMathError('WebAssembly is unavailable: vector exp/log cannot run');
+  const { expAffine, log } = exports as unknown as VectorKernels;
+  return { memory, expAffine, log, simd: simd !== null };
 }
 
+let shared: VectorKernels | undefined;
 let heapView = new Float64Array(0);
 
-/** Copies `x` into the kernel memory at byte 0 and returns the pairs; the output goes right after the padded input. */
-function stage(m: VectorModule, x: Float64Array): number {
+/** Copies `x` to byte 0 of the shared kernels' memory; the output goes right after the padded input. */
+function stage(x: Float64Array): { k: VectorKernels; pairs: number } {
+  shared ??= vectorKernels(new WebAssembly.Memory({ initial: 1 }));
   const pairs = Math.ceil(x.length / 2);
-  ensureMemory(m.memory, 32 * pairs);
-  if (heapView.buffer !== m.memory.buffer) heapView = new Float64Array(m.memory.buffer);
+  ensureMemory(shared.memory, 32 * pairs);
+  if (heapView.buffer !== shared.memory.buffer) heapView = new Float64Array(shared.memory.buffer);
   heapView.set(x, 0);
   if (x.length % 2) heapView[x.length] = 1; // a harmless value in the padding lane
-  return pairs;
+  return { k: shared, pairs };
 }
 
-/** out[j] = exp(c - k values[j]), the argument clamped to [-EXP_LIMIT, EXP_LIMIT] (float64, SIMD where available). */
+/** out[j] = exp(c - k values[j]), the argument clamped to [-EXP_LIMIT, EXP_LIMIT]. */
 export function expAffine(values: Float64Array, c: number, k: number, out: Float64Array): Float64Array {
-  const m = vectorMathModule();
-  if (!m) {
-    for (let j = 0; j < values.length; j++)
-      out[j] = Math.exp(Math.min(Math.max(c - k * values[j], -EXP_LIMIT), EXP_LIMIT));
-    return out;
-  }
-  const pairs = stage(m, values);
-  m.expAffine(0, 16 * pairs, pairs, c, k);
+  const { k: kernels, pairs } = stage(values);
+  kernels.expAffine(0, 16 * pairs, pairs, c, k);
   out.set(heapView.subarray(2 * pairs, 2 * pairs + values.length));
   return out;
 }
 
-/** out[i] = log(x[i]) (SIMD where available for positive normal x; anything else through Math.log). */
+/** out[i] = log(x[i]) for any x (positive normal values by the kernel, the rest through Math.log). */
 export function logInto(x: Float64Array, out: Float64Array): Float64Array {
-  const m = vectorMathModule();
-  if (!m) {
-    for (let i = 0; i < x.length; i++) out[i] = Math.log(x[i]);
-    return out;
-  }
-  const pairs = stage(m, x);
-  m.log(0, 16 * pairs, pairs);
+  const { k: kernels, pairs } = stage(x);
+  kernels.log(0, 16 * pairs, pairs);
   out.set(heapView.subarray(2 * pairs, 2 * pairs + x.length));
   for (let i = 0; i < x.length; i++) if (!(x[i] >= 2.2250738585072014e-308 && x[i] < Infinity)) out[i] = Math.log(x[i]);
   return out;

@@ -57,6 +57,25 @@ export const op = {
   i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32Shl: [0x74],
+  i32GeU: [0x4f],
+  i32And: [0x71],
+  if: [0x04, 0x40],
+  else: [0x05],
+  call: (index: number) => [0x10, ...uleb(index)],
+  i32Load: (offset = 0) => [0x28, ...memarg(2, offset)],
+  f64Load: (offset = 0) => [0x2b, ...memarg(3, offset)],
+  f64Store: (offset = 0) => [0x39, ...memarg(3, offset)],
+  f64Const: (value: number) => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)],
+  f64Ne: [0x62],
+  f64Lt: [0x63],
+  f64Gt: [0x64],
+  f64Neg: [0x9a],
+  f64Add: [0xa0],
+  f64Sub: [0xa1],
+  f64Mul: [0xa2],
+  f64Div: [0xa3],
+  f64Min: [0xa4],
+  f64Max: [0xa5],
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(2, offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...memarg(2, offset)],
   v128Const: (bytes: number[]) => [...simd(0x0c), ...bytes],
@@ -122,43 +141,66 @@ const name = (s: string) => {
   return [...uleb(bytes.length), ...bytes];
 };
 
-/** Encodes a module with one exported memory ("memory", `pages` of 64 KiB initially) and the given functions. */
-export function assembleModule(functions: WasmFunction[], pages = 1): Uint8Array<ArrayBuffer> {
-  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+/** A function the module imports from "env" (called by index: imports come first in the index space). */
+export interface WasmImport {
+  name: string;
+  params: number[];
+  results: number[];
+}
+
+export interface ModuleOptions {
+  /** Initial 64 KiB pages of the module's own memory. Default 1. */
+  pages?: number;
+  /** Import the memory as env.memory instead of defining one (kernels that share a caller's memory). */
+  importMemory?: boolean;
+  /** Functions imported from env (e.g. Math.exp), indices 0..n-1. */
+  imports?: WasmImport[];
+}
+
+const funcType = (f: { params: number[]; results: number[] }) => [
+  0x60,
+  ...vec(f.params.map((t) => [t])),
+  ...vec(f.results.map((t) => [t])),
+];
+
+/**
+ * Encodes a module with the given functions, its memory exported as "memory" (defined with `pages`
+ * initial pages, or imported), and optional imported functions.
+ */
+export function assembleModule(functions: WasmFunction[], options: ModuleOptions = {}): Uint8Array<ArrayBuffer> {
+  const imports = options.imports ?? [];
+  const types = [...imports, ...functions].map(funcType);
   const bodies = functions.map((f) => {
     const locals = vec(f.locals.map((t) => [1, t]));
     const code = [...locals, ...f.body.flat(), ...op.end];
     return [...uleb(code.length), ...code];
   });
-  const exports = [[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])];
+  const importEntries = [
+    ...imports.map((f, i) => [...name('env'), ...name(f.name), 0x00, ...uleb(i)]),
+    ...(options.importMemory ? [[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]] : []),
+  ];
+  const exports = [
+    [...name('memory'), 0x02, 0],
+    ...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(imports.length + i)]),
+  ];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec(types)),
-    ...section(3, vec(functions.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...(importEntries.length ? section(2, vec(importEntries)) : []),
+    ...section(3, vec(functions.map((_, i) => uleb(imports.length + i)))),
+    ...(options.importMemory ? [] : section(5, vec([[0x00, ...uleb(options.pages ?? 1)]]))),
     ...section(7, vec(exports)),
     ...section(10, vec(bodies)),
   ]);
 }
 
 /** A synchronously compiled module's exports; null when this runtime rejects the bytes (e.g. no SIMD). */
-export function instantiateSync(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Exports | null {
+export function instantiateSync(
+  bytes: Uint8Array<ArrayBuffer>,
+  imports: WebAssembly.Imports = {},
+): WebAssembly.Exports | null {
   if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
-}
-
-/** Whether fixed-width SIMD validates here (a function returning an f32x4 sum). */
-export function simdSupported(): boolean {
-  const probe = assembleModule([
-    {
-      name: 'probe',
-      params: [],
-      results: [V128],
-      locals: [],
-      body: [op.v128Const(new Array(16).fill(0)), op.v128Const(new Array(16).fill(0)), op.f32x4Add],
-    },
-  ]);
-  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(probe);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
 }
 
 /** Grows `memory` to hold at least `bytes` bytes (never shrinks). */

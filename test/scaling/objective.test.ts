@@ -132,5 +132,11 @@ describe('Approach-3 objective', () => {
       14,
     );
     for (let k = 0; k < 5; k++) expect(g1[k]).toBeCloseTo(g2[k], 12);
+    // an unweighted call after weighted ones gives the unweighted value again; a wrong weight count is an error
+    const unweighted = huberValueAndGradient(theta, runs, 1e-3, g1);
+    huberValueAndGradient(theta, runs, 1e-3, g2, w);
+    expect(huberValueAndGradient(theta, runs, 1e-3, g1)).toBe(unweighted);
+    expect(unweighted / huberObjective(theta, runs, 1e-3)).toBeCloseTo(1, 12);
+    expect(() => huberValueAndGradient(theta, runs, 1e-3, g1, new Float64Array(3))).toThrow(/one entry per run/);
   });
 });
