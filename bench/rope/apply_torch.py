@@ -62,13 +62,17 @@ def half_full():
     return x * c + rotate_half(x) * s
 
 
-def half_addcmul_buffer():
-    x1, x2, o1, o2 = x[..., :h], x[..., h:], buf[..., :h], buf[..., h:]
-    torch.mul(x1, cos, out=o1)
-    o1.addcmul_(x2, sin, value=-1)
-    torch.mul(x2, cos, out=o2)
-    o2.addcmul_(x1, sin)
+def rotate_into(a, b, out_a, out_b):
+    """out_a = a cos - b sin, out_b = b cos + a sin with mul and addcmul_ into views of buf."""
+    torch.mul(a, cos, out=out_a)
+    out_a.addcmul_(b, sin, value=-1)
+    torch.mul(b, cos, out=out_b)
+    out_b.addcmul_(a, sin)
     return buf
+
+
+def half_addcmul_buffer():
+    return rotate_into(x[..., :h], x[..., h:], buf[..., :h], buf[..., h:])
 
 
 def inter_naive():
@@ -100,12 +104,7 @@ def inter_complex_in_place():
 
 
 def inter_addcmul_buffer():
-    a, b, o1, o2 = x[..., 0::2], x[..., 1::2], buf[..., 0::2], buf[..., 1::2]
-    torch.mul(a, cos, out=o1)
-    o1.addcmul_(b, sin, value=-1)
-    torch.mul(a, sin, out=o2)
-    o2.addcmul_(b, cos)
-    return buf
+    return rotate_into(x[..., 0::2], x[..., 1::2], buf[..., 0::2], buf[..., 1::2])
 
 
 def copy():

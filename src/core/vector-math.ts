@@ -68,7 +68,7 @@ function pairKernel(
     }
     return get(index.get(key) as number);
   };
-  const body = pairLoop(compute({ f64: (v) => ref(f64x2Const(v)), i64: (v) => ref(i64x2Const(v)) }));
+  const body = pairLoop(simdPair(compute({ f64: (v) => ref(f64x2Const(v)), i64: (v) => ref(i64x2Const(v)) })));
   const pad = new Array(5 - params.length).fill(V128);
   return {
     name,
@@ -79,14 +79,13 @@ function pairKernel(
   };
 }
 
-/** Loops over `pairs` pairs of float64: X = load(in), body stores its result at out; in += 16, out += 16. */
-function pairLoop(compute: number[][]): number[][] {
+/** Loops over `pairs` pairs of float64: `perPair` reads at IN and writes at OUT; then in += 16, out += 16. */
+function pairLoop(perPair: number[][]): number[][] {
   return [
     op.block,
     op.loop,
     [...get(PAIRS), ...op.i32Eqz, ...op.brIf(1)],
-    [...get(IN), ...op.v128Load(), ...op.set(X)],
-    [...get(OUT), ...compute.flat(), ...op.v128Store()],
+    ...perPair,
     [...get(IN), ...op.i32(16), ...op.i32Add, ...op.set(IN)],
     [...get(OUT), ...op.i32(16), ...op.i32Add, ...op.set(OUT)],
     [...get(PAIRS), ...op.i32(1), ...op.i32Sub, ...op.set(PAIRS)],
@@ -95,6 +94,12 @@ function pairLoop(compute: number[][]): number[][] {
     op.end,
   ];
 }
+
+/** A SIMD pair: X = load(in); store(out, compute(X)). */
+const simdPair = (compute: number[][]) => [
+  [...get(IN), ...op.v128Load(), ...op.set(X)],
+  [...get(OUT), ...compute.flat(), ...op.v128Store()],
+];
 
 /** Horner: c0 + v (c1 + v (c2 + ...)) with v a local; leaves the value on the stack. */
 function horner(k: Constants, v: number, coefficients: number[]): number[] {
@@ -201,24 +206,8 @@ const MATH_IMPORTS = [
 
 /** Scalar stand-in (the same signature): `value(offset)` maps in[offset] to the result, two values per pair. */
 function scalarKernel(name: string, params: number[], value: (at: number) => number[]): WasmFunction {
-  return {
-    name,
-    params,
-    results: [],
-    locals: [],
-    body: [
-      op.block,
-      op.loop,
-      [...get(PAIRS), ...op.i32Eqz, ...op.brIf(1)],
-      [...get(OUT), ...value(0), ...op.f64Store(0), ...get(OUT), ...value(8), ...op.f64Store(8)],
-      [...get(IN), ...op.i32(16), ...op.i32Add, ...op.set(IN)],
-      [...get(OUT), ...op.i32(16), ...op.i32Add, ...op.set(OUT)],
-      [...get(PAIRS), ...op.i32(1), ...op.i32Sub, ...op.set(PAIRS)],
-      op.br(0),
-      op.end,
-      op.end,
-    ],
-  };
+  const store = (at: number) => [...get(OUT), ...value(at), ...op.f64Store(at)];
+  return { name, params, results: [], locals: [], body: pairLoop([store(0), store(8)]) };
 }
 
 const scalarExp = scalarKernel('expAffine', [I32, I32, I32, F64, F64], (at) => [

@@ -162,7 +162,7 @@ export function applyRopeWithTables(
   checkOneOf('layout', layout, ROPE_LAYOUTS);
   checkShapes(x, tables, half);
   const out = new Float32Array(x.length);
-  rotateInto(x, out, tables.cos, tables.sin, half, layout);
+  rotateInto({ x, out, cos: tables.cos, sin: tables.sin, half, layout });
   return out;
 }
 
@@ -187,7 +187,7 @@ export function applyRopeInto(
   if (out !== x && overlaps(x, out)) {
     throw new ShapeError('out must be x itself or a buffer that does not overlap x');
   }
-  rotateInto(x, out, tables.cos, tables.sin, half, layout);
+  rotateInto({ x, out, cos: tables.cos, sin: tables.sin, half, layout });
   return out;
 }
 
@@ -218,7 +218,7 @@ export function applyRope(x: ArrayLike<number>, options: ApplyRopeOptions): Floa
   const tables = ropeTables(pos, d, options);
   const xf = x instanceof Float32Array ? x : Float32Array.from(x);
   const out = new Float32Array(xf.length);
-  rotateInto(xf, out, tables.cos, tables.sin, d / 2, layout);
+  rotateInto({ x: xf, out, cos: tables.cos, sin: tables.sin, half: d / 2, layout });
   return out;
 }
 

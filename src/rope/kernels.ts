@@ -18,6 +18,16 @@ import {
 
 export type KernelLayout = 'interleaved' | 'half';
 
+/** One rotation: x [rows, 2 half] by tables [P, half] (row r uses position r mod P) into out (out may be x). */
+export interface Rotation {
+  x: Float32Array;
+  out: Float32Array;
+  cos: Float32Array;
+  sin: Float32Array;
+  half: number;
+  layout: KernelLayout;
+}
+
 /** Scalar interleaved rotation: out[2j] = a cos - b sin, out[2j+1] = a sin + b cos, rows cycling over P positions. */
 function scalarInterleaved(x: Float32Array, out: Float32Array, cos: Float32Array, sin: Float32Array, half: number) {
   const n = x.length;
@@ -56,15 +66,8 @@ function scalarHalf(x: Float32Array, out: Float32Array, cos: Float32Array, sin: 
   }
 }
 
-/** Plain-JS kernel: x [rows, 2 half] rotated by tables [P, half] into out (out may be x). */
-export function rotateScalar(
-  x: Float32Array,
-  out: Float32Array,
-  cos: Float32Array,
-  sin: Float32Array,
-  half: number,
-  layout: KernelLayout,
-): void {
+/** Plain-JS kernel. */
+export function rotateScalar({ x, out, cos, sin, half, layout }: Rotation): void {
   if (layout === 'interleaved') scalarInterleaved(x, out, cos, sin, half);
   else scalarHalf(x, out, cos, sin, half);
 }
@@ -181,15 +184,7 @@ const TILE_FLOATS = 4096;
  * streams x tile by tile: copy in, rotate in place, copy out into `out` (which may be x).
  * Needs half % 4 === 0.
  */
-export function rotateSimd(
-  module: SimdModule,
-  x: Float32Array,
-  out: Float32Array,
-  cos: Float32Array,
-  sin: Float32Array,
-  half: number,
-  layout: KernelLayout,
-): void {
+export function rotateSimd(module: SimdModule, { x, out, cos, sin, half, layout }: Rotation): void {
   const d = 2 * half;
   const P = cos.length / half;
   const rows = x.length / d;
@@ -215,16 +210,9 @@ export function rotateSimd(
   }
 }
 
-/** Rotates x [rows, 2 half] by tables [P, half] into out: SIMD where available and half % 4 === 0, else scalar JS. */
-export function rotateInto(
-  x: Float32Array,
-  out: Float32Array,
-  cos: Float32Array,
-  sin: Float32Array,
-  half: number,
-  layout: KernelLayout,
-): void {
-  const module = half % 4 === 0 ? ropeSimd() : null;
-  if (module) rotateSimd(module, x, out, cos, sin, half, layout);
-  else rotateScalar(x, out, cos, sin, half, layout);
+/** Rotates with the SIMD kernel where available and half % 4 === 0, else with the scalar one. */
+export function rotateInto(r: Rotation): void {
+  const module = r.half % 4 === 0 ? ropeSimd() : null;
+  if (module) rotateSimd(module, r);
+  else rotateScalar(r);
 }

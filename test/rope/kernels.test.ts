@@ -60,11 +60,11 @@ describe('RoPE kernels against the entry-by-entry rotation', () => {
         const { x, cos, sin } = problem(rows * 31 + half, rows, P, half);
         const want = naiveRotate(x, cos, sin, half, layout);
         const scalar = new Float32Array(x.length);
-        rotateScalar(x, scalar, cos, sin, half, layout);
+        rotateScalar({ x, out: scalar, cos, sin, half, layout });
         expect(relErr(scalar, want)).toBeLessThan(1e-6);
         if (simd && half % 4 === 0) {
           const out = new Float32Array(x.length);
-          rotateSimd(simd, x, out, cos, sin, half, layout);
+          rotateSimd(simd, { x, out, cos, sin, half, layout });
           expect(relErr(out, want)).toBeLessThan(1e-6);
         }
       });
@@ -87,8 +87,8 @@ describe('RoPE kernels against the entry-by-entry rotation', () => {
           const half = 4 * quarter;
           const { x, cos, sin } = problem(P * 1000 + heads * 10 + quarter, heads * P, P, half);
           const [a, b] = [new Float32Array(x.length), new Float32Array(x.length)];
-          rotateScalar(x, a, cos, sin, half, layout);
-          rotateSimd(simd, x, b, cos, sin, half, layout);
+          rotateScalar({ x, out: a, cos, sin, half, layout });
+          rotateSimd(simd, { x, out: b, cos, sin, half, layout });
           return relErr(b, a) < 1e-6;
         },
       ),
