@@ -2,12 +2,13 @@
  * Engine benchmark: modelmath's engine (core/engine.ts: TensorFlow.js wasm, large matmuls on ONNX
  * Runtime) in three settings (`wasm`: every matmul on the tfjs wasm kernel, as before; `onnx1` /
  * `onnx2`: ONNX Runtime with 1 / 2 threads, alternating per round), @jax-js/jax (wasm, `jit`), and
- * the PyTorch peer (bench/engine/peer.py, 1 and 2 threads). Prints one JSON object: fp32 1024²
- * matmul GFLOPS, per-op overhead of a tiny add (µs), MLP training steps/s (5600 → 1000 → 100 → 1,
- * ReLU, Adam) at batch 128 and at the physics epoch's 1280 rows (128 clips × 10 frames), steps/s of
- * a small transformer-style block (causal attention + MLP, B 8, T 32, D 64, H 4) and of the toy
- * denoiser's training step (src/toyworld/train.ts, default config, batch 16), and gradient
- * correctness (float32 vs float64 central differences) for a small GELU MLP and attention block.
+ * the PyTorch peer (bench/engine/peer.py, 1 and 2 threads, run once per round after the settings).
+ * Prints one JSON object: fp32 1024² matmul GFLOPS, per-op overhead of a tiny add (µs), MLP training
+ * steps/s (5600 → 1000 → 100 → 1, ReLU, Adam) at batch 128 and at the physics epoch's 1280 rows
+ * (128 clips × 10 frames), steps/s of a small transformer-style block (causal attention + MLP, B 8,
+ * T 32, D 64, H 4) and of the toy denoiser's training step (src/toyworld/model/train.ts, default
+ * config, batch 16), and gradient correctness (float32 vs float64 central differences) for a small
+ * GELU MLP and attention block. Best of the repetitions and rounds per metric, CPU and wall time.
  * Run: npx tsx bench/engine/engine.ts [--quick] [--no-peer] [--rounds 2]
  *      [--jax-workers] (jax-js kernels on worker threads); start Node with
  *      --experimental-wasm-relaxed-simd for jax-js's relaxed-SIMD kernels (Node 20: off by default).
@@ -461,18 +462,33 @@ function bestOf(a: TfjsRow, b: TfjsRow): TfjsRow {
   return out as TfjsRow;
 }
 
-/** Each engine setting once per round, alternating; the best per metric over rounds. */
-async function benchSettings(tf: Tf, problem: ReturnType<typeof gradProblem>) {
+type PeerResult = { torch: string; gradRelError: Record<string, number>; threads1: PeerRow; threads2: PeerRow };
+
+/** The better of two PyTorch runs per metric and thread count. */
+function bestPeer(a: PeerResult, b: PeerResult): PeerResult {
+  const merge = (x: PeerRow, y: PeerRow) =>
+    bestOf(x as unknown as TfjsRow, y as unknown as TfjsRow) as unknown as PeerRow;
+  return { ...b, threads1: merge(a.threads1, b.threads1), threads2: merge(a.threads2, b.threads2) };
+}
+
+/**
+ * Each engine setting once per round, alternating, and the PyTorch peer once per round after them
+ * (when `withPeer`); the best per metric over rounds.
+ */
+async function benchSettings(tf: Tf, problem: ReturnType<typeof gradProblem>, withPeer: boolean) {
   const best: Partial<Record<Setting, TfjsRow>> = {};
+  let peer: PeerResult | null = null;
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of Object.keys(SETTINGS) as Setting[]) {
       configureMatMul(SETTINGS[s]);
       const row = await benchTfjs(tf, problem);
       best[s] = best[s] ? bestOf(best[s], row) : row;
     }
+    const p = withPeer ? (runPeer() as PeerResult | null) : null;
+    if (p) peer = peer ? bestPeer(peer, p) : p;
   }
   configureMatMul(SETTINGS.onnx1);
-  return best as Record<Setting, TfjsRow>;
+  return { engine: best as Record<Setting, TfjsRow>, peer };
 }
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : 'all';
@@ -481,14 +497,10 @@ async function main() {
   const load0 = loadavg()[0];
   const problem = gradProblem();
   const tf = await getTf();
-  const engine = only === 'jax' ? null : await benchSettings(tf, problem);
+  const measured = only === 'jax' ? null : await benchSettings(tf, problem, only === 'all');
+  const engine = measured?.engine ?? null;
+  const peer = measured?.peer ?? null;
   const jax = only === 'tfjs' ? null : await benchJax(problem);
-  const peer = (only === 'all' ? runPeer() : null) as null | {
-    torch: string;
-    gradRelError: Record<string, number>;
-    threads1: PeerRow;
-    threads2: PeerRow;
-  };
   const speedup = (s: Setting, k: 'encoderStepsPerSec' | 'toyStepsPerSec' | 'blockStepsPerSec' | 'mlpStepsPerSec') =>
     engine ? div(engine[s][k], engine.wasm[k]) : null;
   const result = {
