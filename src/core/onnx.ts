@@ -315,15 +315,20 @@ export function loadSyncSession(bytes: Uint8Array, threads: number): SyncSession
   checkNumber('threads', threads, { min: 1, max: 256, integer: true });
   const native = loadBinding();
   if (!native) return null;
-  let session: NativeSession | null = new native.binding.InferenceSession();
-  session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  let session: NativeSession | null;
+  try {
+    session = new native.binding.InferenceSession();
+    session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+  } catch {
+    return null; // a binding whose interface changed: the caller keeps its other path
+  }
   const wrap = (t: HostTensor) => new ort.Tensor('float32', t.data as Float32Array, t.dims);
   const wrapAll = (m: Record<string, HostTensor>) =>
     Object.fromEntries(Object.entries(m).map(([k, t]) => [k, wrap(t)]));
