@@ -28,10 +28,12 @@ import {
   scipySpecial,
   valueAndGrad,
 } from '@jax-js/jax';
-import { configureMatMul, getTf, matMulRouting, type Scalar, type Tensor, type Tf } from '../../src/core/engine.js';
+import { getTf, type Scalar, type Tensor, type Tf } from '../../src/core/engine.js';
+import { configureMatMul, matMulRouting } from '../../src/core/engine-matmul.js';
 import { Rng } from '../../src/core/rng.js';
 import { adamw, attention, attentionInit, flattenParams, mlp, mlpInit } from '../../src/nn/index.js';
-import { TOY_TRAIN_DEFAULTS, toyTrainer } from '../../src/toyworld/model/train.js';
+import { TOY_TRAIN_DEFAULTS } from '../../src/toyworld/model/config.js';
+import { toyTrainer } from '../../src/toyworld/model/train.js';
 import {
   type Attn64,
   attention64,

@@ -10,7 +10,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { configureMatMul, getTf, matMulRouting } from '../../src/core/engine.js';
+import { getTf } from '../../src/core/engine.js';
+import { configureMatMul, matMulRouting } from '../../src/core/engine-matmul.js';
 import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
 import { createPhysicsRun, epochOrder, trainStep } from '../../src/physics/train.js';

@@ -6,7 +6,7 @@
  */
 import { Rng } from '../../src/core/rng.js';
 import { resampleCounts } from '../../src/scaling/bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { distinctOptima, FIT_DEFAULTS, fitFromStarts, gridStarts, REPLICATION_GRID } from '../../src/scaling/fit.js';
 import { bootstrapParallel, fitApproach3Parallel } from '../../src/scaling/parallel.js';
 

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { fitApproach3 } from '../../src/scaling/fit.js';
 import { fitApproach3Parallel } from '../../src/scaling/parallel.js';
 

@@ -7,7 +7,6 @@
  * both times and prompts into one UNet call, and so does `residualFields`: one call per chord step);
  * `modelCalls` reports the calls actually made.
  */
-import { performance } from 'node:perf_hooks';
 import { ConfigError, ShapeError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';

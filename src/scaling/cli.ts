@@ -82,7 +82,8 @@ const fit = defineCommand({
     'modelmath scaling fit --drop-highest-loss 5 --bootstrap 4000 --out fit.json',
   ],
   async run(o, ctx) {
-    const { CHINCHILLA_CSV, checkFittable, parseColumnOverrides, readRunsCsv } = await import('./data.js');
+    const { checkFittable, parseColumnOverrides } = await import('./data.js');
+    const { CHINCHILLA_CSV, readRunsCsv } = await import('./data-file.js');
     const { analyzeRuns } = await import('./pipeline.js');
     const { dropHighestLoss } = await import('./fit.js');
     const csv = o.csv ?? CHINCHILLA_CSV;

@@ -16,7 +16,9 @@ export {
   summarize,
 } from './bootstrap.js';
 // Data and the whole analysis.
-export { CHINCHILLA_CSV, RUN_COLUMNS, type RunsWithFlops, readRunsCsv } from './data.js';
+export { checkFittable, parseRunsCsv, RUN_COLUMNS, type RunsWithFlops } from './data.js';
+export { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';
+export { contourSpec, isoFlopSpec } from './lab-figures.js';
 // Laws and presets.
 export {
   dataConstrainedLoss,

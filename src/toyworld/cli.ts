@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
 import { BENCH_METHODS } from './bench/methods.js';
+import { TOY_TRAIN_PRESETS, toyModelConfigSchema, toyRunConfigSchema, toyTrainConfig } from './model/config.js';
 
 const weights = z
   .string()
@@ -46,21 +47,9 @@ const train = defineCommand({
     preset: z
       .enum(['quick', 'full'])
       .default('full')
-      .describe("'quick' (seconds, for tests) or 'full' (the shipped run)"),
-    steps: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000_000)
-      .optional()
-      .describe('optimiser steps (default: the preset: full 2000, quick 12)'),
-    batch: z
-      .number()
-      .int()
-      .min(1)
-      .max(1024)
-      .optional()
-      .describe('scenes per step (default: the preset: full 16, quick 4)'),
+      .describe("'quick' (seconds, for tests) or 'full' (the shipped architecture and run)"),
+    ...toyModelConfigSchema.shape,
+    ...toyRunConfigSchema.shape,
     stopAfter: z
       .number()
       .int()
@@ -68,6 +57,7 @@ const train = defineCommand({
       .optional()
       .describe('end at step n of the schedule (with --resume at the checkpoint step: export its weights)'),
   }),
+  presets: { option: 'preset', values: TOY_TRAIN_PRESETS },
   out: { kind: 'dir', describe: 'folder for checkpoint/, the weights and the loss curve', claims: ['checkpoint/'] },
   resumable: true,
   examples: [
@@ -75,19 +65,15 @@ const train = defineCommand({
     'modelmath toy train --steps 12000 --out toy-full',
   ],
   async run(o, ctx) {
-    const { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } = await import('./model/index.js');
-    const config = {
-      ...TOY_TRAIN_DEFAULTS,
-      ...TOY_TRAIN_PRESETS[o.preset],
-      ...(o.steps !== undefined ? { steps: o.steps } : {}),
-      ...(o.batch !== undefined ? { batch: o.batch } : {}),
-    };
+    const { trainToyModel } = await import('./model/index.js');
+    const { preset: _preset, stopAfter, ...settings } = o;
+    const config = toyTrainConfig(settings);
     const t0 = performance.now();
     const r = await trainToyModel(config, {
       seed: ctx.seed,
       dir: ctx.out as string,
       resume: ctx.resume,
-      stopAfter: o.stopAfter,
+      stopAfter,
     });
     const seconds = (performance.now() - t0) / 1000;
     return {

@@ -1,14 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  configureMatMul,
-  getTf,
-  matMulCounts,
-  matMulRouting,
-  type Scalar,
-  type Tensor,
-  type Tf,
-  type Variable,
-} from '../../src/core/engine.js';
+import { getTf, type Scalar, type Tensor, type Tf, type Variable } from '../../src/core/engine.js';
+import { configureMatMul, matMulCounts, matMulRouting } from '../../src/core/engine-matmul.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { attention, attentionInit, mlp, mlpInit } from '../../src/nn/index.js';

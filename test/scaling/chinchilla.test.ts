@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { bootstrapFit, resampleCounts } from '../../src/scaling/bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { distinctOptima, fitApproach3, fitFromStarts, gridStarts, REPLICATION_GRID } from '../../src/scaling/fit.js';
 
 let full: ReturnType<typeof fitApproach3>;

@@ -4,8 +4,9 @@ import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { BENCH_METHODS, runEditBench } from '../../src/toyworld/bench/index.js';
 import { classifierInit } from '../../src/toyworld/classifier/classifier.js';
+import { TOY_MODEL_DEFAULTS } from '../../src/toyworld/model/config.js';
 import { ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
-import { TOY_MODEL_DEFAULTS, toyModelInit } from '../../src/toyworld/model/model.js';
+import { toyModelInit } from '../../src/toyworld/model/model.js';
 import { ToyTextEncoder } from '../../src/toyworld/model/text.js';
 import { EDIT_TYPES } from '../../src/toyworld/world/edits.js';
 

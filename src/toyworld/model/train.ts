@@ -14,81 +14,10 @@ import { Rng } from '../../core/rng.js';
 import { makeSchedule } from '../../diffusion/index.js';
 import { adamw, checkpointOf, lrSchedule, paramCount, saveParams, trainLoop } from '../../nn/index.js';
 import { MAX_TOKENS } from '../world/index.js';
+import { type ToyTrainConfig, validateToyTrainConfig } from './config.js';
 import { makeBatch } from './data.js';
-import {
-  patchGeometry,
-  sequenceRopeTables,
-  TOY_MODEL_DEFAULTS,
-  type ToyModelConfig,
-  type ToyModelParams,
-  toyModelApply,
-  toyModelInit,
-  validateToyModelConfig,
-} from './model.js';
+import { patchGeometry, sequenceRopeTables, type ToyModelParams, toyModelApply, toyModelInit } from './model.js';
 import { TOKEN_FEATURES } from './text.js';
-
-export interface ToyTrainConfig {
-  /** Architecture (model.ts). */
-  model: ToyModelConfig;
-  /** Optimiser steps (default 2000, the shipped run: 593 s on the 2-core machine at low load). */
-  steps: number;
-  /** Scenes per step (default 16: steps, not samples, bind at this budget). */
-  batch: number;
-  /** Peak AdamW learning rate after warm-up (default 2e-3). */
-  peakLr: number;
-  /** Linear warm-up steps (default 50). */
-  warmupSteps: number;
-  /** Learning rate at the end of the cosine decay (default 1e-4). */
-  floorLr: number;
-  /** Decoupled weight decay on matrices (default 0.01). */
-  weightDecay: number;
-  /** Global gradient-norm clip (default 1). */
-  clipNorm: number;
-  /** Probability of training a scene with the empty caption (default 0.1, for CFG). */
-  captionDropout: number;
-  /** Checkpoint every N steps (default 50). */
-  checkpointEvery: number;
-}
-
-export const TOY_TRAIN_DEFAULTS: ToyTrainConfig = {
-  model: { ...TOY_MODEL_DEFAULTS },
-  steps: 2000,
-  batch: 16,
-  peakLr: 2e-3,
-  warmupSteps: 50,
-  floorLr: 1e-4,
-  weightDecay: 0.01,
-  clipNorm: 1,
-  captionDropout: 0.1,
-  checkpointEvery: 50,
-};
-
-/** Presets: partial configs merged over the defaults (`quick` is the seconds-long smoke run of the tests). */
-export const TOY_TRAIN_PRESETS: Record<'quick' | 'full', Partial<ToyTrainConfig>> = {
-  quick: {
-    model: { ...TOY_MODEL_DEFAULTS, dim: 32, depth: 1, heads: 2 },
-    steps: 12,
-    batch: 4,
-    warmupSteps: 2,
-    checkpointEvery: 5,
-  },
-  full: {},
-};
-
-/** Validates every field of a training config. */
-export function validateToyTrainConfig(c: ToyTrainConfig): ToyTrainConfig {
-  validateToyModelConfig(c.model);
-  checkNumber('steps', c.steps, { min: 1, integer: true });
-  checkNumber('batch', c.batch, { min: 1, max: 1024, integer: true });
-  checkNumber('peakLr', c.peakLr, { min: 0, minExclusive: true, max: 1 });
-  checkNumber('warmupSteps', c.warmupSteps, { min: 0, integer: true });
-  checkNumber('floorLr', c.floorLr, { min: 0, max: c.peakLr });
-  checkNumber('weightDecay', c.weightDecay, { min: 0, max: 1 });
-  checkNumber('clipNorm', c.clipNorm, { min: 0, minExclusive: true });
-  checkNumber('captionDropout', c.captionDropout, { min: 0, max: 1 });
-  checkNumber('checkpointEvery', c.checkpointEvery, { min: 1, integer: true });
-  return c;
-}
 
 export interface ToyTrainResult {
   params: ToyModelParams;
