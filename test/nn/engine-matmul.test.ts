@@ -80,20 +80,37 @@ describe('large matmuls on ONNX Runtime (core/engine-matmul.ts)', () => {
     expect(maxRelError([f64(tf.matMul(a, b, true, false))], [one])).toBeLessThan(1e-6);
   });
 
+  /**
+   * With every matmul routed to ONNX Runtime: the gradients of sum(forward(vars) * r) against central
+   * finite differences of the float64 `loss64(arrays)`; also checks that no matmul ran on wasm.
+   */
+  function gradientError(
+    vars: Variable[],
+    forward: () => Tensor,
+    r: Float64Array,
+    loss64: (arrays: Float64Array[], r: Float64Array) => number,
+  ): number {
+    const shape = tf.tidy(() => forward()).shape;
+    const rt = tf.tensor(Float32Array.from(r), shape);
+    const before = matMulCounts.wasm;
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(forward(), rt)) as Scalar, vars);
+    expect(matMulCounts.wasm).toBe(before);
+    const arrays = vars.map(f64);
+    const fd = finiteDiffGrads(() => loss64(arrays, r), arrays);
+    return maxRelError(
+      vars.map((v) => f64(grads[v.name])),
+      fd,
+    );
+  }
+
   it('MLP gradients with every matmul on ONNX Runtime match central finite differences', () => {
     configureMatMul({ minMacs: 0 });
     const rng = new Rng(5);
     const p = mlpInit(rng, [4, 6, 5, 2]);
     for (const l of p.layers) l.b?.assign(randn(rng, [l.b.shape[0]], 0.5));
     const x = tf.variable(randn(rng, [3, 4]));
-    const r = rng.fillNormal(new Float64Array(6));
-    const rt = tf.tensor(Float32Array.from(r), [3, 2]);
     const vars: Variable[] = [x, ...p.layers.flatMap((l) => [l.w, l.b!])];
-    const before = matMulCounts.wasm;
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(mlp(p, x), rt)) as Scalar, vars);
-    expect(matMulCounts.wasm).toBe(before);
-    const arrays = vars.map(f64);
-    const loss64 = () =>
+    const loss64 = (arrays: Float64Array[], r: Float64Array) =>
       weightedSum(
         mlp64(
           [0, 1, 2].map((i) => ({ w: arrays[1 + 2 * i], b: arrays[2 + 2 * i] })),
@@ -102,12 +119,7 @@ describe('large matmuls on ONNX Runtime (core/engine-matmul.ts)', () => {
         ),
         r,
       );
-    expect(
-      maxRelError(
-        vars.map((v) => f64(grads[v.name])),
-        finiteDiffGrads(loss64, arrays),
-      ),
-    ).toBeLessThan(2e-4);
+    expect(gradientError(vars, () => mlp(p, x), rng.fillNormal(new Float64Array(6)), loss64)).toBeLessThan(2e-4);
   });
 
   it('attention gradients with every matmul on ONNX Runtime match central finite differences', () => {
@@ -118,26 +130,16 @@ describe('large matmuls on ONNX Runtime (core/engine-matmul.ts)', () => {
     const layers = [p.wq, p.wk, p.wv, p.wo];
     for (const l of layers) l.b?.assign(randn(rng, [d], 0.3));
     const x = tf.variable(randn(rng, [b, t, d]));
-    const r = rng.fillNormal(new Float64Array(b * t * d));
-    const rt = tf.tensor(Float32Array.from(r), [b, t, d]);
-    const vs: Variable[] = [...layers.flatMap((l) => [l.w, l.b!]), x];
-    const before = matMulCounts.wasm;
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(attention(p, x, { causal: true }), rt)) as Scalar, vs);
-    expect(matMulCounts.wasm).toBe(before);
-    const arrays = vs.map(f64);
-    const loss64 = () => {
+    const vars: Variable[] = [...layers.flatMap((l) => [l.w, l.b!]), x];
+    const loss64 = (arrays: Float64Array[], r: Float64Array) => {
       const [wq, bq, wk, bk, wv, bv, wo, bo] = arrays;
       return weightedSum(
         attention64({ wq, bq, wk, bk, wv, bv, wo, bo }, arrays[8], { b, t, d, heads }, { causal: true }),
         r,
       );
     };
-    expect(
-      maxRelError(
-        vs.map((v) => f64(grads[v.name])),
-        finiteDiffGrads(loss64, arrays),
-      ),
-    ).toBeLessThan(5e-4);
+    const r = rng.fillNormal(new Float64Array(b * t * d));
+    expect(gradientError(vars, () => attention(p, x, { causal: true }), r, loss64)).toBeLessThan(5e-4);
   });
 
   it('second derivatives through the ONNX Runtime kernel equal those through the wasm kernel', () => {
