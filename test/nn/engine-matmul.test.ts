@@ -90,7 +90,9 @@ describe('large matmuls on ONNX Runtime (core/engine-matmul.ts)', () => {
     r: Float64Array,
     loss64: (arrays: Float64Array[], r: Float64Array) => number,
   ): number {
-    const shape = tf.tidy(() => forward()).shape;
+    const probe = forward();
+    const shape = probe.shape;
+    probe.dispose();
     const rt = tf.tensor(Float32Array.from(r), shape);
     const before = matMulCounts.wasm;
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(forward(), rt)) as Scalar, vars);
