@@ -2,14 +2,16 @@
  * The one module that talks to onnxruntime-node: loads an ONNX graph from a file once per run
  * (device -> execution providers, threads, graph optimisation) into the runtime-independent
  * session of ./onnx-session.ts (dtype conversions, dims checks, timing), which onnxruntime-web
- * shares in the browser (./onnx-web.ts). Checked on tiny generated graphs (test/core/onnx.test.ts
- * and test/pipeline/, written by core/onnx-graph.ts).
+ * shares in the browser (./onnx-web.ts). Also a synchronous session over in-memory graph bytes for
+ * the training engine's matmul kernel (`loadSyncSession`, test/nn/engine-matmul.test.ts). Checked on
+ * tiny generated graphs (test/core/onnx.test.ts and test/pipeline/, written by core/onnx-graph.ts).
  */
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
-import { ConfigError, checkNumber, InputError } from './errors.js';
+import { ConfigError, checkNumber, InputError, ModelMathError } from './errors.js';
 import { GRAPH_OPTIMIZATIONS, type OnnxOptions } from './onnx-options.js';
-import { OrtSession } from './onnx-session.js';
+import { type HostTensor, OrtSession } from './onnx-session.js';
 
 export { GRAPH_OPTIMIZATIONS, type GraphOptimization, type OnnxOptions } from './onnx-options.js';
 export {
@@ -86,4 +88,77 @@ export function onnxRuntimeInfo(): { loads: boolean; version: string; backends: 
   } catch (err) {
     return { loads: false, version: `failed: ${(err as Error).message}`, backends: '' };
   }
+}
+
+/**
+ * A session that runs synchronously, writing into caller-owned output buffers. Inputs and outputs
+ * are float32 views (they may be views of another engine's memory: nothing is copied on our side).
+ */
+export interface SyncSession {
+  run(inputs: Record<string, HostTensor>, outputs: Record<string, HostTensor>): void;
+  dispose(): void;
+}
+
+/** onnxruntime-node's native session: its JavaScript API only wraps this synchronous call in a Promise. */
+interface NativeSession {
+  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
+  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>, options: object): unknown;
+  dispose(): void;
+}
+interface NativeBinding {
+  binding: { InferenceSession: new () => NativeSession };
+  initOrt: () => void;
+}
+
+let nativeBinding: NativeBinding | null | undefined;
+
+/** The native binding of the installed onnxruntime-node (dist/binding.js), or null where it cannot be loaded. */
+function loadBinding(): NativeBinding | null {
+  if (nativeBinding === undefined) {
+    try {
+      nativeBinding = createRequire(import.meta.url)('onnxruntime-node/dist/binding.js') as NativeBinding;
+      nativeBinding.initOrt();
+    } catch {
+      nativeBinding = null;
+    }
+  }
+  return nativeBinding;
+}
+
+/**
+ * Loads graph bytes into a synchronous CPU session with `threads` intra-op threads (idle threads
+ * sleep instead of spinning, so a shared machine is not kept busy); null when the native binding
+ * is unavailable, so that callers can keep another path.
+ */
+export function loadSyncSession(bytes: Uint8Array, threads: number): SyncSession | null {
+  checkNumber('threads', threads, { min: 1, max: 256, integer: true });
+  const native = loadBinding();
+  if (!native) return null;
+  let session: NativeSession | null;
+  try {
+    session = new native.binding.InferenceSession();
+    session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+  } catch {
+    return null; // a binding whose interface changed: the caller keeps its other path
+  }
+  const wrap = (t: HostTensor) => new ort.Tensor('float32', t.data as Float32Array, t.dims);
+  const wrapAll = (m: Record<string, HostTensor>) =>
+    Object.fromEntries(Object.entries(m).map(([k, t]) => [k, wrap(t)]));
+  return {
+    run(inputs, outputs) {
+      if (!session) throw new ModelMathError('the synchronous ONNX session was disposed');
+      session.run(wrapAll(inputs), wrapAll(outputs), {});
+    },
+    dispose() {
+      session?.dispose();
+      session = null;
+    },
+  };
 }

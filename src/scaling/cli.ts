@@ -166,7 +166,8 @@ const loss = defineCommand({
   }),
   examples: ['modelmath scaling loss --params 70e9 --tokens 1.4e12'],
   async run(o) {
-    const { dataConstrainedLoss, LAW_PRESETS, parametricLoss } = await import('./laws.js');
+    const { LAW_PRESETS, parametricLoss } = await import('./laws.js');
+    const { dataConstrainedLoss } = await import('./data-constrained.js');
     const preset = LAW_PRESETS[o.law];
     if (o.uniqueTokens === undefined) {
       const value = parametricLoss(preset, o.params, o.tokens);

@@ -32,20 +32,16 @@ export interface ToyTrainResult {
 /** File names inside a training folder. */
 export const TRAIN_FILES = { checkpoint: 'checkpoint', weights: 'toy-denoiser.safetensors', curve: 'loss.json' };
 
+/** One training step: loss, learning rate and gradient norm after the update. */
+export type ToyTrainStep = (i: number) => { loss: number; lr: number; gradNorm: number };
+
 /**
- * Trains from `seed` into `dir` (checkpoint folder, final weights with the config as metadata,
- * loss curve); with `resume`, continues from `dir/checkpoint`. `stopAfter` ends the run early at
- * that step (the learning-rate schedule still spans `config.steps`); resuming with
- * `stopAfter` = the checkpoint's step exports that checkpoint's weights without training.
+ * The model, optimiser and step function of a run from `seed` (batch i is drawn from
+ * rng.fork('data').fork(i)); trainToyModel runs `step` in nn's trainLoop, bench/engine times it.
  */
-export async function trainToyModel(
-  config: ToyTrainConfig,
-  opts: { seed: number; dir: string; resume?: boolean; label?: string; stopAfter?: number },
-): Promise<ToyTrainResult> {
-  const c = validateToyTrainConfig(config);
-  const stopAfter = checkNumber('stopAfter', opts.stopAfter ?? c.steps, { min: 1, max: c.steps, integer: true });
+export async function toyTrainer(c: ToyTrainConfig, seed: number) {
   const tf = await getTf();
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seed);
   const params = toyModelInit(rng.fork('init'), c.model);
   const rope = sequenceRopeTables(c.model);
   const { alphasCumprod } = makeSchedule('scaled_linear');
@@ -53,7 +49,7 @@ export async function trainToyModel(
   const lr = lrSchedule({ warmupSteps: c.warmupSteps, totalSteps: c.steps, peak: c.peakLr, floor: c.floorLr });
   const opt = adamw({ lr, weightDecay: c.weightDecay, clipNorm: c.clipNorm });
   const data = rng.fork('data');
-  const step = (i: number) => {
+  const step: ToyTrainStep = (i) => {
     const b = makeBatch(data.fork(i), { ...c.model, ...c, alphasCumprod });
     const loss = opt.step(
       () =>
@@ -70,6 +66,22 @@ export async function trainToyModel(
     );
     return { loss, lr: opt.lastLr, gradNorm: opt.lastGradNorm };
   };
+  return { params, opt, step };
+}
+
+/**
+ * Trains from `seed` into `dir` (checkpoint folder, final weights with the config as metadata,
+ * loss curve); with `resume`, continues from `dir/checkpoint`. `stopAfter` ends the run early at
+ * that step (the learning-rate schedule still spans `config.steps`); resuming with
+ * `stopAfter` = the checkpoint's step exports that checkpoint's weights without training.
+ */
+export async function trainToyModel(
+  config: ToyTrainConfig,
+  opts: { seed: number; dir: string; resume?: boolean; label?: string; stopAfter?: number },
+): Promise<ToyTrainResult> {
+  const c = validateToyTrainConfig(config);
+  const stopAfter = checkNumber('stopAfter', opts.stopAfter ?? c.steps, { min: 1, max: c.steps, integer: true });
+  const { params, opt, step } = await toyTrainer(c, opts.seed);
   const ckptDir = join(opts.dir, TRAIN_FILES.checkpoint);
   const { history, resumedFrom } = await trainLoop({
     steps: stopAfter,
