@@ -122,6 +122,22 @@ export {
   softmaxRows,
   variance,
 } from './math.js';
+export {
+  BOOTSTRAP_OPTIONS_DEFAULTS,
+  type BootstrapOptions,
+  bootstrap,
+  bootstrapMean,
+  bootstrapMeans,
+  bootstrapOptions,
+  type Interval,
+  pairedBootstrap,
+  percentile,
+  percentileInterval,
+  resampleCounts,
+  type Summary,
+  summarize,
+  weightedMean,
+} from './stats.js';
 
 // Engines: training (TensorFlow.js wasm) and inference (ONNX Runtime), CLIP tokenizer
 export {

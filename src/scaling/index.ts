@@ -11,10 +11,9 @@ export {
   type BootstrapResult,
   bootstrapFit,
   bootstrapSamples,
-  percentile,
-  resampleCounts,
-  summarize,
 } from './bootstrap.js';
+// The generic bootstrap helpers the fit's bootstrap uses (core/stats.ts), re-exported for this API.
+export { percentile, resampleCounts, type Summary, summarize } from '../core/stats.js';
 // Data and the whole analysis.
 export { checkFittable, parseRunsCsv, RUN_COLUMNS, type RunsWithFlops } from './data.js';
 export { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';

@@ -101,12 +101,12 @@ describe('lab server: pages and good requests', () => {
     const scene = await post('/api/scene', { seed: 3, editType: 'background' });
     expect(scene.status).toBe(200);
     expect(String(scene.body.source)).toMatch(/^data:image\/png;base64,/);
-    for (const method of ['chord', 'naive', 'sdedit', 'ddim-inversion']) {
+    for (const method of ['chord', 'naive', 'sdedit', 'sdedit-ddim', 'ddim-inversion']) {
       const r = await post('/api/edit', edit({ method, config: { steps: 2 } }));
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       expect(String(r.body.result)).toMatch(/^data:image\/png;base64,/);
       expect(String(r.body.groundTruth)).toMatch(/^data:image\/png;base64,/);
-      const nfe = { chord: 3, naive: 3, sdedit: 2, 'ddim-inversion': 4 }[method];
+      const nfe = { chord: 3, naive: 3, sdedit: 2, 'sdedit-ddim': 2, 'ddim-inversion': 4 }[method];
       expect(r.body.nfe).toBe(nfe);
       expect((r.body.energies as unknown[]).length).toBe(method === 'chord' || method === 'naive' ? 2 : 0);
     }
