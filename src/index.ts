@@ -7,9 +7,10 @@
 export * as core from './core/index.js';
 export * as nn from './nn/index.js';
 
-// Shared model math
+// Shared model math; the ONNX pipeline (one model format)
 export * as diffusion from './diffusion/index.js';
 export * as lora from './lora/index.js';
+export * as pipeline from './pipeline/index.js';
 export * as rope from './rope/index.js';
 
 // Methods

@@ -90,7 +90,7 @@ const edit = defineCommand({
   ],
   async run(o, ctx) {
     const mode = modeOf(o);
-    const { loadEditModel, runBatch, runEditJob, runPieBench } = await import('./run.js');
+    const { loadEditModel, runBatch, runEditJob, runPieBench } = await import('./app/index.js');
     const config = chordSettings(o);
     const out = ctx.out as string;
     const model = await loadEditModel(o.model, {

@@ -14,7 +14,13 @@ export const onnxOptionsSchema = z.object({
     .min(1)
     .default('cpu')
     .describe("ONNX Runtime device ('cpu', or 'webgpu'/'cuda' where the installed binary ships them)"),
-  threads: z.number().int().min(0).max(256).default(0).describe('ONNX Runtime intra-op threads (0 = one per core)'),
+  threads: z
+    .number()
+    .int()
+    .min(0)
+    .max(256)
+    .optional()
+    .describe('ONNX Runtime intra-op threads, 0 = one per core (default: 1 for a model under 64 MB, else 0)'),
   graphOptimization: z.enum(GRAPH_OPTIMIZATIONS).default('all').describe('ONNX Runtime graph optimisation level'),
 });
 

@@ -1,6 +1,7 @@
 /**
- * `modelmath lm corpus | train | finetune | merge | sample`: generate the corpus, pre-train the tiny
- * LM, LoRA/DoRA fine-tune it on a second domain, merge an adapter, and sample. Every training knob
+ * `modelmath lm corpus | train | finetune | merge | sample | export-onnx`: generate the corpus,
+ * pre-train the tiny LM, LoRA/DoRA fine-tune it on a second domain, merge an adapter, sample, and
+ * export it as an ONNX causal LM (what `eval --model DIR` reads). Every training knob
  * is a field of lm/config.ts (model shape and run) or lora/config.ts; training resumes from the
  * checkpoint under --out with --resume.
  */
@@ -234,10 +235,30 @@ const sample = defineCommand({
   },
 });
 
+const exportOnnx = defineCommand({
+  name: 'export-onnx',
+  summary: 'export the tiny LM (an adapter merged in) as an ONNX causal LM folder that `eval --model DIR` reads',
+  options: z.object({
+    model,
+    adapter: z.string().min(1).optional().describe('PEFT adapter folder to merge in').meta({ placeholder: 'dir' }),
+  }),
+  inputs: ['model', 'adapter'],
+  out: { kind: 'dir', describe: 'ONNX model folder (model.onnx, config.json, README.md)' },
+  examples: ['modelmath lm export-onnx --out lm-onnx', 'modelmath lm export-onnx --out assets/lm/onnx --overwrite'],
+  async run(o, ctx) {
+    const { tinyLmOnnxFiles } = await import('./export.js');
+    const { writeModelFiles } = await import('../core/onnx-graph.js');
+    const files = await tinyLmOnnxFiles({ model: await resolveModelDir(o.model), adapter: o.adapter, label: o.model });
+    await ctx.writeDir((tmp) => writeModelFiles(tmp, files));
+    const names = Object.keys(files).sort();
+    return { data: { out: ctx.out, files: names }, text: `lm export-onnx: ${names.join(', ')} -> ${ctx.out}` };
+  },
+});
+
 export const commands = [
   {
     name: 'lm',
-    summary: 'tiny byte-level transformer LM with RoPE: corpus, train, finetune, merge, sample',
-    commands: [corpus, train, finetune, merge, sample],
+    summary: 'tiny byte-level transformer LM with RoPE: corpus, train, finetune, merge, sample, export-onnx',
+    commands: [corpus, train, finetune, merge, sample, exportOnnx],
   },
 ];

@@ -29,6 +29,8 @@ export {
 } from './corpus.js';
 // Data, training, sampling
 export { type Batch, batchAt, randomBatch, readTokens, validationOffsets } from './data.js';
+// ONNX export (read by modelmath eval)
+export { exportTinyLmOnnx, type TinyLmSource, tinyLmGraph, tinyLmOnnxFiles } from './export.js';
 // Model folders and runs
 export {
   assetsDir,

@@ -1,24 +1,29 @@
 /**
- * Tour section: the embedded toy world. Live (seconds): samples of the shipped denoiser for a few
- * captions, and one edit of each kind (source | true target | every method). From shipped JSON
- * (made by the documented commands in docs/parts/toyworld.md): the full edit benchmark, the
- * ChordEdit parameter sweep (background PSNR vs edit accuracy) and the training loss curve.
+ * Tour section: the embedded toy world. Live (seconds): samples of the shipped model (the ONNX
+ * folder assets/toy/onnx through src/pipeline) for a few captions, and one edit of each kind
+ * (source | true target | every method). From shipped JSON (made by the documented commands in
+ * docs/parts/toyworld.md): the full edit benchmark with its intervals, the ChordEdit parameter sweep,
+ * the chord-vs-naive frontier at matched accuracy with the control field's energy, and the loss curve.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ChordEditor } from '../chordedit/index.js';
+import { ChordEditor, type EditorParts } from '../chordedit/index.js';
 import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
-import { BENCH_METHOD_SETTINGS, BENCH_METHODS, type BenchResult } from './bench.js';
-import { parseCaption } from './caption.js';
-import { loadClassifier, readScenes } from './classifier.js';
-import { loadToyModel } from './denoiser.js';
-import { EDIT_TYPES, renderEdit, sampleEdit } from './edits.js';
-import { generateToy } from './sample.js';
-import { sceneMatches } from './scoring.js';
-import type { SweepResult } from './sweep.js';
+import { generateImages } from '../pipeline/index.js';
+import {
+  BENCH_METHOD_SETTINGS,
+  BENCH_METHODS,
+  type BenchResult,
+  type FrontierResult,
+  type SweepResult,
+} from './bench/index.js';
+import { loadClassifier, readScenes, sceneMatches } from './classifier/index.js';
+import { frontierFigure, frontierSummary, frontierTables, mergeFrontiers } from './figures.js';
+import { loadToyRuntime } from './model/index.js';
+import { EDIT_TYPES, parseCaption, renderEdit, sampleEdit } from './world/index.js';
 
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'toy');
 
@@ -28,6 +33,7 @@ function readJson<T>(name: string): T | null {
 }
 
 const fmt = (v: number, d = 2) => Number(v.toFixed(d));
+const ci = (c: [number, number] | undefined, d: number) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : '–');
 
 /** Overall benchmark table plus edit accuracy per edit type. */
 function benchTables(bench: BenchResult): Table[] {
@@ -35,17 +41,31 @@ function benchTables(bench: BenchResult): Table[] {
   return [
     {
       caption: `Edit benchmark, ${bench.pairs} pairs (seed ${bench.seed}); background = outside the true mask, target PSNR = inside it vs the true target`,
-      columns: ['method', 'NFE', 'background PSNR', 'background SSIM', 'target PSNR', 'edit accuracy', 'ms / edit'],
+      columns: [
+        'method',
+        'NFE',
+        'background PSNR',
+        '95% CI',
+        'background SSIM',
+        'target PSNR',
+        'edit accuracy',
+        '95% CI',
+        'ms / edit',
+        'CPU ms / edit',
+      ],
       rows: methods.map((m) => {
         const r = bench.methods[m]!;
         return [
           m,
           r.nfe,
           fmt(r.backgroundPsnr),
+          ci(r.ci95?.backgroundPsnr, 2),
           fmt(r.backgroundSsim, 3),
           fmt(r.targetPsnr),
           fmt(r.editAccuracy, 3),
-          fmt(r.msPerEdit, 0),
+          ci(r.ci95?.editAccuracy, 3),
+          fmt(r.msPerEdit, 1),
+          r.cpuMsPerEdit === undefined ? '–' : fmt(r.cpuMsPerEdit, 1),
         ];
       }),
     },
@@ -55,6 +75,26 @@ function benchTables(bench: BenchResult): Table[] {
       rows: methods.map((m) => [
         m,
         ...EDIT_TYPES.map((t) => fmt(bench.methods[m]!.byType[t]?.editAccuracy ?? Number.NaN, 3)),
+      ]),
+    },
+    {
+      caption:
+        'ChordEdit − naive residual on the same pairs and noise seeds (paired bootstrap 95% CI over pairs), at the same λ = 1',
+      columns: [
+        'comparison',
+        'Δ background PSNR (dB)',
+        '95% CI',
+        'Δ edit accuracy',
+        '95% CI',
+        'pairs correct only with a / b',
+      ],
+      rows: Object.values(bench.paired ?? {}).map((p) => [
+        `${p.a} − ${p.b}`,
+        fmt(p.deltaBackgroundPsnr, 3),
+        ci(p.ci95.deltaBackgroundPsnr, 3),
+        fmt(p.deltaEditAccuracy, 3),
+        ci(p.ci95.deltaEditAccuracy, 3),
+        `${p.onlyA} / ${p.onlyB}`,
       ]),
     },
   ];
@@ -83,7 +123,7 @@ function lossFigure(curve: { history: { step: number; loss: number }[] }): Figur
   const every = Math.max(1, Math.floor(curve.history.length / 300));
   const values = curve.history.filter((_, i) => i % every === 0);
   return {
-    caption: 'Training loss of the shipped denoiser (v-prediction MSE per step)',
+    caption: 'Training loss of the shipped denoiser (x0-prediction MSE per step)',
     vegaLite: {
       data: { values },
       mark: 'line',
@@ -98,7 +138,7 @@ function lossFigure(curve: { history: { step: number; loss: number }[] }): Figur
 }
 
 /** One edit of each type with every method, as rows of a grid. */
-async function editGrid(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyModel>>) {
+async function editGrid(ctx: TourContext, model: EditorParts) {
   const editor = new ChordEditor(model);
   const types = ctx.quick ? EDIT_TYPES.slice(0, 2) : EDIT_TYPES;
   const rows: Image[] = [];
@@ -124,12 +164,25 @@ async function editGrid(ctx: TourContext, model: Awaited<ReturnType<typeof loadT
 }
 
 async function run(ctx: TourContext): Promise<SectionResult> {
-  const model = await loadToyModel();
+  const model = await loadToyRuntime();
+  try {
+    return await runOn(ctx, model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+async function runOn(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyRuntime>>): Promise<SectionResult> {
   const classifier = await loadClassifier();
   const bench = readJson<BenchResult>('edit-bench.json');
   const sweep = readJson<SweepResult>('sweep.json');
+  const frontiers = ['frontier.json', 'frontier-small-t.json'].flatMap((f) => readJson<FrontierResult>(f) ?? []);
+  const frontier = frontiers.length ? mergeFrontiers(frontiers) : null;
   const curve = readJson<{ history: { step: number; loss: number }[] }>('loss.json');
-  const m = model.metadata;
+  const m = (readJson<{ _modelmath?: Record<string, string> }>('onnx/model_index.json')?._modelmath ?? {}) as Record<
+    string,
+    string
+  >;
 
   const prompts = [
     'a large red circle at top left on snow',
@@ -137,23 +190,28 @@ async function run(ctx: TourContext): Promise<SectionResult> {
     'a small yellow striped star at right on night',
     'a large purple dotted triangle at bottom on sand',
   ].slice(0, ctx.quick ? 2 : 4);
-  const samples = await generateToy(model.denoiser, prompts, new Rng(ctx.seed).fork('samples'), {
+  const samples = await generateImages(model.sampler, prompts, new Rng(ctx.seed).fork('samples'), {
     steps: ctx.quick ? 8 : 20,
   });
   const readings = readScenes(classifier, samples);
   const matched = readings.filter((r, i) => sceneMatches(r, parseCaption(prompts[i]))).length;
-  const { grid, captions } = await editGrid(ctx, model);
+  const { grid, captions } = await editGrid(ctx, model.parts);
 
-  const tables = bench ? benchTables(bench) : [];
-  const figures = [...(sweep ? [sweepFigure(sweep)] : []), ...(curve ? [lossFigure(curve)] : [])];
+  const tables = [...(bench ? benchTables(bench) : []), ...(frontier ? frontierTables(frontier) : [])];
+  const figures = [
+    ...(frontier ? [frontierFigure(frontier)] : []),
+    ...(sweep ? [sweepFigure(sweep)] : []),
+    ...(curve ? [lossFigure(curve)] : []),
+  ];
   return {
     summary:
-      `A ${m.params}-parameter patch transformer with 2-D RoPE, trained here for ${m.steps} steps on seeded toy scenes (final loss ${m.finalLoss}), serves ChordEdit through the same Denoiser interface as SD-Turbo. ` +
+      `A ${m.params}-parameter patch transformer with 2-D RoPE, trained here for ${m.steps} steps on seeded toy scenes (final loss ${m.final_loss}) and shipped as a diffusers-layout ONNX folder, serves ChordEdit through the same pipeline as an SD-Turbo export. ` +
       `Because every toy edit has a ground-truth target and an exact mask, background preservation and edit success are measured, not eyeballed.` +
       `\n\nLive: ${matched}/${prompts.length} samples are read back by the classifier exactly as captioned. ` +
       (bench
-        ? `Full benchmark (${bench.pairs} pairs) and sweep below were produced by \`modelmath edit-bench\` and \`modelmath toy sweep\` (docs/parts/toyworld.md).`
-        : 'The benchmark JSON is not shipped yet.'),
+        ? `Full benchmark (${bench.pairs} pairs), frontier and sweep below were produced by \`modelmath edit-bench\`, \`modelmath toy frontier\` and \`modelmath toy sweep\` (docs/parts/toyworld.md).`
+        : 'The benchmark JSON is not shipped yet.') +
+      (frontier ? `\n\n${frontierSummary(frontier)}` : ''),
     tables,
     figures,
     images: [

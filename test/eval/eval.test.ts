@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
+import { buildModel } from '../../src/core/onnx-graph.js';
 import { Rng } from '../../src/core/rng.js';
 import {
   type CausalLm,
@@ -24,7 +25,6 @@ import {
   tinyLmForward,
   tinyLmInit,
 } from '../../src/lm/index.js';
-import { buildModel } from '../support/onnx-graph.js';
 
 /** A causal LM whose logits come from a function of the previous token (a bigram model). */
 function bigramLm(table: Float32Array, V: number, contextLength = 8, bos?: number): CausalLm {
