@@ -60,8 +60,10 @@ interface Job {
   background: Background;
 }
 
+const substeps = Number(arg('substeps', String(base.substeps)));
+
 function jobs(): Job[] {
-  const common = { substeps: Number(arg('substeps', String(base.substeps))), noise: 0, background: 'plain' as const };
+  const common = { substeps, noise: 0, background: 'plain' as const };
   const systems = list(arg('systems', suite === 'main' ? SYSTEM_NAMES.join(',') : 'oscillator')) as SystemName[];
   const out: Job[] = [];
   for (const system of systems) {
@@ -151,7 +153,7 @@ writeJsonAtomic(out, {
   command: `npx tsx bench/physics/recovery.ts ${process.argv.slice(2).join(' ')}`,
   suite,
   preset,
-  config: resolvePhysicsConfig(preset, { ...extra, epochs }),
+  config: resolvePhysicsConfig(preset, { ...extra, epochs, substeps }),
   seeds,
   wallSeconds: (performance.now() - t0) / 1000,
   runs,

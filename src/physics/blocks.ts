@@ -2,9 +2,9 @@
  * Physics blocks of "Learning Physics From Video" (Castañeda Garcia et al., CVPR 2025, arXiv
  * 2410.01376): the known ODE of each system, written once over `Ops<T>` so the same formula
  * drives the ground-truth simulator (numbers) and the trained model (tensors).
- * Second-order systems z'' = a(z, z') are stepped with the lecture's Eq. 6 (semi-implicit Euler);
- * first-order systems z' = r(z) with explicit Euler. Checked against closed forms and RK4 in
- * test/physics/blocks.test.ts.
+ * The block is the paper's one-step update (lecture Eq. 6 for z'' = a(z, z'), explicit Euler for
+ * z' = r(z)) or, with sub-steps, classical RK4 from a shooting start (`rollout`). Checked against
+ * closed forms and RK4 in test/physics/blocks.test.ts.
  */
 import type { Ops } from './ops.js';
 
@@ -130,7 +130,7 @@ export const SHOOTING_ITERATIONS = 3;
  * Rolls the physics block forward from the first `order` encodings and returns predictions for
  * the next `steps` frames.
  * - `substeps = 1`: the paper exactly — Eq. 6 fed its own predictions (for first-order systems,
- *   explicit Euler). Biased by O(dt): 2.8% on the oscillator's g0 at dt = 0.1 (FACTS 2).
+ *   explicit Euler). Biased by O(dt): 2.8% on the oscillator's g0 at dt = 0.1 (`physics bias`, ./bias.ts).
  * - `substeps = n > 1`: n RK4 steps per frame interval, starting from the velocity v_1 that
  *   carries (z_1, v_1) back onto z_0 in dt (shooting, Newton on v). Plain semi-implicit
  *   sub-stepping from v = (z_1 - z_0)/dt keeps a ~2% bias (docs/parts/physics.md), hence RK4.

@@ -1,6 +1,6 @@
 /**
- * Training the latent-physics model (lecture section 三; FACTS 2): Adam on encoder + physical
- * parameters (separate learning rates via the rescaling in ./model.ts), minibatches of clips
+ * Training the latent-physics model (lecture section 三; Castañeda Garcia et al., CVPR 2025): Adam
+ * on encoder + physical parameters (separate learning rates via the rescaling in ./model.ts), minibatches of clips
  * reshuffled every epoch (the permutation of epoch e is a pure function of (seed, e), so resuming
  * needs no RNG state), loss L = rollout MSE + KL. After training, the estimates; for
  * position-scaled parameters they are calibrated with the latent's scale fitted on the true
