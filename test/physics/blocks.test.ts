@@ -224,7 +224,7 @@ describe('reading the one-step blocks as continuous-time parameters', () => {
   });
 });
 
-describe('integrator bias (FACTS 2)', () => {
+describe('integrator bias of Eq. 6', () => {
   it('Eq. 6 at dt = 0.1 fits the exact oscillator with g0 = 3.889, g1 = 0.488; RK4 sub-steps remove it', () => {
     const eq6 = integratorBias('oscillator', { substeps: 1 });
     expect(eq6.g0.fit).toBeCloseTo(3.889, 2);

@@ -113,7 +113,7 @@ describe('modelmath physics CLI', () => {
     expect(Number.isFinite(j.params.g.estimate)).toBe(true);
   });
 
-  it('bias reproduces the Eq. 6 bias of FACTS 2', async () => {
+  it('bias reproduces the Eq. 6 bias (g0 = 3.889 at dt = 0.1)', async () => {
     expect(await runCli(['physics', 'bias', '--system', 'oscillator', '--json'])).toBe(0);
     expect(JSON.parse(out).params.g0.fit).toBeCloseTo(3.889, 2);
   });
