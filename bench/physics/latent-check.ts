@@ -85,6 +85,8 @@ for (const seed of arg('seeds', '1,2,3').split(',').map(Number)) {
   const states = data.states!;
   const z = encodeAll(tf, r.run.model, data.frames, data.height * data.width);
   const line = fitLatentToState(z, states);
+  const mean = states.reduce((a, v) => a + v, 0) / states.length;
+  const sd = Math.sqrt(states.reduce((a, v) => a + (v - mean) ** 2, 0) / (states.length - 1));
   const smooth = cubicFit(states, z);
   const smoothZ = Array.from(states, (s) => smooth(s));
   const linearPlusNoise = Array.from(states, (s, i) => line.scale * s + line.offset + (z[i] - smoothZ[i]));
@@ -96,7 +98,9 @@ for (const seed of arg('seeds', '1,2,3').split(',').map(Number)) {
   );
   const opts = { dt: config.dt, substeps: config.substeps, start: r.raw };
   console.log(`| ${seed} | as trained (block values) | ${fmt(r.raw)} |`);
-  console.log(`| ${seed} | as encoded (R^2 ${line.r2.toFixed(5)}) | ${fmt(fitBlock(spec, clips(z), opts))} |`);
+  console.log(
+    `| ${seed} | as encoded (z = ${line.scale.toFixed(4)} state + ${line.offset.toFixed(4)}, R^2 ${line.r2.toFixed(5)}; state mean ${mean.toFixed(4)}, sd ${sd.toFixed(4)}) | ${fmt(fitBlock(spec, clips(z), opts))} |`,
+  );
   console.log(
     `| ${seed} | smooth map only (rms ${curvature.toExponential(2)} from the line) | ${fmt(fitBlock(spec, clips(smoothZ), opts))} |`,
   );

@@ -186,14 +186,16 @@ async function run(ctx: TourContext): Promise<SectionResult> {
     tables.push(recoveryTable(suites));
     figures.push(latentFigure(main), curvesFigure(main));
     if (suites.some((s) => s.suite === 'noise')) figures.push(noiseFigure(suites));
-  } else ctx.log('physics: no assets/physics/main.json yet (run bench/physics/recovery.ts)');
+  } else ctx.log('physics: no main-suite results in assets/physics yet (run bench/physics/recovery.ts)');
   return {
     summary:
-      "An MLP encoder maps each 56x100 frame to one number z; the known ODE of the system, stepped with the lecture's Eq. 6, " +
-      'must predict the encodings of frames 3..10 from those of frames 1..2, while a KL term keeps z ~ N(0, 1). The physical ' +
-      'parameters are trained along with the encoder, without labels.\n\n' +
-      "Damping, frequency and decay rate do not depend on the latent's units and are read off directly; accelerations and " +
-      "the outflow coefficient carry the latent's scale and are converted with a known reference (the true states).",
+      "An MLP encoder maps each 56x100 frame to one number z; the known ODE of the system, stepped with the paper's one-step " +
+      'block (Eq. 6, or explicit Euler for first-order laws), must predict the encodings of the later frames of a 10-frame clip ' +
+      "from those of the first ones, while a KL term pins the latents' mean and variance to a prior. The physical parameters " +
+      'are trained along with the encoder, without labels.\n\n' +
+      "Damping and frequency do not depend on the latent's units and are read off the block (as the ODE whose exact flow the " +
+      "one-step block is); accelerations, the LED's decay rate and the outflow coefficient change with the latent's map and " +
+      'are converted through that map, fitted on a known reference (the true states).',
     tables,
     figures,
     images: [

@@ -95,12 +95,12 @@ describe('physics loss', () => {
 
 describe('training recovers a physical parameter (CI)', () => {
   // Sliding block, 64 clips, our fast setting (14 x 25 input, cosine schedule), 600 Adam steps:
-  // about 12 s of CPU. Eq. 6 is exact for a constant acceleration, so substeps = 1. Measured on
-  // seeds 1-4 (docs/parts/physics.md): 0.02-0.96% error. mu starts at 0; a model that does not learn
-  // the law, a wrong calibration or a block off by a frame lands far outside 3%.
+  // 19 s wall on the shared 2-core machine. Eq. 6 is exact for a constant acceleration. mu starts
+  // at 0; a model that does not learn the law, a wrong calibration or a block off by a frame lands
+  // far outside 3% (the fast-preset suite gets 0.06-0.13% on 256 clips, docs/parts/physics.md).
   it('estimates the friction coefficient mu = 0.2 within 3% from video alone (+ the reference scale)', async () => {
     const set = simulateClips('sliding-block', { clips: 64, seed: 1 });
-    const cfg = resolvePhysicsConfig('fast', { batchSize: 32, epochs: 300, substeps: 1 });
+    const cfg = resolvePhysicsConfig('fast', { batchSize: 32, epochs: 300 });
     const r = await fitPhysics(tf, set, cfg, { seed: 1 });
     expect(r.params.mu.relativeError).toBeLessThan(0.03);
     expect(r.fit!.r2).toBeGreaterThan(0.99);
