@@ -6,7 +6,7 @@
  */
 
 // Integrator bias and recovery summaries
-export { integratorBias } from './bias.js';
+export { fitBlock, integratorBias } from './bias.js';
 // Physics blocks (one formula per system, over numbers or tensors)
 export {
   type Acceleration,
@@ -36,6 +36,7 @@ export { fitLatentToState, fitPowerLatent, fitSqrtLatent, type LineFit } from '.
 // Model and training
 export {
   PHYSICS_DEFAULTS,
+  PHYSICS_PRESET_NAMES,
   PHYSICS_PRESETS,
   type PhysicsConfig,
   type PhysicsPreset,
