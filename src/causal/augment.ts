@@ -40,6 +40,8 @@ export interface LabeledSample {
   actionIndex: number;
   positive: boolean;
   source: 'real' | 'generated';
+  /** Loss weight (default 1). */
+  weight?: number;
 }
 
 /** Minimum potential decrease of a positive step. */

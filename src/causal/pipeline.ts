@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { explicitMlpClone } from '../nn/index.js';
 import { type AugmentReport, augment, labelRealStep } from './augment.js';
 import { fitMechanisms, observe } from './dynamics.js';
 import {
@@ -18,7 +19,7 @@ import {
   runEpisode,
   scriptedPolicy,
 } from './episode.js';
-import { cloneMlp, type MlpParams, mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from './policy.js';
+import { type MlpParams, mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from './policy.js';
 import { pushTrainer } from './rl.js';
 import { PUSH_ENV, type PushEnv, sampleInitialState } from './scm.js';
 
@@ -132,7 +133,7 @@ async function runRl(
       curve.push({ envSteps: offset + policy.envSteps, successRate: sr });
     }
   }
-  return { params: cloneMlp(policy.params), curve, envSteps: policy.envSteps };
+  return { params: explicitMlpClone(policy.params), curve, envSteps: policy.envSteps };
 }
 
 const stageResult = (stats: EvalStats, samples: SampleCounts, budget: number): StageResult => ({

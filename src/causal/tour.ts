@@ -1,14 +1,14 @@
 /**
  * The causal tour section: the stage table, success against the number of real trajectories and
  * against environment steps, and example trajectories of every stage's policy. It reads the
- * measured runs in src/causal/tour-data.json (written by `npx tsx bench/grpo/causal.ts --write`);
+ * measured runs in assets/causal/tour-data.json (written by `npx tsx bench/causal/run.ts --write`);
  * nothing trains here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TourSection } from '../report/section.js';
 
-const DATA = fileURLToPath(new URL('./tour-data.json', import.meta.url));
+const DATA = fileURLToPath(new URL('../../assets/causal/tour-data.json', import.meta.url));
 const STAGE_KEYS = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
 type StageKey = (typeof STAGE_KEYS)[number];
 
@@ -197,7 +197,7 @@ export const section: TourSection = {
   async run(ctx) {
     if (!existsSync(DATA)) {
       return {
-        summary: 'No measured runs found (src/causal/tour-data.json); run `npx tsx bench/grpo/causal.ts --write`.',
+        summary: 'No measured runs found (assets/causal/tour-data.json); run `npx tsx bench/causal/run.ts --write`.',
       };
     }
     const data = JSON.parse(readFileSync(DATA, 'utf8')) as TourData;

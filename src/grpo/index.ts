@@ -4,7 +4,6 @@
  * policy, and the lecture's bandit script.
  */
 
-export { type AdamwOptions, type AdamwState, adamwInit, adamwStep } from './adamw.js';
 // The lecture's bandit
 export {
   BANDIT_DEFAULTS,

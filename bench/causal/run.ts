@@ -1,9 +1,9 @@
 /**
- * bench/grpo/causal.ts — the causal pipeline over several numbers of real trajectories and seeds:
+ * bench/causal/run.ts — the causal pipeline over several numbers of real trajectories and seeds:
  * success / collision / force per stage, the RL and pure-RL success-vs-env-steps curves, and
  * example trajectories of each stage's policy. Prints one JSON object; with --write it also
- * stores it as src/causal/tour-data.json (the data of the causal tour section).
- * Usage: npx tsx bench/grpo/causal.ts [--seeds 3] [--real 4,8,16,32] [--rl-steps 30] [--write]
+ * stores it as assets/causal/tour-data.json (the data of the causal tour section).
+ * Usage: npx tsx bench/causal/run.ts [--seeds 3] [--real 4,8,16,32] [--rl-steps 30] [--write]
  */
 import { fileURLToPath } from 'node:url';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
@@ -79,12 +79,12 @@ for (const realTrajectories of reals) {
 }
 const result = {
   bench: 'grpo/causal',
-  command: `npx tsx bench/grpo/causal.ts --seeds ${seeds.length} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
+  command: `npx tsx bench/causal/run.ts --seeds ${seeds.length} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
   wallSeconds: (performance.now() - t0) / 1000,
   runs,
   examples,
 };
 if (process.argv.includes('--write')) {
-  writeJsonAtomic(fileURLToPath(new URL('../../src/causal/tour-data.json', import.meta.url)), result);
+  writeJsonAtomic(fileURLToPath(new URL('../../assets/causal/tour-data.json', import.meta.url)), result);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,7 +1,7 @@
 /**
- * bench/grpo/causal-ablation.ts — how many generated positives to keep per state (stage 2), measured
+ * bench/causal/ablation.ts — how many generated positives to keep per state (stage 2), measured
  * by SFT success (stage 3) against SFT on real data only. Prints one JSON object.
- * Usage: npx tsx bench/grpo/causal-ablation.ts [--seeds 2] [--real 8,32] [--keep 1,3]
+ * Usage: npx tsx bench/causal/ablation.ts [--seeds 2] [--real 8,32] [--keep 1,3]
  */
 
 import { augment, labelRealStep } from '../../src/causal/augment.js';
