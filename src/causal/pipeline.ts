@@ -35,7 +35,7 @@ export const causalConfigSchema = z.object({
   scriptedAggressive: z.number().min(0).max(1),
   /** Evaluation episodes per stage (fixed starts). Default 200. */
   evalEpisodes: z.number().int().min(1).max(100_000),
-  /** SFT minibatch updates (stage 3), equal for real-only and augmented data. Default 1500. */
+  /** SFT minibatch updates of real-only SFT (stage 3); augmented SFT gets the same passes over the real samples. Default 1500. */
   sftSteps: z.number().int().min(1).max(1_000_000),
   /** GRPO steps of stage 4 (8 starts x 8 episodes each). Default 30. */
   rlSteps: z.number().int().min(0).max(100_000),
@@ -75,6 +75,8 @@ export interface StageResult extends EvalStats {
   samples: SampleCounts;
   /** Environment steps consumed to build this stage (real + RL rollouts). */
   budgetEnvSteps: number;
+  /** SFT minibatch updates (the SFT stages only). */
+  sftSteps?: number;
 }
 
 export interface CausalResult {
@@ -106,7 +108,7 @@ export function evaluate(
   const rng = new Rng(seed).fork('eval');
   const eps: Episode[] = [];
   for (let i = 0; i < n; i++) eps.push(runEpisode(env, sampleInitialState(rng), policy, rng));
-  return episodeStats(eps);
+  return episodeStats(env, eps);
 }
 
 /** GRPO for `stop.steps` steps, or until `stop.budget` environment steps are used; returns the policy and its success curve. */
@@ -177,16 +179,23 @@ function coldStart(c: RunContext, result: CausalResult, report: boolean) {
   return { realSteps, realSamples, counts };
 }
 
+/**
+ * SFT updates for a data set that holds the real samples plus generated ones: the real-only budget scaled by
+ * (all samples / real samples), so that every real sample is visited as often as in real-only SFT (equal
+ * passes over the real data; the generated samples ride along).
+ */
+export const sftStepsForEqualRealPasses = (realOnlySteps: number, realSamples: number, allSamples: number): number =>
+  Math.round((realOnlySteps * allSamples) / Math.max(realSamples, 1));
+
 /** Stage 2 + 3b: learned mechanisms, do(a) counterfactuals, rejection sampling, SFT on real + augmented. */
 function augmentedSft(c: RunContext, result: CausalResult, cold: ReturnType<typeof coldStart>): MlpParams {
   const { model } = fitMechanisms(c.env, cold.realSteps.map(observe));
-  const aug = augment(c.env, model, cold.realSteps);
+  const aug = augment(c.env, model, cold.realSteps, c.root.fork('abduction'));
   result.augment = aug.report;
   const p = mlpPolicyInit(c.root.fork('init'), c.cfg.hidden);
-  sft(c.env, p, [...cold.realSamples, ...aug.samples], c.root.fork('sftAug'), {
-    ...SFT_DEFAULTS,
-    steps: c.cfg.sftSteps,
-  });
+  const data = [...cold.realSamples, ...aug.samples];
+  const steps = sftStepsForEqualRealPasses(c.cfg.sftSteps, cold.realSamples.length, data.length);
+  sft(c.env, p, data, c.root.fork('sftAug'), { ...SFT_DEFAULTS, steps });
   const counts: SampleCounts = {
     real: cold.realSteps.length,
     generated: aug.report.generated,
@@ -194,7 +203,7 @@ function augmentedSft(c: RunContext, result: CausalResult, cold: ReturnType<type
     positive: cold.counts.positive + aug.report.keptPositive,
     negative: cold.counts.negative + aug.report.keptNegative,
   };
-  result.stages.sftAugmented = stageResult(c.greedyEval(p), counts, cold.realSteps.length);
+  result.stages.sftAugmented = { ...stageResult(c.greedyEval(p), counts, cold.realSteps.length), sftSteps: steps };
   result.policies.sftAugmented = p;
   c.log(
     `sftAugmented: success ${result.stages.sftAugmented.successRate.toFixed(3)} (${aug.report.keptPositive} generated positives)`,
@@ -230,7 +239,10 @@ export async function runCausalPipeline(
   if (want.has('sftReal')) {
     const p = mlpPolicyInit(c.root.fork('init'), cfg.hidden);
     sft(env, p, cold.realSamples, c.root.fork('sftReal'), { ...SFT_DEFAULTS, steps: cfg.sftSteps });
-    result.stages.sftReal = stageResult(c.greedyEval(p), cold.counts, cold.realSteps.length);
+    result.stages.sftReal = {
+      ...stageResult(c.greedyEval(p), cold.counts, cold.realSteps.length),
+      sftSteps: cfg.sftSteps,
+    };
     result.policies.sftReal = p;
     log(`sftReal: success ${result.stages.sftReal.successRate.toFixed(3)}`);
   }
