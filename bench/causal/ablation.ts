@@ -6,12 +6,11 @@
  * seeds 1-5 of the reported table. Same forks as runCausalPipeline. Prints one JSON object.
  * Usage: npx tsx bench/causal/ablation.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--variants a,b]
  */
-import { AUGMENT_DEFAULTS, type AugmentOptions, augment, labelRealStep } from '../../src/causal/augment.js';
+import { AUGMENT_DEFAULTS, type AugmentOptions, augment } from '../../src/causal/augment.js';
 import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
-import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
-import { CAUSAL_DEFAULTS, evaluate, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
+import { CAUSAL_DEFAULTS, coldStartData, evaluate, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
 import { mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from '../../src/causal/policy.js';
-import { PUSH_ENV, sampleInitialState } from '../../src/causal/scm.js';
+import { PUSH_ENV } from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';
 
 const list = (name: string, dflt: string) => {
@@ -41,11 +40,7 @@ const t0 = performance.now();
 for (const K of list('real', '4,8,16,32').map(Number)) {
   for (const seed of list('seeds', '101,102,103,104,105').map(Number)) {
     const root = new Rng(seed);
-    const cold = root.fork('cold');
-    const real = Array.from({ length: K }, () =>
-      runEpisode(env, sampleInitialState(cold), scriptedPolicy(env), cold),
-    ).flatMap((e) => e.steps);
-    const realSamples = real.map((r) => labelRealStep(env, r)).filter((s) => s !== null);
+    const { realSteps: real, realSamples } = coldStartData(env, K, root);
     const { model } = fitMechanisms(env, real.map(observe));
     for (const name of names) {
       const v = VARIANTS[name];

@@ -6,17 +6,10 @@
  * one-step positive criterion describes (progress-greedy policies on the true SCM). Prints one JSON object.
  * Usage: npx tsx bench/causal/diagnose.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--starts 400]
  */
-import {
-  AUGMENT_DEFAULTS,
-  augment,
-  labelRealStep,
-  MIN_PROGRESS,
-  progress,
-  rejectionReason,
-} from '../../src/causal/augment.js';
+import { AUGMENT_DEFAULTS, augment, MIN_PROGRESS, progress, rejectionReason } from '../../src/causal/augment.js';
 import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { type ActionPolicy, episodeStats, runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
-import { CAUSAL_DEFAULTS, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
+import { CAUSAL_DEFAULTS, coldStartData, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
 import { SFT_DEFAULTS } from '../../src/causal/policy.js';
 import { ACTIONS, PUSH_ENV, type PushState, sampleInitialState, scmStep, vecNorm } from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';
@@ -37,16 +30,12 @@ function perBudget(K: number) {
   const acc = Object.fromEntries(
     Object.keys(rules).map((k) => [
       k,
-      { posWeight: 0, posOnExpert: 0, posLong: 0, topIsExpert: 0, negWeight: 0, samples: 0, flips: 0 },
+      { posWeight: 0, posOnExpert: 0, posLong: 0, topIsExpert: 0, negWeight: 0, samples: 0, flips: 0, uncertain: 0 },
     ]),
   );
   for (const seed of seeds) {
     const root = new Rng(seed);
-    const cold = root.fork('cold');
-    const real = Array.from({ length: K }, () =>
-      runEpisode(env, sampleInitialState(cold), scriptedPolicy(env), cold),
-    ).flatMap((e) => e.steps);
-    const realSamples = real.map((r) => labelRealStep(env, r)).filter((s) => s !== null);
+    const { realSteps: real, realSamples } = coldStartData(env, K, root);
     const { model } = fitMechanisms(env, real.map(observe));
     t.states += real.length;
     t.unidentified += real.filter((r) => vecNorm(r.vars.displacement) <= 1e-12).length;
@@ -57,6 +46,7 @@ function perBudget(K: number) {
       const a = acc[name];
       const { samples, report } = augment(env, model, real, root.fork('abduction'), { ...AUGMENT_DEFAULTS, ...rule });
       a.flips += (1 - report.cfLabelAgreement) * report.generated;
+      a.uncertain += report.uncertainLabels;
       a.samples += samples.length;
       for (const r of real) {
         const pos = samples.filter((x) => x.state === r.state && x.positive);
@@ -96,6 +86,7 @@ function perBudget(K: number) {
             positiveWeightOnLongSteps: r3(a.posLong / a.posWeight),
             statesWhereTopPositiveIsExpertAction: r3(a.topIsExpert / t.states),
             labelDisagreementWithTrueNoise: r3(a.flips / t.candidates),
+            uncertainLabels: r3(a.uncertain / t.candidates),
             sftStepsPerSeed: steps,
             passesPerRealSample: passes(all / seeds.length, steps),
           },

@@ -154,16 +154,25 @@ interface RunContext {
   greedyEval(p: MlpParams): EvalStats;
 }
 
+/** Stage 1's data: `n` episodes of the noisy scripted policy from the seed's 'cold' stream, their steps and labels. */
+export function coldStartData(
+  env: PushEnv,
+  n: number,
+  root: Rng,
+  scripted: ActionPolicy = scriptedPolicy(env, CAUSAL_DEFAULTS.scriptedEpsilon, CAUSAL_DEFAULTS.scriptedAggressive),
+) {
+  const coldRng = root.fork('cold');
+  const episodes = Array.from({ length: n }, () => runEpisode(env, sampleInitialState(coldRng), scripted, coldRng));
+  const realSteps = episodes.flatMap((e) => e.steps);
+  const realSamples = realSteps.map((r) => labelRealStep(env, r)).filter((s) => s !== null);
+  return { episodes, realSteps, realSamples };
+}
+
 /** Stage 1: real trajectories of the noisy scripted policy, labelled step by step. */
 function coldStart(c: RunContext, result: CausalResult, report: boolean) {
   const scripted = scriptedPolicy(c.env, c.cfg.scriptedEpsilon, c.cfg.scriptedAggressive);
-  const coldRng = c.root.fork('cold');
-  const real = Array.from({ length: c.cfg.realTrajectories }, () =>
-    runEpisode(c.env, sampleInitialState(coldRng), scripted, coldRng),
-  );
-  const realSteps = real.flatMap((e) => e.steps);
+  const { episodes: real, realSteps, realSamples } = coldStartData(c.env, c.cfg.realTrajectories, c.root, scripted);
   result.realSuccesses = real.filter((e) => e.success).length;
-  const realSamples = realSteps.map((r) => labelRealStep(c.env, r)).filter((s) => s !== null);
   const positive = realSamples.filter((s) => s.positive).length;
   const counts: SampleCounts = {
     ...noSamples(),
