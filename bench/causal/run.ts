@@ -10,7 +10,7 @@ import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
 import { runCausalPipeline, type StageResult } from '../../src/causal/pipeline.js';
 import { mlpActionPolicy } from '../../src/causal/policy.js';
 import { PUSH_ENV, sampleInitialState } from '../../src/causal/scm.js';
-import { writeJsonAtomic } from '../../src/core/atomic.js';
+import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { Rng } from '../../src/core/rng.js';
 
 const arg = (name: string, dflt: string) => {

@@ -1,6 +1,6 @@
 /**
  * bench/chordedit/edit.ts — per-edit wall time, NFE, peak RSS and the share of time outside model
- * calls at 512 x 512, with SD-Turbo-SHAPED generated graphs (real tensor sizes: latents [2,4,64,64],
+ * calls at 512 x 512, with SD-Turbo-SHAPED generated graphs (real tensor sizes: latents [4,4,64,64],
  * text [2,77,1024], images [1,3,512,512]; cheap ops, so the "model" time here is ONNX Runtime's
  * overhead for those tensors, not SD-Turbo's compute). Also the edit math alone vs the PyTorch peer
  * (bench/chordedit/chord_math.py: the same noising / x0 / chord / transport / refinement math).
@@ -13,10 +13,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ChordEditor, type Denoiser, type EditMethod, SdTurboModel } from '../../src/chordedit/index.js';
+import { ChordEditor, type Denoiser, type EditMethod } from '../../src/chordedit/index.js';
 import type { Image } from '../../src/core/image.js';
 import { Rng } from '../../src/core/rng.js';
-import { writeSdTurboFixture } from '../../test/chordedit/sd-turbo-fixture.js';
+import { loadPipeline } from '../../src/pipeline/index.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,7 +48,7 @@ const results: Record<string, unknown>[] = [];
 try {
   if (!realModel) writeSdTurboFixture(dir, { textDim: 1024 });
   const t0 = performance.now();
-  const model = await SdTurboModel.load(realModel ?? dir, { threads: realModel ? 0 : 1 });
+  const model = await loadPipeline(realModel ?? dir, { threads: realModel ? 0 : 1 });
   const loadMs = performance.now() - t0;
   const parts = model.parts(512, 512);
   const editor = new ChordEditor(parts);
@@ -101,7 +102,7 @@ try {
   await model.dispose();
 
   // The edit math alone (model = precomputed eps, no ONNX): ours vs PyTorch.
-  const eps = rng.normals(2 * 4 * 64 * 64);
+  const eps = rng.normals(4 * 4 * 64 * 64); // both times x both prompts in one call
   const instant: Denoiser = {
     latentShape: [4, 64, 64],
     alphasCumprod: model.alphasCumprod,
@@ -128,7 +129,7 @@ try {
     JSON.stringify(
       {
         bench: 'chordedit',
-        size: '512x512 image, latents [2,4,64,64], text [2,77,1024]',
+        size: '512x512 image, latents [4,4,64,64] (both times, both prompts), text [2,77,1024]',
         graphs: realModel ?? 'SD-Turbo-shaped, cheap ops (model time = ONNX Runtime overhead for real tensor sizes)',
         threads: realModel ? 'default' : 1,
         sessionLoadMs: loadMs,

@@ -3,7 +3,7 @@
  * tiny CLIP tokenizer) to try `modelmath edit --model DIR` without downloading SD-Turbo.
  * Usage: npx tsx bench/chordedit/fixture.ts OUT_DIR [--fp16] [--text-dim 1024]
  */
-import { writeSdTurboFixture } from '../../test/chordedit/sd-turbo-fixture.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 
 const dir = process.argv[2];
 if (!dir || dir.startsWith('--')) {

@@ -24,7 +24,14 @@ import {
 import { getTf, type Scalar, type Tensor, type Tf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { adamw, attention, attentionInit, flattenParams, mlp, mlpInit } from '../../src/nn/index.js';
-import { type Attn64, attention64, finiteDiffGrads, maxRelError, mlp64, weightedSum } from '../../test/nn/reference.js';
+import {
+  type Attn64,
+  attention64,
+  finiteDiffGrads,
+  maxRelError,
+  mlp64,
+  weightedSum,
+} from '../../testkit/nn-reference.js';
 
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 7;

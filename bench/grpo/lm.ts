@@ -7,10 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeJsonAtomic } from '../../src/core/atomic.js';
-import { LM_TASKS, type LmTaskName } from '../../src/grpo/lm.js';
+import { writeJsonAtomic } from '../../src/core/outputs.js';
+import { LM_TASKS } from '../../src/grpo/lm.js';
+import { type LmTaskName, WARM_START_PRESETS } from '../../src/grpo/lm-config.js';
 import { runLmGrpo } from '../../src/grpo/lm-task.js';
-import { WARM_START_PRESETS } from '../../src/grpo/lm-warm.js';
 import { shippedModelDir } from '../../src/lm/index.js';
 
 const arg = (name: string, dflt: string) => {

@@ -6,8 +6,9 @@
  */
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
-import { LM_TASKS, type LmTask, type LmTaskName, lmGreedyAccuracy } from '../../src/grpo/lm.js';
-import { WARM_START_PRESETS, warmStart } from '../../src/grpo/lm-warm.js';
+import { LM_TASKS, type LmTask, lmGreedyAccuracy } from '../../src/grpo/lm.js';
+import { type LmTaskName, WARM_START_PRESETS } from '../../src/grpo/lm-config.js';
+import { warmStart } from '../../src/grpo/lm-warm.js';
 import { loadTinyLm, shippedModelDir } from '../../src/lm/index.js';
 import { disposeParams } from '../../src/nn/index.js';
 

@@ -8,8 +8,8 @@
  *        [--background smooth|smooth-per-clip] [--name file]
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../../src/core/atomic.js';
 import { getTf } from '../../src/core/engine.js';
+import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { disposeParams } from '../../src/nn/index.js';
 import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';

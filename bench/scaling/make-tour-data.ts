@@ -5,7 +5,7 @@
  * Usage: npx tsx bench/scaling/make-tour-data.ts [--resamples 4000]
  */
 import { fileURLToPath } from 'node:url';
-import { writeJsonAtomic } from '../../src/core/atomic.js';
+import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { BOOTSTRAP_KEYS } from '../../src/scaling/bootstrap.js';
 import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
 import { distinctOptima } from '../../src/scaling/fit.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TourSection } from '../report/section.js';
+import type { TourSection } from '../core/tour-section.js';
 
 const DATA = fileURLToPath(new URL('../../assets/causal/tour-data.json', import.meta.url));
 const STAGE_KEYS = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;

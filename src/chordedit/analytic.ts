@@ -6,8 +6,14 @@
  * field R_s = (mu_tar - mu_src) sigma_s^2 / (alpha_s^2 s^2 + sigma_s^2) does not depend on the noise.
  */
 import { ConfigError, ShapeError } from '../core/errors.js';
-import { makeSchedule } from '../diffusion/index.js';
-import type { Denoiser, TextEmbedding, TextEncoder } from './denoiser.js';
+import {
+  type Denoiser,
+  makeSchedule,
+  type TextEmbedding,
+  type TextEncoder,
+  type Timesteps,
+  timestepsPerItem,
+} from '../diffusion/index.js';
 
 /** The Gaussian model's parameters. */
 export interface GaussianModelSpec {
@@ -58,17 +64,16 @@ export class GaussianDenoiser implements Denoiser {
     }
   }
 
-  async predictEps(z: Float32Array, timestep: number, cond: TextEmbedding[]): Promise<Float32Array> {
+  async predictEps(z: Float32Array, timesteps: Timesteps, cond: TextEmbedding[]): Promise<Float32Array> {
     const n = this.size;
     if (z.length !== cond.length * n)
       throw new ShapeError(`z has ${z.length} values for ${cond.length} latents of ${n}`);
-    const abar = this.alphasCumprod[timestep];
-    if (abar === undefined)
-      throw new ConfigError(`timestep must be in [0, ${this.alphasCumprod.length - 1}], got ${timestep}`);
-    const alpha = Math.sqrt(abar);
-    const sigma = Math.sqrt(1 - abar);
+    const ts = timestepsPerItem(timesteps, cond.length, this.alphasCumprod.length);
     const out = new Float32Array(z.length);
     cond.forEach((c, b) => {
+      const abar = this.alphasCumprod[ts[b]];
+      const alpha = Math.sqrt(abar);
+      const sigma = Math.sqrt(1 - abar);
       const zb = z.subarray(b * n, (b + 1) * n);
       const x0 = gaussianPosteriorMean(zb, this.classMean(c), this.spec.variance, alpha, sigma);
       for (let i = 0; i < n; i++) out[b * n + i] = (zb[i] - alpha * x0[i]) / sigma;

@@ -7,9 +7,8 @@
  * Checked against the probability-flow ODE of the Gaussian model in test/chordedit/baselines.test.ts.
  */
 import { ConfigError } from '../core/errors.js';
-import { DdimScheduler, timeToIndex } from '../diffusion/index.js';
+import { DdimScheduler, type Denoiser, type TextEmbedding, timeToIndex } from '../diffusion/index.js';
 import { queryNoise, x0Estimate } from './chord.js';
-import type { Denoiser, TextEmbedding } from './denoiser.js';
 
 /**
  * k DDPM indices from idx(t) down towards 0, evenly spaced: round(idx(t) (k - i) / k), i = 0..k-1.

@@ -2,27 +2,26 @@
  * The five steps of ChordEdit (Lu et al., CVPR 2026; lecture 17, "ChordEdit"), each one short
  * function on plain Float32Arrays: query noising, x0 estimate, residual field R_s, chord control
  * field u = (t R_{t-delta} + delta R_t) / (t + delta), transport x + lambda u, proximal refinement.
- * Facts from FACTS.md section 1 and the reference `ChordEdit/ChordEdit` pipeline_chord.py; checked
+ * Formulas from Lu et al. 2026 (sec. 3) and the reference `ChordEdit/ChordEdit` pipeline_chord.py; checked
  * exactly against the closed-form Gaussian model in test/chordedit/chord.test.ts.
  * Legend: x = the edited state, eps = the shared seeded noise, s = a query time (noise level),
  * abar[idx(s)] = alpha_s^2, sigma_s^2 = 1 - alpha_s^2, c_src / c_tar = source / target embeddings.
  */
 import { ShapeError } from '../core/errors.js';
-import { addNoise, alphaSigma, timeToIndex, x0FromEps } from '../diffusion/index.js';
-import type { Denoiser, TextEmbedding } from './denoiser.js';
+import { addNoise, alphaSigma, type Denoiser, type TextEmbedding, timeToIndex, x0FromEps } from '../diffusion/index.js';
 
-/** DDPM index and (alpha, sigma) of a query time s (FACTS.md section 1: idx = clamp(round(999 s))). */
+/** DDPM index and (alpha, sigma) of a query time s (the reference's idx = clamp(round(999 s), 0, 999)). */
 export function queryTime(denoiser: Denoiser, s: number): { index: number; alpha: number; sigma: number } {
   const index = timeToIndex(s, denoiser.alphasCumprod.length);
   return { index, ...alphaSigma(denoiser.alphasCumprod, index) };
 }
 
-/** Step 2.1, query noising: z_s = alpha_s x + sigma_s eps with the shared eps (FACTS.md section 1). */
+/** Step 2.1, query noising: z_s = alpha_s x + sigma_s eps with the shared eps (Ho et al. 2020, eq. 4). */
 export function queryNoise(x: Float32Array, eps: Float32Array, alpha: number, sigma: number): Float32Array {
   return addNoise(x, eps, alpha, sigma);
 }
 
-/** Step 2.2, clean estimate x0_hat = (z_s - sigma_s eps_hat) / alpha_s (FACTS.md section 1). */
+/** Step 2.2, clean estimate x0_hat = (z_s - sigma_s eps_hat) / alpha_s (Ho et al. 2020, eq. 4 solved for x0). */
 export function x0Estimate(z: Float32Array, epsHat: Float32Array, alpha: number, sigma: number): Float32Array {
   return x0FromEps(z, epsHat, alpha, sigma);
 }
@@ -39,9 +38,42 @@ export function stackLatents(parts: Float32Array[]): Float32Array {
 }
 
 /**
- * Step 2, the residual field R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
- * (FACTS.md section 1). Both prompts and all n noises go to the model as ONE batch of 2n latents.
+ * Step 2, the residual fields R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
+ * at each query time s (Lu et al. 2026, step 2). Every time, prompt and noise goes to the model as ONE
+ * batch of 2n x (number of times) latents, as the reference batches both times and prompts.
  */
+export async function residualFields(
+  denoiser: Denoiser,
+  x: Float32Array,
+  noises: Float32Array[],
+  times: number[],
+  src: TextEmbedding,
+  tar: TextEmbedding,
+): Promise<Float32Array[]> {
+  const queries = times.map((s) => queryTime(denoiser, s));
+  const zs = queries.map(({ alpha, sigma }) => noises.map((eps) => queryNoise(x, eps, alpha, sigma)));
+  const batch = stackLatents(zs.flatMap((perTime) => perTime.flatMap((z) => [z, z]))); // [times * 2n, ...]: (src, tar) per noise
+  const cond = queries.flatMap(() => noises.flatMap(() => [src, tar]));
+  const indices = queries.flatMap(({ index }) => cond.slice(0, 2 * noises.length).map(() => index));
+  const epsHat = await denoiser.predictEps(batch, indices, cond);
+  if (epsHat.length !== batch.length) {
+    throw new ShapeError(`predictEps returned ${epsHat.length} values for ${batch.length} inputs`);
+  }
+  const size = x.length;
+  return queries.map(({ alpha, sigma }, j) => {
+    const r = new Float32Array(size);
+    for (let k = 0; k < noises.length; k++) {
+      const at = (m: number) => epsHat.subarray(m * size, (m + 1) * size);
+      const first = 2 * (j * noises.length + k);
+      const x0Src = x0Estimate(zs[j][k], at(first), alpha, sigma);
+      const x0Tar = x0Estimate(zs[j][k], at(first + 1), alpha, sigma);
+      for (let i = 0; i < size; i++) r[i] += (x0Tar[i] - x0Src[i]) / noises.length;
+    }
+    return r;
+  });
+}
+
+/** Step 2 at one query time s (see `residualFields`). */
 export async function residualField(
   denoiser: Denoiser,
   x: Float32Array,
@@ -50,27 +82,12 @@ export async function residualField(
   src: TextEmbedding,
   tar: TextEmbedding,
 ): Promise<Float32Array> {
-  const { index, alpha, sigma } = queryTime(denoiser, s);
-  const zs = noises.map((eps) => queryNoise(x, eps, alpha, sigma));
-  const batch = stackLatents(zs.flatMap((z) => [z, z])); // [2n, ...]: (src, tar) per noise
-  const cond = noises.flatMap(() => [src, tar]);
-  const epsHat = await denoiser.predictEps(batch, index, cond);
-  if (epsHat.length !== batch.length) {
-    throw new ShapeError(`predictEps returned ${epsHat.length} values for ${batch.length} inputs`);
-  }
-  const size = x.length;
-  const r = new Float32Array(size);
-  for (let k = 0; k < noises.length; k++) {
-    const x0Src = x0Estimate(zs[k], epsHat.subarray(2 * k * size, (2 * k + 1) * size), alpha, sigma);
-    const x0Tar = x0Estimate(zs[k], epsHat.subarray((2 * k + 1) * size, (2 * k + 2) * size), alpha, sigma);
-    for (let i = 0; i < size; i++) r[i] += (x0Tar[i] - x0Src[i]) / noises.length;
-  }
-  return r;
+  return (await residualFields(denoiser, x, noises, [s], src, tar))[0];
 }
 
 /**
  * Step 3, the chord control field u = (t R_{t-delta} + delta R_t) / (t + delta) (lecture step 3;
- * FACTS.md section 1). With delta = 0 it is R_t, the naive residual.
+ * Lu et al. 2026, step 3). With delta = 0 it is R_t, the naive residual.
  */
 export function chordControlField(rPrev: Float32Array, rNow: Float32Array, t: number, delta: number): Float32Array {
   if (rPrev.length !== rNow.length)
@@ -100,7 +117,7 @@ export function transportTimes(t: number, tEnd: number, steps: number): number[]
 
 /**
  * Step 5, proximal refinement: z_c = alpha_c x_pred + sigma_c eps with the same eps, output
- * x0_hat(z_c, c_tar) (lecture step 5; FACTS.md section 1). One model call with one latent.
+ * x0_hat(z_c, c_tar) (lecture step 5; Lu et al. 2026, step 5). One model call with one latent.
  */
 export async function proximalRefinement(
   denoiser: Denoiser,

@@ -1,65 +1,64 @@
 /**
- * `modelmath edit`: ChordEdit (or a baseline) on one image, or a resumable JSONL batch.
- *   modelmath edit --image in.png --source "a cat" --target "a dog" --model DIR --out out.png
- *   modelmath edit --batch edits.jsonl --model DIR --out results/
- * Parameters are validated before any model is loaded; the output appears only on success.
+ * `modelmath edit`: ChordEdit (or a baseline) on one image, a resumable JSONL batch (--batch), or a
+ * PIE-Bench folder (--pie-bench). The ChordEdit flags are chordedit/config.ts's schema, the runtime
+ * flags core/onnx-options.ts's; everything is validated before a model is loaded.
  */
-import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, type CommandContext, numberFlag, parseOptions } from '../cli/context.js';
-import { ConfigError, InputError } from '../core/errors.js';
-import { GRAPH_OPTIMIZATIONS } from '../core/onnx.js';
-import { createProgress } from '../core/progress.js';
-import { CHORD_DEFAULTS, type ChordConfig, EDIT_METHODS, validateChordConfig } from './config.js';
-import { type EditJob, loadEditModel, runBatch, runEditJob, runPieBench } from './run.js';
+import { defineCommand } from '../core/command.js';
+import { ConfigError } from '../core/errors.js';
+import { onnxOptionsSchema } from '../core/onnx-options.js';
+import { chordConfigSchema, EDIT_METHODS, validateChordConfig } from './config.js';
 
-const editSchema = z.object({
-  image: z.string().min(1).optional(),
-  source: z.string().min(1).optional(),
-  target: z.string().min(1).optional(),
-  batch: z.string().min(1).optional(),
-  pieBench: z.string().min(1).optional(),
-  limit: numberFlag.pipe(z.number().int().min(1)).optional(),
-  model: z.string().min(1),
-  method: z.enum(EDIT_METHODS),
-  t: numberFlag,
-  delta: numberFlag,
-  lambda: numberFlag,
-  tc: numberFlag,
-  tEnd: numberFlag.optional(),
-  refine: z.boolean(),
-  noiseSamples: numberFlag,
-  steps: numberFlag,
-  sanitize: z.boolean().optional(),
-  device: z.string().min(1),
-  threads: numberFlag.pipe(z.number().int().min(0).max(256)),
-  graphOptimization: z.enum(GRAPH_OPTIMIZATIONS),
+const chord = chordConfigSchema.shape;
+const options = z.object({
+  image: z.string().min(1).optional().describe('input image (PNG, JPEG, WebP, ...)').meta({ placeholder: 'file' }),
+  source: z.string().min(1).optional().describe('prompt describing the input image').meta({ placeholder: 'text' }),
+  target: z.string().min(1).optional().describe('prompt describing the wanted edit').meta({ placeholder: 'text' }),
+  batch: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('JSONL file, one edit per line: {"image","source","target","out"?,"method"?,"seed"?,"t"?,...}')
+    .meta({ placeholder: 'file' }),
+  pieBench: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a PIE-Bench folder (mapping_file.json + annotation_images/): edit all, score the background')
+    .meta({ placeholder: 'dir' }),
+  limit: z.number().int().min(1).optional().describe('with --pie-bench: only the first n records'),
+  model: z
+    .string()
+    .min(1)
+    .default('toy')
+    .describe("'toy' (the shipped toy model) or a diffusers-layout ONNX folder (e.g. an SD-Turbo export)")
+    .meta({ placeholder: 'toy|dir' }),
+  method: z.enum(EDIT_METHODS).default('chord').describe('edit method'),
+  t: chord.t,
+  delta: chord.delta,
+  lambda: chord.lambda,
+  tc: chord.tc,
+  tEnd: chord.tEnd,
+  refine: chord.refine,
+  noiseSamples: chord.noiseSamples,
+  steps: chord.steps,
+  sanitize: chord.sanitize,
+  ...onnxOptionsSchema.shape,
 });
-type EditOptions = z.infer<typeof editSchema>;
+type EditOptions = z.output<typeof options>;
 
-/** The ChordEdit settings of the flags, validated (a ConfigError names the flag's setting). */
-function configOf(o: EditOptions): Partial<ChordConfig> {
-  const config: Partial<ChordConfig> = {
-    t: o.t,
-    delta: o.delta,
-    lambda: o.lambda,
-    tc: o.tc,
-    refine: o.refine,
-    noiseSamples: o.noiseSamples,
-    steps: o.steps,
-    sanitize: Boolean(o.sanitize),
-    ...(o.tEnd !== undefined ? { tEnd: o.tEnd } : {}),
-  };
-  validateChordConfig(o.method === 'naive' ? { ...config, delta: 0 } : config);
-  return config;
+/** The ChordEdit settings among the flags. */
+function chordSettings(o: EditOptions) {
+  const { t, delta, lambda, tc, refine, noiseSamples, steps, sanitize, tEnd } = o;
+  return { t, delta, lambda, tc, refine, noiseSamples, steps, sanitize, tEnd };
 }
 
-async function runEdit(raw: unknown, ctx: CommandContext): Promise<unknown> {
-  const o = parseOptions(editSchema, raw);
-  const config = configOf(o);
-  if (!ctx.out) throw new ConfigError('--out is required (an image file, or a folder with --batch / --pie-bench)');
-  const many = o.batch ?? o.pieBench;
+/** Which of the three modes the flags ask for; a ConfigError when they mix or miss. */
+function modeOf(o: EditOptions): 'single' | 'batch' | 'pie-bench' {
+  const config = chordSettings(o);
+  validateChordConfig(o.method === 'naive' ? { ...config, delta: 0 } : config);
   if (o.batch && o.pieBench) throw new ConfigError('give --batch or --pie-bench, not both');
+  const many = o.batch ?? o.pieBench;
   if (many && (o.image || o.source || o.target)) {
     throw new ConfigError(
       '--batch / --pie-bench take images and prompts from their files; drop --image/--source/--target',
@@ -68,133 +67,110 @@ async function runEdit(raw: unknown, ctx: CommandContext): Promise<unknown> {
   if (!many && !(o.image && o.source && o.target)) {
     throw new ConfigError('--image, --source and --target are required (or --batch FILE, or --pie-bench DIR)');
   }
-  if (!many && !/\.(png|jpe?g|webp)$/i.test(ctx.out)) {
-    throw new ConfigError(`--out must end in .png, .jpg, .jpeg or .webp, got ${JSON.stringify(ctx.out)}`);
-  }
-  const model = await loadEditModel(o.model, {
-    device: o.device,
-    threads: o.threads,
-    graphOptimization: o.graphOptimization,
-  });
-  try {
-    const defaults = { method: o.method, seed: ctx.seed, config };
-    if (o.batch) return await runBatchCommand(model, o.batch, ctx.out, defaults, ctx);
-    if (o.pieBench) return await runPieCommand(model, o.pieBench, ctx.out, defaults, o.limit, ctx);
-    const job: EditJob = {
-      image: o.image ?? '',
-      source: o.source ?? '',
-      target: o.target ?? '',
-      out: ctx.out,
-      ...defaults,
-    };
-    const summary = await runEditJob(model, job);
-    ctx.log(
-      `edit (${summary.method}): ${summary.image} -> ${summary.out} (${summary.width}x${summary.height}), NFE ${summary.nfe}, ${summary.modelCalls} model calls, ${summary.timeTotalMs.toFixed(0)} ms (model ${summary.timeModelMs.toFixed(0)} ms, math ${summary.timeMathMs.toFixed(1)} ms)`,
-    );
-    for (const a of summary.adjustments) ctx.log(`  sanitized: ${a}`);
-    return summary;
-  } finally {
-    await model.dispose();
-  }
+  return o.batch ? 'batch' : o.pieBench ? 'pie-bench' : 'single';
 }
 
-async function runBatchCommand(
-  model: Awaited<ReturnType<typeof loadEditModel>>,
-  file: string,
-  outDir: string,
-  defaults: Omit<EditJob, 'image' | 'source' | 'target' | 'out'>,
-  ctx: CommandContext,
-): Promise<unknown> {
-  let bar: ReturnType<typeof createProgress> | null = null;
-  const report = await runBatch(model, file, outDir, defaults, (done, total) => {
-    bar ??= createProgress('edit', total);
-    bar.update(done);
-  });
-  (bar as ReturnType<typeof createProgress> | null)?.stop();
-  ctx.log(
-    `batch: ${report.done} edited, ${report.skipped} skipped (already done), ${report.failed.length} failed of ${report.rows} rows`,
-  );
-  for (const f of report.failed) ctx.log(`  line ${f.line}: ${f.error}`);
-  const summary = {
-    rows: report.rows,
-    done: report.done,
-    skipped: report.skipped,
-    failed: report.failed,
-    report: `${outDir}/batch-report.json`,
-  };
-  if (report.failed.length > 0) {
-    if (ctx.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    const first = report.failed[0];
-    throw new InputError(
-      `${report.failed.length} of ${report.rows} batch rows failed (first: line ${first.line}: ${first.error}); the other rows were edited`,
-    );
-  }
-  return summary;
-}
+const edit = defineCommand({
+  name: 'edit',
+  summary:
+    'ChordEdit: one-step text-guided image editing (or a baseline); --batch for JSONL, --pie-bench for PIE-Bench',
+  options,
+  check: modeOf,
+  inputs: ['image', 'batch', 'pieBench', 'model'],
+  out: {
+    kind: (o) => (o.batch || o.pieBench ? 'dir' : 'file'),
+    describe: 'edited image (.png, .jpg, .webp), or a folder with --batch / --pie-bench',
+    extensions: ['.png', '.jpg', '.jpeg', '.webp'],
+    // a batch folder is written row by row; rows whose image exists are skipped when run again
+    claims: ['batch-report.json', 'pie-bench-report.json'],
+  },
+  examples: [
+    'modelmath edit --image assets/toy/samples.png --source "a large red circle at top left on grass" --target "a large red circle at top left on snow" --out edited.png',
+    'modelmath edit --batch edits.jsonl --out edits/',
+  ],
+  async run(o, ctx) {
+    const mode = modeOf(o);
+    const { loadEditModel, runBatch, runEditJob, runPieBench } = await import('./app/index.js');
+    const config = chordSettings(o);
+    const out = ctx.out as string;
+    const model = await loadEditModel(o.model, {
+      device: o.device,
+      threads: o.threads,
+      graphOptimization: o.graphOptimization,
+    });
+    try {
+      const defaults = { method: o.method, seed: ctx.seed, config };
+      if (mode === 'single') {
+        const s = await runEditJob(model, {
+          image: o.image ?? '',
+          source: o.source ?? '',
+          target: o.target ?? '',
+          out,
+          ...defaults,
+        });
+        for (const a of s.adjustments) ctx.log(`sanitized: ${a}`);
+        if (s.inputHeight !== s.height || s.inputWidth !== s.width) {
+          ctx.log(
+            `note: ${s.image} (${s.inputWidth}x${s.inputHeight}) was resized to ${s.width}x${s.height}, the size the model edits at`,
+          );
+        }
+        return {
+          data: s,
+          text: `edit (${s.method}): ${s.image} -> ${s.out} (${s.width}x${s.height}), NFE ${s.nfe}, ${s.modelCalls} model calls, ${s.timeTotalMs.toFixed(0)} ms (model ${s.timeModelMs.toFixed(0)} ms, math ${s.timeMathMs.toFixed(1)} ms)`,
+        };
+      }
+      if (mode === 'batch') {
+        const { join } = await import('node:path');
+        let bar: ReturnType<typeof ctx.progress> | undefined;
+        const report = await runBatch(model, o.batch as string, out, defaults, (done, total) => {
+          bar ??= ctx.progress('edit', total);
+          bar.update(done);
+        });
+        bar?.stop();
+        const data = {
+          rows: report.rows,
+          done: report.done,
+          skipped: report.skipped,
+          failed: report.failed,
+          report: join(out, 'batch-report.json'),
+        };
+        const first = report.failed[0];
+        return {
+          data,
+          text: [
+            `batch: ${report.done} edited, ${report.skipped} skipped (already done), ${report.failed.length} failed of ${report.rows} rows`,
+            ...report.failed.map((f) => `  line ${f.line}: ${f.error}`),
+          ].join('\n'),
+          failure: first
+            ? `${report.failed.length} of ${report.rows} batch rows failed (first: line ${first.line}: ${first.error}); the other rows were edited`
+            : undefined,
+        };
+      }
+      const { join } = await import('node:path');
+      let bar: ReturnType<typeof ctx.progress> | undefined;
+      const report = await runPieBench(model, o.pieBench as string, out, defaults, {
+        limit: o.limit,
+        onRecord: (done, total) => {
+          bar ??= ctx.progress('pie-bench', total);
+          bar.update(done);
+        },
+      });
+      bar?.stop();
+      const m = report.mean;
+      const { rows: _rows, ...summary } = report;
+      const lines = [
+        `PIE-Bench: ${report.done} edited, ${report.skipped} already done, ${report.failed.length} failed of ${report.records}`,
+      ];
+      if (m)
+        lines.push(
+          `  background (PIE-Bench convention): PSNR ${m.psnr.toFixed(2)} dB, MSE ${(m.mse * 1e3).toFixed(2)}e-3, SSIM ${m.ssim.toFixed(4)}`,
+        );
+      for (const f of report.failed) lines.push(`  ${f.id}: ${f.error}`);
+      return { data: { ...summary, report: join(out, 'pie-bench-report.json') }, text: lines.join('\n') };
+    } finally {
+      await model.dispose();
+    }
+  },
+});
 
-async function runPieCommand(
-  model: Awaited<ReturnType<typeof loadEditModel>>,
-  root: string,
-  outDir: string,
-  defaults: Omit<EditJob, 'image' | 'source' | 'target' | 'out'>,
-  limit: number | undefined,
-  ctx: CommandContext,
-): Promise<unknown> {
-  let bar: ReturnType<typeof createProgress> | null = null;
-  const report = await runPieBench(model, root, outDir, defaults, {
-    limit,
-    onRecord: (done, total) => {
-      bar ??= createProgress('pie-bench', total);
-      bar.update(done);
-    },
-  });
-  (bar as ReturnType<typeof createProgress> | null)?.stop();
-  const m = report.mean;
-  ctx.log(
-    `PIE-Bench: ${report.done} edited, ${report.skipped} already done, ${report.failed.length} failed of ${report.records}`,
-  );
-  if (m)
-    ctx.log(
-      `  background (PIE-Bench convention): PSNR ${m.psnr.toFixed(2)} dB, MSE ${(m.mse * 1e3).toFixed(2)}e-3, SSIM ${m.ssim.toFixed(4)}`,
-    );
-  for (const f of report.failed) ctx.log(`  ${f.id}: ${f.error}`);
-  const { rows: _rows, ...summary } = report;
-  return { ...summary, report: `${outDir}/pie-bench-report.json` };
-}
-
-/** Registers `modelmath edit`. */
-export function register(program: Command): void {
-  const d = CHORD_DEFAULTS;
-  program
-    .command('edit')
-    .description(
-      'ChordEdit: one-step text-guided image editing (or a baseline); --batch for a JSONL file, --pie-bench for PIE-Bench. Global: --out, --seed, --json',
-    )
-    .option('--image <path>', 'input image (PNG, JPEG, WebP, ...)')
-    .option('--source <text>', 'prompt describing the input image')
-    .option('--target <text>', 'prompt describing the wanted edit')
-    .option(
-      '--batch <file>',
-      'JSONL file, one edit per line: {"image","source","target","out"?,"method"?,"seed"?,"t"?,...}',
-    )
-    .option(
-      '--pie-bench <dir>',
-      'a PIE-Bench folder (mapping_file.json + annotation_images/): edit all, score the background',
-    )
-    .option('--limit <n>', 'with --pie-bench: only the first n records')
-    .option('--model <toy|dir>', 'the embedded toy model, or an SD-Turbo ONNX folder', 'toy')
-    .option('--method <m>', `edit method: ${EDIT_METHODS.join(', ')}`, 'chord')
-    .option('--t <t>', 'query time (noise level) t in (0, 1]', String(d.t))
-    .option('--delta <d>', 'chord window delta in [0, t)', String(d.delta))
-    .option('--lambda <l>', 'transport step scale, > 0', String(d.lambda))
-    .option('--tc <t>', 'proximal refinement time t_c in (0, 1)', String(d.tc))
-    .option('--t-end <t>', 'last time of the multi-step grid (default: t_c)')
-    .option('--no-refine', 'skip the proximal refinement (1 NFE)')
-    .option('--noise-samples <n>', 'noise draws averaged in each residual field', String(d.noiseSamples))
-    .option('--steps <n>', 'transport steps (DDIM steps for sdedit / ddim-inversion)', String(d.steps))
-    .option('--sanitize', "apply the reference code's parameter clamps instead of rejecting (changes are reported)")
-    .option('--device <name>', 'ONNX Runtime device (cpu, or one the installed binary ships)', 'cpu')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (0 = one per core)', '0')
-    .option('--graph-optimization <level>', `ONNX graph optimisation: ${GRAPH_OPTIMIZATIONS.join(', ')}`, 'all')
-    .action(action((opts, ctx) => runEdit(opts, ctx)));
-}
+export const commands = [edit];

@@ -1,48 +1,76 @@
 /**
- * ChordEdit settings: one typed config with documented defaults (the paper's, FACTS.md section 1),
- * presets, the edit methods, and `validateChordConfig`, which checks every field (issue 4, item 1)
- * or, only when asked with `sanitize: true`, applies the reference's clamps (pipeline_chord.py,
- * `_prepare_edit_params`) and reports each change it made.
+ * ChordEdit settings: one zod schema with the paper's defaults (ChordEdit, CVPR 2026, Sec. 4 and
+ * its reference pipeline_chord.py), presets, the edit methods, and `validateChordConfig`, which
+ * checks every field or, only when asked with `sanitize: true`, first applies the reference's clamps
+ * (`_prepare_edit_params`) and reports each change it made. The `edit` flags come from this schema.
  */
-import { ConfigError, checkNumber, checkOneOf } from '../core/errors.js';
+import { z } from 'zod';
+import { parseConfig } from '../core/config.js';
+import { checkNumber, checkOneOf } from '../core/errors.js';
 
 /** The edit methods: ChordEdit and the three baselines that share its code paths. */
 export const EDIT_METHODS = ['chord', 'naive', 'sdedit', 'ddim-inversion'] as const;
 export type EditMethod = (typeof EDIT_METHODS)[number];
 
-/** Time convention (the reference code's): t is the noise level of a query, 1 = pure noise, 0 = clean. */
-export interface ChordConfig {
-  /** Query time t (reference `t_start`). Default 0.90, range (0, 1]. */
-  t: number;
-  /** Chord window delta: the second query is at t - delta (reference `t_delta`). Default 0.15, range [0, t). 0 = naive. */
-  delta: number;
-  /** Step scale lambda of the transport x_pred = x + lambda u (reference `step_scale`). Default 1, finite > 0. */
-  lambda: number;
-  /** Proximal refinement time t_c. Default 0.30, range (0, 1). */
-  tc: number;
-  /** Run the proximal refinement (+1 NFE). Default true. */
-  refine: boolean;
-  /** n: independent noise draws averaged inside each residual field. Default 1, integer >= 1. */
-  noiseSamples: number;
-  /** Transport steps on linspace(t, tEnd, steps) (also the DDIM steps k of the baselines). Default 1, integer >= 1. */
-  steps: number;
-  /** Last time of the multi-step grid; null = tc (the reference uses one `t_end` for both). Range [0, t]. */
-  tEnd: number | null;
-  /** Apply the reference's clamps instead of rejecting out-of-range values (changes are reported). Default false. */
-  sanitize: boolean;
-}
+/**
+ * The ChordEdit knobs with the paper's defaults. Time convention (the reference code's): t is the
+ * noise level of a query, 1 = pure noise, 0 = clean.
+ */
+export const chordConfigSchema = z
+  .strictObject({
+    t: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.9)
+      .describe('query time t, the noise level of the first query (reference t_start)'),
+    delta: z
+      .number()
+      .min(0)
+      .default(0.15)
+      .describe(
+        'chord window delta in [0, t): the second query is at t - delta; 0 = the naive residual (reference t_delta)',
+      ),
+    lambda: z
+      .number()
+      .positive()
+      .default(1)
+      .describe('step scale lambda of the transport x + lambda u (reference step_scale)'),
+    tc: z.number().gt(0).lt(1).default(0.3).describe('proximal refinement time t_c'),
+    refine: z.boolean().default(true).describe('run the proximal refinement (+1 NFE)'),
+    noiseSamples: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe('independent noise draws averaged in each residual field'),
+    steps: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(1)
+      .describe('transport steps on linspace(t, tEnd, steps); the DDIM steps k of the baselines'),
+    tEnd: z
+      .number()
+      .min(0)
+      .nullable()
+      .default(null)
+      .describe('last time of the multi-step grid, in [0, t] (default: t_c)'),
+    sanitize: z
+      .boolean()
+      .default(false)
+      .describe("apply the reference's clamps instead of rejecting out-of-range values (changes are reported)"),
+  })
+  .superRefine((c, ctx) => {
+    if (c.delta >= c.t) ctx.addIssue({ code: 'custom', path: ['delta'], message: `must be in [0, t) = [0, ${c.t})` });
+    if (c.tEnd !== null && c.tEnd > c.t)
+      ctx.addIssue({ code: 'custom', path: ['tEnd'], message: `must be <= t (${c.t})` });
+  });
+export type ChordConfig = z.output<typeof chordConfigSchema>;
 
-export const CHORD_DEFAULTS: Readonly<ChordConfig> = Object.freeze({
-  t: 0.9,
-  delta: 0.15,
-  lambda: 1,
-  tc: 0.3,
-  refine: true,
-  noiseSamples: 1,
-  steps: 1,
-  tEnd: null,
-  sanitize: false,
-});
+export const CHORD_DEFAULTS: Readonly<ChordConfig> = Object.freeze(chordConfigSchema.parse({}));
 
 /** Presets: small partial objects merged over the defaults. */
 export const CHORD_PRESETS = Object.freeze({
@@ -87,26 +115,14 @@ function show(v: unknown): string {
  * and steps integers >= 1, tEnd in [0, t]); with `sanitize` first applies the reference's clamps.
  */
 export function validateChordConfig(partial: Partial<ChordConfig> = {}, trainSteps = 1000): ValidConfig {
-  for (const key of Object.keys(partial)) {
-    if (!(key in CHORD_DEFAULTS)) {
-      throw new ConfigError(
-        `unknown ChordEdit option ${JSON.stringify(key)}; known: ${Object.keys(CHORD_DEFAULTS).join(', ')}`,
-      );
-    }
-  }
-  let c: ChordConfig = { ...CHORD_DEFAULTS, ...partial };
+  let c = { ...CHORD_DEFAULTS, ...partial };
   let adjustments: string[] = [];
-  for (const key of ['t', 'delta', 'lambda', 'tc', 'noiseSamples', 'steps'] as const) checkNumber(key, c[key]);
-  if (c.sanitize) ({ config: c, adjustments } = sanitizeConfig(c, trainSteps - 1));
-  checkNumber('t', c.t, { min: 0, max: 1, minExclusive: true });
-  checkNumber('delta', c.delta, { min: 0, max: c.t, maxExclusive: true });
-  checkNumber('lambda', c.lambda, { min: 0, minExclusive: true });
-  checkNumber('tc', c.tc, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-  checkNumber('noiseSamples', c.noiseSamples, { min: 1, max: 64, integer: true });
-  checkNumber('steps', c.steps, { min: 1, max: 1000, integer: true });
-  const tEnd = c.tEnd === null ? Math.min(c.tc, c.t) : checkNumber('tEnd', c.tEnd, { min: 0, max: c.t });
-  if (typeof c.refine !== 'boolean') throw new ConfigError(`refine must be true or false, got ${show(c.refine)}`);
-  return { ...c, tEnd, adjustments };
+  if (c.sanitize) {
+    for (const key of ['t', 'delta', 'noiseSamples', 'steps'] as const) checkNumber(key, c[key]);
+    ({ config: c, adjustments } = sanitizeConfig(c, trainSteps - 1));
+  }
+  const valid = parseConfig(chordConfigSchema, c);
+  return { ...valid, tEnd: valid.tEnd ?? Math.min(valid.tc, valid.t), adjustments };
 }
 
 /** Checks a method name against the allowed set. */

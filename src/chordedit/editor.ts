@@ -2,27 +2,33 @@
  * The ChordEdit pipeline (diffusers style: it owns the loop and receives its parts):
  * `new ChordEditor({ denoiser, textEncoder?, codec? }).edit({...})` runs ChordEdit or one of the
  * baselines on the same noise and reports diagnostics (NFE, model calls, mean(u^2), mean(R^2) at
- * both times, time in the model vs the math). Algorithm: lecture 17 steps 1-5, FACTS.md section 1.
+ * both times, time in the model vs the math). Algorithm: lecture 17 steps 1-5 (Lu et al. 2026).
  * NFE follows the paper: one chord step is one batched network evaluation (the reference batches
- * both times and prompts into one UNet call); our Denoiser takes one index per call, so `modelCalls`
- * also reports the calls actually made (2 per chord step when delta > 0).
+ * both times and prompts into one UNet call, and so does `residualFields`: one call per chord step);
+ * `modelCalls` reports the calls actually made.
  */
 import { performance } from 'node:perf_hooks';
 import { ConfigError, ShapeError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
-import { timeToIndex } from '../diffusion/index.js';
+import {
+  type Denoiser,
+  type LatentCodec,
+  type TextEmbedding,
+  type TextEncoder,
+  type Timesteps,
+  timeToIndex,
+} from '../diffusion/index.js';
 import { ddimInversionEdit, sdedit } from './baselines.js';
 import {
   chordControlField,
   meanSquare,
   proximalRefinement,
-  residualField,
+  residualFields,
   transport,
   transportTimes,
 } from './chord.js';
 import { type ChordConfig, checkMethod, type EditMethod, type ValidConfig, validateChordConfig } from './config.js';
-import type { Denoiser, LatentCodec, TextEmbedding, TextEncoder } from './denoiser.js';
 
 /** Energies of one chord step. */
 export interface StepEnergy {
@@ -67,10 +73,10 @@ export class MeteredDenoiser implements Denoiser {
   get alphasCumprod(): Float64Array {
     return this.inner.alphasCumprod;
   }
-  async predictEps(z: Float32Array, timestep: number, cond: TextEmbedding[]): Promise<Float32Array> {
+  async predictEps(z: Float32Array, timesteps: Timesteps, cond: TextEmbedding[]): Promise<Float32Array> {
     const t0 = performance.now();
     try {
-      return await this.inner.predictEps(z, timestep, cond);
+      return await this.inner.predictEps(z, timesteps, cond);
     } finally {
       this.ms += performance.now() - t0;
       this.calls += 1;
@@ -99,9 +105,9 @@ export async function chordEdit(
   const T = denoiser.alphasCumprod.length;
   for (const s of transportTimes(cfg.t, cfg.tEnd, cfg.steps)) {
     const sPrev = Math.max(0, s - cfg.delta);
-    const rNow = await residualField(denoiser, x, noises, s, src, tar); // step 2 at s
     const samePoint = timeToIndex(sPrev, T) === timeToIndex(s, T);
-    const rPrev = samePoint ? rNow : await residualField(denoiser, x, noises, sPrev, src, tar); // step 2 at s - delta
+    const fields = await residualFields(denoiser, x, noises, samePoint ? [s] : [s, sPrev], src, tar); // step 2 at s, s - delta
+    const [rNow, rPrev] = [fields[0], fields[samePoint ? 0 : 1]];
     const u = chordControlField(rPrev, rNow, s, cfg.delta); // step 3
     x = transport(x, u, cfg.lambda); // step 4
     steps.push({ t: s, energyU: meanSquare(u), energyRPrev: meanSquare(rPrev), energyRNow: meanSquare(rNow) });

@@ -1,8 +1,12 @@
 /**
  * modelmath/chordedit — ChordEdit (Lu et al., CVPR 2026): one-step, training-free, inversion-free
- * text-guided image editing, its baselines, the SD-Turbo ONNX pipeline and the edit metrics.
+ * text-guided image editing, its baselines and the edit metrics, on any model that implements the
+ * diffusion model contract (the ONNX pipeline of src/pipeline, or the closed-form Gaussian model).
+ * Running edits on files (CLI, web lab) is ./app/index.ts.
  */
 
+// The model interface every backend implements (defined in src/diffusion: ONNX pipeline, toy engine twin, analytic Gaussian)
+export type { Denoiser, LatentCodec, TextEmbedding, TextEncoder, Timesteps } from '../diffusion/index.js';
 // Closed-form Gaussian model (exact tests, tour)
 export { ClassTextEncoder, GaussianDenoiser, type GaussianModelSpec, gaussianPosteriorMean } from './analytic.js';
 // Baselines (SDEdit, DDIM inversion + regeneration)
@@ -15,6 +19,7 @@ export {
   queryNoise,
   queryTime,
   residualField,
+  residualFields,
   transport,
   transportTimes,
   x0Estimate,
@@ -30,8 +35,6 @@ export {
   type ValidConfig,
   validateChordConfig,
 } from './config.js';
-// The model interface every backend implements (SD-Turbo ONNX, toy model, analytic Gaussian)
-export type { Denoiser, LatentCodec, TextEmbedding, TextEncoder } from './denoiser.js';
 // The pipeline
 export {
   ChordEditor,
@@ -65,27 +68,3 @@ export {
   parseBracketedPrompt,
   readPieBench,
 } from './pie-bench.js';
-// File-level editing (CLI, batch, PIE-Bench runs)
-export {
-  type BatchReport,
-  type EditJob,
-  type EditModel,
-  type EditSummary,
-  loadEditModel,
-  type PieReport,
-  type PieRow,
-  parseBatchRow,
-  runBatch,
-  runEditJob,
-  runPieBench,
-} from './run.js';
-// SD-Turbo through ONNX Runtime
-export {
-  editSize,
-  findComponent,
-  prepareImage,
-  SD_TURBO,
-  type SdTurboLayout,
-  SdTurboModel,
-  type SdTurboOptions,
-} from './sdturbo.js';

@@ -7,7 +7,7 @@
  */
 import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
-import type { SectionResult, TourContext, TourSection } from '../report/section.js';
+import type { SectionResult, TourContext, TourSection } from '../core/tour-section.js';
 import { ClassTextEncoder, GaussianDenoiser } from './analytic.js';
 import { EDIT_METHODS } from './config.js';
 import { ChordEditor } from './editor.js';

@@ -9,8 +9,8 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDirAtomic } from './atomic.js';
 import { InputError, show } from './errors.js';
+import { writeDirAtomic } from './outputs.js';
 import type { RngState } from './rng.js';
 import { readSafetensorsFile, type SafeTensor, type TensorToWrite, writeSafetensors } from './safetensors.js';
 

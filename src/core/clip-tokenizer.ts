@@ -2,9 +2,10 @@
  * CLIP's byte-level BPE tokenizer (Radford et al. 2021; openai/CLIP simple_tokenizer.py and Hugging
  * Face CLIPTokenizer, read for behaviour): whitespace cleanup + lowercase, regex pre-tokenisation,
  * UTF-8 bytes mapped to printable characters, `</w>` marks the end of a word, greedy lowest-rank
- * merges from merges.txt, ids from vocab.json, then BOS + up to 75 tokens + EOS padded to 77.
+ * merges from merges.txt, ids from vocab.json, then BOS + up to 75 tokens + EOS padded to 77
+ * (or to tokenizer_config.json's model_max_length).
  * The SD-Turbo folders ship vocab.json + merges.txt but no tokenizer.json, which the maintained JS
- * tokenizers need; so this small implementation (tested in test/chordedit/clip-tokenizer.test.ts).
+ * tokenizers need; so this small implementation (tested in test/core/clip-tokenizer.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,8 +32,13 @@ export function cleanText(text: string): string {
 export interface ClipTokenizerOptions {
   /** Sequence length after padding. Default 77. */
   maxLength?: number;
-  /** Padding id; default: the config's pad token, else 0 (the SD-Turbo ONNX exports; FACTS.md section 1). */
+  /** Padding id; default: the config's pad token, else 0 (as the SD-Turbo ONNX exports pad). */
   padId?: number;
+  /**
+   * A piece the vocabulary lacks: 'unk' maps it to EOS (CLIP's unk token; default), 'error' throws an
+   * InputError naming the word (for small vocabularies, where a silent unk would change the prompt).
+   */
+  unknown?: 'unk' | 'error';
 }
 
 export class ClipTokenizer {
@@ -40,6 +46,7 @@ export class ClipTokenizer {
   readonly eosId: number;
   readonly padId: number;
   readonly maxLength: number;
+  readonly unknown: 'unk' | 'error';
   private readonly ranks = new Map<string, number>();
   private readonly byteChars = bytesToUnicode();
   private readonly cache = new Map<string, string[]>();
@@ -57,6 +64,7 @@ export class ClipTokenizer {
     for (const t of ['<|startoftext|>', '<|endoftext|>']) this.cache.set(t, [t]); // as CLIP: special tokens stay whole
     this.padId = options.padId ?? 0;
     this.maxLength = options.maxLength ?? 77;
+    this.unknown = options.unknown ?? 'unk';
   }
 
   private special(token: string): number {
@@ -89,9 +97,9 @@ export class ClipTokenizer {
           throw new InputError(`${mergesPath} line ${i + 2}: expected two symbols, got ${JSON.stringify(l)}`);
         return parts as [string, string];
       });
-    const padToken = readPadToken(dir);
+    const { padToken, maxLength } = readSpecialTokens(dir);
     const padId = options.padId ?? (padToken !== undefined ? vocab.get(padToken) : undefined) ?? 0;
-    return new ClipTokenizer(vocab, merges, { ...options, padId });
+    return new ClipTokenizer(vocab, merges, { maxLength, ...options, padId });
   }
 
   /** BPE of one pre-token (already byte-mapped): greedy lowest-rank merge until none applies. */
@@ -122,13 +130,19 @@ export class ClipTokenizer {
     return word;
   }
 
-  /** Token ids of a text without BOS/EOS (unknown pieces map to EOS, as CLIP's unk token). */
+  /** Token ids of a text without BOS/EOS (unknown pieces map to EOS, as CLIP's unk token, or throw: see `unknown`). */
   tokenize(text: string): number[] {
     const ids: number[] = [];
     for (const m of cleanText(text).matchAll(PATTERN)) {
       const bytes = UTF8.encode(m[0]);
       const mapped = Array.from(bytes, (b) => this.byteChars[b]).join('');
-      for (const piece of this.bpe(mapped)) ids.push(this.vocab.get(piece) ?? this.eosId);
+      for (const piece of this.bpe(mapped)) {
+        const id = this.vocab.get(piece);
+        if (id === undefined && this.unknown === 'error') {
+          throw new InputError(`prompt word ${JSON.stringify(m[0])} is not in the tokenizer's vocabulary`);
+        }
+        ids.push(id ?? this.eosId);
+      }
     }
     return ids;
   }
@@ -142,18 +156,25 @@ export class ClipTokenizer {
   }
 }
 
-/** The pad token string from special_tokens_map.json or tokenizer_config.json, if given. */
-function readPadToken(dir: string): string | undefined {
+/**
+ * The pad token string from special_tokens_map.json or tokenizer_config.json, and model_max_length
+ * from tokenizer_config.json (ignored when absent or above 4096, as Hugging Face's "very large" default).
+ */
+function readSpecialTokens(dir: string): { padToken?: string; maxLength?: number } {
+  const out: { padToken?: string; maxLength?: number } = {};
   for (const name of ['special_tokens_map.json', 'tokenizer_config.json']) {
     const p = join(dir, name);
     if (!existsSync(p)) continue;
+    let config: { pad_token?: string | { content?: string }; model_max_length?: unknown };
     try {
-      const pad = (JSON.parse(readFileSync(p, 'utf8')) as { pad_token?: string | { content?: string } }).pad_token;
-      if (typeof pad === 'string') return pad;
-      if (pad && typeof pad.content === 'string') return pad.content;
+      config = JSON.parse(readFileSync(p, 'utf8'));
     } catch {
       throw new InputError(`${p} is not valid JSON`);
     }
+    const pad = config.pad_token;
+    out.padToken ??= typeof pad === 'string' ? pad : typeof pad?.content === 'string' ? pad.content : undefined;
+    const len = config.model_max_length;
+    if (Number.isInteger(len) && (len as number) >= 3 && (len as number) <= 4096) out.maxLength = len as number;
   }
-  return undefined;
+  return out;
 }

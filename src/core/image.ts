@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { writeFileAtomic } from './atomic.js';
 import { ConfigError, checkNumber, InputError, ShapeError } from './errors.js';
+import { writeFileAtomic } from './outputs.js';
 
 /** A planar image: `data[c * height * width + y * width + x]`, values in [-1, 1]. */
 export interface Image {
@@ -69,6 +69,7 @@ export function toInterleavedBytes(image: Image): Uint8Array {
  * errors. `channels` forces 3 (RGB, alpha dropped onto black) or 1 (luminance); default 3.
  */
 export async function decodeImage(bytes: Uint8Array, name: string, channels: 1 | 3 = 3): Promise<Image> {
+  if (bytes.length === 0) throw new InputError(`${name} is empty (expected PNG, JPEG, WebP, GIF or TIFF)`);
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: MAX_PIXELS }).metadata();

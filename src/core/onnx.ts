@@ -3,26 +3,16 @@
  * execution providers, threads, graph optimisation), reads input/output names, dtypes and shapes
  * from the session metadata, converts our Float32Array / Int32Array tensors to the dtypes the graph
  * wants (float16 as IEEE 754 binary16 bits, int64 as BigInt64Array) and back, and times every run.
- * Checked on tiny generated graphs (test/chordedit/onnx.test.ts, built by test/support/onnx-graph.ts).
+ * Checked on tiny generated graphs (test/core/onnx.test.ts and test/pipeline/, written by core/onnx-graph.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ConfigError, checkNumber, InputError, ModelMathError, ShapeError } from './errors.js';
+import { GRAPH_OPTIMIZATIONS, type OnnxOptions } from './onnx-options.js';
 import { f16BitsToFloat, floatToF16Bits } from './safetensors.js';
 
-/** Graph optimisation levels of ONNX Runtime. */
-export const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
-export type GraphOptimization = (typeof GRAPH_OPTIMIZATIONS)[number];
-
-export interface OnnxOptions {
-  /** Device name mapped to execution providers ('cpu', or 'webgpu'/'cuda' where the binary ships them). Default 'cpu'. */
-  device?: string;
-  /** Intra-op threads; 0 = ONNX Runtime's default (one per core). Default 0. */
-  threads?: number;
-  /** Graph optimisation level. Default 'all'. */
-  graphOptimization?: GraphOptimization;
-}
+export { GRAPH_OPTIMIZATIONS, type GraphOptimization, type OnnxOptions } from './onnx-options.js';
 
 /** One input or output as the model declares it: dtype ('float32', 'float16', 'int64', ...) and dims (number or symbolic name). */
 export interface TensorInfo {
@@ -129,8 +119,26 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorIn
   );
 }
 
+/**
+ * What model code may use of a loaded graph (the pipeline and the causal LM type against this, so
+ * that another backend, e.g. onnxruntime-web in the browser, can stand in for `OnnxModel`).
+ */
+export interface OnnxSession {
+  readonly path: string;
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  /** Total milliseconds spent inside `run`. */
+  readonly runMs: number;
+  /** Number of `run` calls. */
+  readonly runs: number;
+  input(name: string): TensorInfo;
+  output(name: string, fallbackToFirst?: boolean): TensorInfo;
+  run(feeds: Record<string, HostTensor>, outputNames?: string[]): Promise<Record<string, HostTensor>>;
+  dispose(): Promise<void>;
+}
+
 /** One loaded ONNX graph. Create with `OnnxModel.load`, release with `dispose()`. */
-export class OnnxModel {
+export class OnnxModel implements OnnxSession {
   /** Total milliseconds spent inside `run`. */
   runMs = 0;
   /** Number of `run` calls. */
@@ -240,5 +248,22 @@ function checkDims(path: string, info: TensorInfo, dims: number[]): void {
     throw new ShapeError(
       `${path}: input ${JSON.stringify(info.name)} expects shape [${fixed.join(', ')}], got [${dims.join(', ')}]`,
     );
+  }
+}
+
+/** Whether ONNX Runtime loads here, its version and the execution providers its binary ships. */
+export function onnxRuntimeInfo(): { loads: boolean; version: string; backends: string } {
+  try {
+    const backends = ort.listSupportedBackends?.() ?? [];
+    return {
+      loads: typeof ort.InferenceSession?.create === 'function',
+      version: ort.env.versions?.node ?? 'unknown',
+      backends: backends
+        .filter((b) => b.bundled)
+        .map((b) => b.name)
+        .join(', '),
+    };
+  } catch (err) {
+    return { loads: false, version: `failed: ${(err as Error).message}`, backends: '' };
   }
 }

@@ -6,8 +6,8 @@
  * from Float32 here (bit patterns checked by hand in test/core/safetensors.test.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
 import { InputError, ShapeError, show } from './errors.js';
+import { writeFileAtomic } from './outputs.js';
 
 /** The dtypes modelmath reads and writes. */
 export const SAFETENSORS_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'U8'] as const;

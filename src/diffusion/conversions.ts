@@ -3,7 +3,7 @@
  * x_t = alpha x0 + sigma eps (Ho et al. 2020, eq. 4), v = alpha eps - sigma x0 (Salimans & Ho
  * 2022, sec. 4), score = grad log p_t(x_t) = -eps / sigma (Song et al. 2021, eq. 9 / Vincent 2011),
  * Tweedie x0 = (x_t + sigma^2 score) / alpha (Efron 2011), and the losses L_simple and the v-loss.
- * Elementwise on Float32Array with scalar alpha, sigma. Checked against FACTS.md section 5's worked
+ * Elementwise on Float32Array with scalar alpha, sigma. Checked against a worked
  * example and by round-trip property tests (test/diffusion/conversions.test.ts).
  */
 import { ConfigError, checkNumber, checkOneOf, ShapeError } from '../core/errors.js';
@@ -89,7 +89,7 @@ export function epsFromScore(score: Float32Array, sigma: number): Float32Array {
   return out;
 }
 
-/** Tweedie's posterior mean E[x0 | x_t] = (x_t + sigma^2 score) / alpha (Efron 2011; FACTS.md section 5). */
+/** Tweedie's posterior mean E[x0 | x_t] = (x_t + sigma^2 score) / alpha (Efron 2011). */
 export function tweedieX0(xt: Float32Array, score: Float32Array, alpha: number, sigma: number): Float32Array {
   sameLength(xt, score, 'xt and score');
   checkAlphaSigma(alpha, sigma);

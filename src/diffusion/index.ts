@@ -23,6 +23,16 @@ export {
   x0FromEps,
   x0FromV,
 } from './conversions.js';
+// The model contract (Denoiser, TextEncoder, LatentCodec) every consumer and model shares
+export {
+  type Denoiser,
+  type LatentCodec,
+  type TextEmbedding,
+  type TextEncoder,
+  type Timesteps,
+  timestepsPerItem,
+  toEpsPerItem,
+} from './model.js';
 // Schedulers (diffusers-shaped: setTimesteps(n), then step per timestep)
 export { DDIM_DEFAULTS, type DdimConfig, DdimScheduler } from './schedulers/ddim.js';
 export { DDPM_DEFAULTS, type DdpmConfig, DdpmScheduler, VARIANCE_TYPES, type VarianceType } from './schedulers/ddpm.js';

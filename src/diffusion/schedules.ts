@@ -4,7 +4,7 @@
  * and the signal-to-noise ratio SNR_t = abar_t / (1 - abar_t) (Kingma et al. 2021, eq. 3).
  * linear: Ho et al. 2020 (1e-4..0.02); scaled_linear: Stable Diffusion / SD-Turbo (linear in
  * sqrt(beta), 0.00085..0.012); cosine: Nichol & Dhariwal 2021, eq. 17 (s = 0.008, beta <= 0.999).
- * Checked against FACTS.md section 1 and 5 abar values (test/diffusion/schedules.test.ts).
+ * Checked against diffusers' scheduler tables (golden values, test/diffusion/schedules.test.ts).
  */
 import { ConfigError, checkFinite, checkNumber, checkOneOf, ShapeError } from '../core/errors.js';
 
@@ -127,7 +127,7 @@ export function fromAlphasCumprod(table: ArrayLike<number>): Schedule {
   return { betas, alphasCumprod: abar };
 }
 
-/** DDPM index of a continuous noise level t in [0, 1]: clamp(round((T-1) t), 0, T-1) (FACTS.md section 1). */
+/** DDPM index of a continuous noise level t in [0, 1]: clamp(round((T-1) t), 0, T-1) (the ChordEdit reference pipeline_chord.py). */
 export function timeToIndex(t: number, steps = 1000): number {
   checkNumber('t', t);
   checkNumber('steps', steps, { min: 1, integer: true });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getTf } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
-import type { SectionResult, Table, TourContext, TourSection } from '../report/section.js';
+import type { SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { addNoise, scoreFromEps, tweedieX0, vFromEpsX0 } from './conversions.js';
 import { energyLandscapeSpec, samplesSpec, scheduleCurvesSpec, scoreErrorSpec } from './figures.js';
 import { type LabConfig, labConfig } from './lab/config.js';
@@ -24,7 +24,7 @@ export const TOUR_WEIGHTS = {
   eps: fileURLToPath(new URL('../../assets/diffusion/moons-eps.safetensors', import.meta.url)),
 } as const;
 
-/** The FACTS.md section 5 example and the Gaussian N(2, 0.5^2) closed forms at abar = 0.64. */
+/** The worked example (abar = 0.64, x0 = 1, eps = 0.5) and the Gaussian N(2, 0.5^2) closed forms. */
 function exactChecksTable(): Table {
   const [alpha, sigma] = [0.8, 0.6];
   const x0 = Float32Array.of(1);
@@ -33,8 +33,7 @@ function exactChecksTable(): Table {
   const gauss = makeMixture(1, [1], [2], [0.5]);
   const score = mixtureScore(noisedMixture(gauss, alpha, sigma), xt);
   return {
-    caption:
-      'Closed-form checks at abar = 0.64 (FACTS.md section 5): x0 = 1, eps = 0.5; then data N(2, 0.5^2) observed at x_t',
+    caption: 'Closed-form checks at abar = 0.64: x0 = 1, eps = 0.5; then data N(2, 0.5^2) observed at x_t',
     columns: ['quantity', 'computed', 'expected'],
     rows: [
       ['x_t = alpha x0 + sigma eps', xt[0], 1.1],

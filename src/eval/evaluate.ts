@@ -1,6 +1,8 @@
 /**
  * Scores a text with a causal LM by strided sliding windows (metrics.ts): tokenize, prepend the
- * model's BOS when it has one, run each window, sum -ln p of the targets the window owns.
+ * model's BOS when it has one, run each window, sum -ln p of the targets the window owns. Bits per
+ * byte divide by the bytes of the scored tokens (all of the text with a BOS; without one, all but
+ * the first token's, which has no history and is never scored).
  */
 import { ConfigError, checkNumber } from '../core/errors.js';
 import type { CausalLm } from './causal-lm.js';
@@ -51,5 +53,7 @@ export async function evaluateText(lm: CausalLm, text: string, options: EvalOpti
       tokens += 1;
     }
   }
-  return { ...lmMetrics(totalNats, tokens, bytes), context, stride, windows: plan.length };
+  // Without a BOS the first token is never a target: its bytes are not in the per-byte average either.
+  const scoredBytes = lm.bos === undefined ? bytes - lm.tokenizer.tokenBytes(ids[0]) : bytes;
+  return { ...lmMetrics(totalNats, tokens, scoredBytes), context, stride, windows: plan.length };
 }

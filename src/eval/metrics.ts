@@ -1,5 +1,5 @@
 /**
- * Language-model metrics (FACTS section 8): cross-entropy L = mean over scored tokens of
+ * Language-model metrics (Hugging Face's perplexity guide; bits per byte as in the GPT-2 paper): cross-entropy L = mean over scored tokens of
  * -ln p(x_t | x_<t) in nats, perplexity e^L, bits per byte = (total nats / ln 2) / UTF-8 bytes,
  * and the strided sliding-window plan of Hugging Face's perplexity guide (each token is scored
  * exactly once, with up to `context` tokens of history). Checked on uniform and bigram models
@@ -12,7 +12,7 @@ import { logSumExp } from '../core/math.js';
 export interface LmMetrics {
   /** Scored tokens. */
   tokens: number;
-  /** UTF-8 bytes of the text. */
+  /** UTF-8 bytes of the scored tokens (the whole text when the model has a BOS). */
   bytes: number;
   /** Mean negative log-likelihood per scored token (nats). */
   crossEntropy: number;

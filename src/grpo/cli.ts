@@ -1,152 +1,164 @@
 /**
- * `modelmath grpo ...`: the lecture's bandit (`grpo bandit`) and GRPO with LoRA on the tiny LM
- * (`grpo lm`). Options are validated by zod; results print as one JSON object with --json.
+ * `modelmath grpo bandit | lm`: the lecture's GRPO script, and GRPO with LoRA on the tiny LM after
+ * an SFT warm start. GRPO knobs come from grpo/config.ts's schema; `--task` picks the task's
+ * warm-start preset (lm-config.ts), which explicit --warm-* flags override.
  */
-import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, numberFlag, parseOptions } from '../cli/context.js';
-import { getTf } from '../core/engine.js';
-import { shippedModelDir } from '../lm/index.js';
-import { banditVjpTf } from './bandit-tf.js';
-import { LOSS_TYPES } from './config.js';
-import { runLectureBandit } from './lecture.js';
-import { LM_TASKS, type LmTaskName } from './lm.js';
-import { runLmGrpo } from './lm-task.js';
-import { CHECK_PROBLEMS, WARM_START_PRESETS, type WarmStartOptions } from './lm-warm.js';
+import { defineCommand } from '../core/command.js';
+import { grpoConfigSchema } from './config.js';
+import { CHECK_PROBLEMS, LM_TASK_NAMES, type LmTaskName, WARM_START_PRESETS } from './lm-config.js';
 
-/** "addition 1000, reverse 1000": a warm-start field of every task's preset, for --help. */
-const presetList = (field: (w: WarmStartOptions) => number | undefined): string =>
-  Object.entries(WARM_START_PRESETS)
-    .map(([task, w]) => `${task} ${field(w) ?? 'none'}`)
-    .join(', ');
+const grpo = grpoConfigSchema.shape;
 
-const banditSchema = z.object({
-  steps: numberFlag.pipe(z.number().int().min(1).max(1_000_000)),
-  engine: z.enum(['plain', 'tf']),
-  lossType: z.enum(LOSS_TYPES),
+const bandit = defineCommand({
+  name: 'bandit',
+  summary: "the lecture's GRPO script: 32 prompts, 8 actions, reward prompt % 8 (group 8, batch 16, beta 0.05, k3)",
+  options: z.object({
+    steps: grpo.steps,
+    engine: z
+      .enum(['plain', 'tf'])
+      .default('plain')
+      .describe("back-propagation: 'plain' (hand-written gradients on Float32Array) or 'tf' (engine autodiff)"),
+    lossType: grpo.lossType,
+  }),
+  examples: ['modelmath grpo bandit --steps 200', 'modelmath grpo bandit --engine tf --json'],
+  async run(o, ctx) {
+    const { runLectureBandit } = await import('./lecture.js');
+    const vjp =
+      o.engine === 'tf'
+        ? (await import('./bandit-tf.js')).banditVjpTf(await (await import('../core/engine.js')).getTf())
+        : undefined;
+    const { accuracyCurve: _curve, ...r } = await runLectureBandit({
+      steps: o.steps,
+      seed: ctx.seed,
+      vjp,
+      config: { lossType: o.lossType },
+    });
+    return {
+      data: r,
+      text:
+        `grpo bandit seed ${ctx.seed}: greedy accuracy ${r.greedyAccuracy.toFixed(3)}, mean reward (last 50) ` +
+        `${r.meanRewardLast50.toFixed(3)}, KL to ref ${r.klToRef.toFixed(3)}, ${r.wallSeconds.toFixed(2)} s`,
+    };
+  },
 });
 
-const lmSchema = z.object({
-  model: z.string().min(1),
-  task: z.enum(Object.keys(LM_TASKS) as [LmTaskName, ...LmTaskName[]]),
-  steps: numberFlag.pipe(z.number().int().min(1).max(1_000_000)),
-  r: numberFlag.pipe(z.number().int().min(1).max(256)),
-  targets: z.string().regex(/^[A-Za-z0-9_.]+(,[A-Za-z0-9_.]+)*$/, 'expected comma-separated module names'),
-  eval: numberFlag.pipe(z.number().int().min(1).max(1000)),
-  lossType: z.enum(LOSS_TYPES),
-  beta: numberFlag.pipe(z.number().min(0).max(100)),
-  temperature: numberFlag.pipe(z.number().gt(0).max(10)),
-  partialCredit: numberFlag.pipe(z.number().min(0).max(10)),
-  warmStart: numberFlag.pipe(z.number().int().min(0).max(100_000)).optional(),
-  warmExamples: numberFlag.pipe(z.number().int().min(10).max(1_000_000)),
-  warmLr: numberFlag.pipe(z.number().gt(0).max(1)).optional(),
-  warmRank: numberFlag.pipe(z.number().int().min(0).max(256)).optional(),
-  warmTarget: numberFlag.pipe(z.number().min(0).max(1)).optional(),
-  checkpoint: z.string().optional(),
-  resume: z.boolean().optional(),
+/** Each task's warm start as flag values (its preset). */
+const warmFlags = (task: LmTaskName) => {
+  const w = WARM_START_PRESETS[task];
+  return { warmStart: w.steps, warmLr: w.lr, warmRank: w.r, warmTarget: w.targetAccuracy ?? 0 };
+};
+
+const lm = defineCommand({
+  name: 'lm',
+  summary:
+    'SFT warm start + GRPO with LoRA on the tiny LM: a verifiable task, exact-match reward, held-out accuracy before and after',
+  options: z.object({
+    model: z
+      .string()
+      .min(1)
+      .default('lm')
+      .describe("model folder, or 'lm' for the shipped model")
+      .meta({ placeholder: 'dir' }),
+    task: z
+      .enum(LM_TASK_NAMES)
+      .default('reverse')
+      .describe(
+        'verifiable task (also picks the warm-start preset: addition = LoRA r 8 to 0.5, reverse = full fine-tune to 0.3)',
+      ),
+    steps: grpo.steps,
+    r: z.number().int().min(1).max(256).default(8).describe('LoRA rank of the GRPO policy'),
+    targetModules: z.array(z.string().min(1)).min(1).default(['wq', 'wk', 'wv', 'wo']).describe('LoRA target modules'),
+    eval: z.number().int().min(1).max(1000).default(200).describe('held-out problems for the accuracy'),
+    lossType: grpo.lossType,
+    beta: grpo.beta,
+    temperature: z
+      .number()
+      .gt(0)
+      .max(10)
+      .default(1)
+      .describe('sampling temperature; the trained policy is softmax(logits / temperature)'),
+    partialCredit: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0)
+      .describe('weight of a character partial-credit reward added to exact match (0 = off)'),
+    warmStart: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .describe('SFT warm-start steps before GRPO, the maximum when a target is set (0 = none)'),
+    warmExamples: z.number().int().min(10).max(1_000_000).default(20000).describe('training problems in the SFT text'),
+    warmLr: z.number().gt(0).max(1).describe('SFT peak learning rate'),
+    warmRank: z.number().int().min(0).max(256).describe('SFT LoRA rank, merged before GRPO; 0 fine-tunes every weight'),
+    warmTarget: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe(
+        `end the warm start once greedy accuracy on ${CHECK_PROBLEMS} training problems reaches this (0 = run all steps)`,
+      ),
+  }),
+  presets: { option: 'task', values: { addition: warmFlags('addition'), reverse: warmFlags('reverse') } },
+  defaults: { lossType: 'dapo', beta: 0.02 },
+  out: {
+    kind: 'dir',
+    describe: 'folder for checkpoint/ (continue with --resume) and result.json',
+    optional: true,
+    claims: ['checkpoint/'],
+  },
+  resumable: true,
+  examples: [
+    'modelmath grpo lm --steps 2 --warm-start 2 --eval 4',
+    'modelmath grpo lm --task addition --out grpo-addition',
+  ],
+  async run(o, ctx) {
+    const { join } = await import('node:path');
+    const { runLmGrpo } = await import('./lm-task.js');
+    const { shippedModelDir } = await import('../lm/index.js');
+    const r = await runLmGrpo({
+      modelDir: o.model === 'lm' ? shippedModelDir() : o.model,
+      task: o.task,
+      steps: o.steps,
+      seed: ctx.seed,
+      r: o.r,
+      targetModules: o.targetModules,
+      evalProblems: o.eval,
+      temperature: o.temperature,
+      partialCredit: o.partialCredit,
+      warmStart: {
+        ...WARM_START_PRESETS[o.task],
+        steps: o.warmStart,
+        examples: o.warmExamples,
+        lr: o.warmLr,
+        r: o.warmRank,
+        targetAccuracy: o.warmTarget > 0 ? o.warmTarget : undefined,
+      },
+      config: {
+        lossType: o.lossType,
+        beta: o.beta,
+        logEvery: 10,
+        checkpointEvery: ctx.out ? Math.min(10, o.steps) : 0,
+      },
+      checkpointPath: ctx.out ? join(ctx.out, 'checkpoint') : undefined,
+      resume: ctx.resume,
+      log: ctx.log,
+    });
+    if (ctx.out) (await import('../core/outputs.js')).writeJsonAtomic(join(ctx.out, 'result.json'), r);
+    return {
+      data: r,
+      text:
+        `grpo lm (${r.task}): held-out greedy accuracy base ${r.heldOutAccuracyBase.toFixed(3)}, GRPO start ` +
+        `${r.heldOutAccuracyBefore.toFixed(3)} -> after GRPO ${r.heldOutAccuracyAfter.toFixed(3)}; sampled ` +
+        `${r.sampledAccuracyBefore.toFixed(3)} -> ${r.sampledAccuracyAfter.toFixed(3)} ` +
+        `(${r.evalProblems} problems), train reward ${r.trainRewardFirst10.toFixed(3)} -> ${r.trainRewardLast10.toFixed(3)}, ` +
+        `${r.tokensPerSecond.toFixed(0)} tokens/s, ${r.wallSeconds.toFixed(1)} s`,
+    };
+  },
 });
 
-export function register(program: Command): void {
-  const grpo = program.command('grpo').description('GRPO: the lecture minimal trainer, its variants, and an LM task');
-  grpo
-    .command('bandit')
-    .description(
-      "the lecture's GRPO script: 32 prompts, 8 actions, reward prompt % 8 (group 8, batch 16, beta 0.05, k3)",
-    )
-    .option('--steps <n>', 'training steps', '1000')
-    .option('--engine <name>', "back-propagation: 'plain' (analytic Float32Array) or 'tf' (engine autodiff)", 'plain')
-    .option(
-      '--loss-type <type>',
-      `loss aggregation: ${LOSS_TYPES.join(', ')} (identical for one-token completions)`,
-      'grpo',
-    )
-    .action(
-      action(async (raw, ctx) => {
-        const o = parseOptions(banditSchema, raw);
-        const vjp = o.engine === 'tf' ? banditVjpTf(await getTf()) : undefined;
-        const { accuracyCurve: _unused, ...r } = await runLectureBandit({
-          steps: o.steps,
-          seed: ctx.seed,
-          vjp,
-          config: { lossType: o.lossType },
-        });
-        ctx.log(
-          `grpo bandit seed ${ctx.seed}: greedy accuracy ${r.greedyAccuracy.toFixed(3)}, mean reward (last 50) ` +
-            `${r.meanRewardLast50.toFixed(3)}, KL to ref ${r.klToRef.toFixed(3)}, ${r.wallSeconds.toFixed(2)} s`,
-        );
-        return r;
-      }),
-    );
-  grpo
-    .command('lm')
-    .description(
-      'SFT warm start + GRPO with LoRA on the tiny LM: a verifiable task (addition or word reversal), exact-match reward, held-out accuracy of base, SFT and GRPO model',
-    )
-    .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
-    .option('--task <name>', `verifiable task: ${Object.keys(LM_TASKS).join(', ')}`, 'reverse')
-    .option('--steps <n>', 'GRPO steps (8 prompts x 8 samples each)', '1000')
-    .option('--r <n>', 'LoRA rank', '8')
-    .option('--targets <list>', 'LoRA target modules', 'wq,wk,wv,wo')
-    .option('--eval <n>', 'held-out problems for the accuracy', '200')
-    .option('--loss-type <type>', `loss aggregation: ${LOSS_TYPES.join(', ')}`, 'dapo')
-    .option('--beta <x>', 'KL coefficient (0: no reference model)', '0.02')
-    .option('--temperature <x>', 'sampling temperature; the trained policy is softmax(logits / temperature)', '1')
-    .option('--partial-credit <w>', 'weight of a character partial-credit reward added to exact match (0 = off)', '0')
-    .option(
-      '--warm-start <steps>',
-      `SFT warm-start steps (the maximum when a target accuracy is set) before GRPO, 0 = none (default per task: ${presetList((w) => w.steps)})`,
-    )
-    .option('--warm-examples <n>', 'training problems in the SFT text', '20000')
-    .option(
-      '--warm-target <acc>',
-      `end the warm start once greedy accuracy on ${CHECK_PROBLEMS} training problems reaches this, 0 = run all steps (default per task: ${presetList((w) => w.targetAccuracy)})`,
-    )
-    .option('--warm-lr <x>', `SFT peak learning rate (default per task: ${presetList((w) => w.lr)})`)
-    .option(
-      '--warm-rank <r>',
-      `SFT LoRA rank, merged before GRPO; 0 fine-tunes every weight (default per task: ${presetList((w) => w.r)})`,
-    )
-    .option('--checkpoint <dir>', 'GRPO checkpoint folder (LoRA weights, AdamW moments, RNG, step)')
-    .option('--resume', 'continue from --checkpoint if it holds a checkpoint')
-    .action(
-      action(async (raw, ctx) => {
-        const o = parseOptions(lmSchema, raw);
-        const r = await runLmGrpo({
-          modelDir: o.model === 'lm' ? shippedModelDir() : o.model,
-          task: o.task,
-          steps: o.steps,
-          seed: ctx.seed,
-          r: o.r,
-          targetModules: o.targets.split(','),
-          evalProblems: o.eval,
-          temperature: o.temperature,
-          partialCredit: o.partialCredit,
-          warmStart: {
-            ...WARM_START_PRESETS[o.task],
-            examples: o.warmExamples,
-            ...(o.warmStart !== undefined && { steps: o.warmStart }),
-            ...(o.warmLr !== undefined && { lr: o.warmLr }),
-            ...(o.warmRank !== undefined && { r: o.warmRank }),
-            ...(o.warmTarget !== undefined && { targetAccuracy: o.warmTarget > 0 ? o.warmTarget : undefined }),
-          },
-          config: {
-            lossType: o.lossType,
-            beta: o.beta,
-            logEvery: 10,
-            checkpointEvery: o.checkpoint ? Math.min(10, o.steps) : 0,
-          },
-          checkpointPath: o.checkpoint,
-          resume: o.resume,
-          log: ctx.log,
-        });
-        ctx.log(
-          `grpo lm (${r.task}): held-out greedy accuracy base ${r.heldOutAccuracyBase.toFixed(3)}, GRPO start ` +
-            `${r.heldOutAccuracyBefore.toFixed(3)} -> after GRPO ${r.heldOutAccuracyAfter.toFixed(3)}; sampled ` +
-            `${r.sampledAccuracyBefore.toFixed(3)} -> ${r.sampledAccuracyAfter.toFixed(3)} ` +
-            `(${r.evalProblems} problems), train reward ${r.trainRewardFirst10.toFixed(3)} -> ${r.trainRewardLast10.toFixed(3)}, ` +
-            `${r.tokensPerSecond.toFixed(0)} tokens/s, ${r.wallSeconds.toFixed(1)} s`,
-        );
-        return r;
-      }),
-    );
-}
+export const commands = [
+  { name: 'grpo', summary: 'GRPO: the lecture minimal trainer, its variants, and an LM task', commands: [bandit, lm] },
+];

@@ -42,12 +42,18 @@ export {
   LmGrpoPolicy,
   type LmPolicyOptions,
   type LmTask,
-  type LmTaskName,
   lmGreedyAccuracy,
   REVERSE,
 } from './lm.js';
+export {
+  CHECK_PROBLEMS,
+  LM_TASK_NAMES,
+  type LmTaskName,
+  WARM_START_PRESETS,
+  type WarmStartOptions,
+} from './lm-config.js';
 export { LM_GRPO_CONFIG, type LmGrpoOptions, type LmGrpoResult, runLmGrpo } from './lm-task.js';
-export { sftText, WARM_START_PRESETS, type WarmStartOptions, type WarmStartResult, warmStart } from './lm-warm.js';
+export { sftText, type WarmStartResult, warmStart } from './lm-warm.js';
 // Pure loss math
 export {
   aggregationWeights,

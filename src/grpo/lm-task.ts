@@ -10,16 +10,9 @@ import { loadTinyLm } from '../lm/index.js';
 import { addLora } from '../lora/index.js';
 import { disposeParams } from '../nn/index.js';
 import type { GrpoConfig } from './config.js';
-import {
-  charCredit,
-  exactMatch,
-  LM_TASKS,
-  LmGrpoPolicy,
-  type LmTask,
-  type LmTaskName,
-  lmGreedyAccuracy,
-} from './lm.js';
-import { WARM_START_PRESETS, type WarmStartOptions, type WarmStartResult, warmStart } from './lm-warm.js';
+import { charCredit, exactMatch, LM_TASKS, LmGrpoPolicy, type LmTask, lmGreedyAccuracy } from './lm.js';
+import { LM_TASK_NAMES, type LmTaskName, WARM_START_PRESETS, type WarmStartOptions } from './lm-config.js';
+import { type WarmStartResult, warmStart } from './lm-warm.js';
 import { type GrpoStepLog, GrpoTrainer, type RewardFn } from './trainer.js';
 
 export interface LmGrpoOptions {
@@ -92,7 +85,7 @@ export function lmRewardFns<P>(task: LmTask<P>, partialCredit: number): RewardFn
 }
 
 export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
-  const taskName = checkOneOf('task', o.task ?? 'reverse', Object.keys(LM_TASKS) as LmTaskName[]);
+  const taskName = checkOneOf('task', o.task ?? 'reverse', LM_TASK_NAMES);
   // The tasks' problem types differ; inside the run only the task's own functions touch them.
   const task = LM_TASKS[taskName] as LmTask<unknown>;
   await getTf();

@@ -11,6 +11,7 @@ import type { Rng } from '../core/rng.js';
 import { NEWLINE_ID, type TinyLmConfig, type TinyLmParams, tinyLmForward } from '../lm/index.js';
 import { isLoraLinear, loraTrainable } from '../lora/index.js';
 import { adamw, flattenParams, lrAt, type Optimizer, type ParamTree } from '../nn/index.js';
+import type { LmTaskName } from './lm-config.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
 
 /**
@@ -99,8 +100,7 @@ export const REVERSE: LmTask<string> = {
 };
 
 /** The tasks `grpo lm --task` offers. */
-export const LM_TASKS = { addition: ADDITION, reverse: REVERSE } as const;
-export type LmTaskName = keyof typeof LM_TASKS;
+export const LM_TASKS: Readonly<Record<LmTaskName, LmTask>> = { addition: ADDITION, reverse: REVERSE };
 
 /** Exact-match reward: 1 if the completion (before the newline) is the answer. */
 export const exactMatch = <P>(task: LmTask<P>, p: P, completion: string): number =>

@@ -5,7 +5,7 @@
  * Yu et al. 2025 (DAPO eq. 10-12), Liu et al. 2025 (Dr. GRPO). Checked against hand-computed cases
  * and finite differences in test/grpo/loss.test.ts. Shapes: N completions, T tokens, row-major [N, T].
  */
-import { ShapeError } from '../core/errors.js';
+import { ConfigError, ShapeError } from '../core/errors.js';
 import { variance } from '../core/math.js';
 import type { KlEstimator, LossType, ScaleRewards } from './config.js';
 
@@ -90,7 +90,7 @@ export function klGrad(kind: KlEstimator, logp: number, refLogp: number): number
     case 'k3':
       return 1 - Math.exp(refLogp - logp);
     default:
-      throw new ShapeError(`klEstimator must be 'k1', 'k2' or 'k3', got ${String(kind)}`);
+      throw new ConfigError(`klEstimator must be 'k1', 'k2' or 'k3', got ${String(kind)}`);
   }
 }
 
@@ -99,21 +99,20 @@ export function klValue(kind: KlEstimator, logp: number, refLogp: number): numbe
   if (kind === 'k1') return klK1(logp, refLogp);
   if (kind === 'k2') return klK2(logp, refLogp);
   if (kind === 'k3') return klK3(logp, refLogp);
-  throw new ShapeError(`klEstimator must be 'k1', 'k2' or 'k3', got ${String(kind)}`);
+  throw new ConfigError(`klEstimator must be 'k1', 'k2' or 'k3', got ${String(kind)}`);
 }
 
 /**
  * Clipped surrogate for one token, -min(rho A, clip(rho, 1-epsLow, 1+epsHigh) A) with
- * rho = exp(logp - oldLogp) (PPO / GRPO eq. 3), and its derivative with respect to logp.
+ * rho = exp(logp - oldLogp) (PPO / GRPO eq. 3), and its derivative with respect to logp
+ * (d rho / d logp = rho).
  */
 export function clippedSurrogate(
-  logp: number,
-  oldLogp: number,
+  ratio: number,
   adv: number,
   epsLow: number,
   epsHigh: number,
 ): { value: number; grad: number } {
-  const ratio = Math.exp(logp - oldLogp);
   const clipped = Math.min(Math.max(ratio, 1 - epsLow), 1 + epsHigh);
   const value = -Math.min(ratio * adv, clipped * adv);
   // The gradient flows through rho unless the clipped branch is strictly the minimum (outside the range).
@@ -181,7 +180,7 @@ export function aggregationWeights(lossType: LossType, mask: Num, T: number, max
           w[i] = mask[i] / (N * maxLen);
           break;
         default:
-          throw new ShapeError(`lossType must be one of grpo, bnpo, dr_grpo, dapo, got ${String(lossType)}`);
+          throw new ConfigError(`lossType must be one of grpo, bnpo, dr_grpo, dapo, got ${String(lossType)}`);
       }
     }
   }
@@ -219,8 +218,10 @@ export function grpoLoss(input: GrpoLossInput, opts: GrpoLossOptions): GrpoLossR
   for (let i = 0; i < size; i++) {
     if (!mask[i]) continue;
     const adv = advantages[Math.floor(i / T)];
-    const s = clippedSurrogate(logp[i], oldLogp[i], adv, opts.epsilon, epsHigh);
-    let value = s.value;
+    const logRatio = logp[i] - oldLogp[i]; // 1.
+    const ratio = Math.exp(logRatio); // 2.
+    const s = clippedSurrogate(ratio, adv, opts.epsilon, epsHigh); // 3.
+    let value = s.value; // 4.
     let g = s.grad;
     if (opts.beta > 0 && refLogp) {
       const k = klValue(opts.klEstimator, logp[i], refLogp[i]);
@@ -228,9 +229,8 @@ export function grpoLoss(input: GrpoLossInput, opts: GrpoLossOptions): GrpoLossR
       g += opts.beta * klGrad(opts.klEstimator, logp[i], refLogp[i]);
       kl += k;
     }
-    loss += w[i] * value;
+    loss += w[i] * value; // 5.
     grad[i] = w[i] * g;
-    const ratio = Math.exp(logp[i] - oldLogp[i]);
     if (ratio < 1 - opts.epsilon && adv < 0) low++;
     if (ratio > 1 + epsHigh && adv > 0) high++;
     valid++;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { SectionResult, TourSection } from '../report/section.js';
+import type { SectionResult, TourSection } from '../core/tour-section.js';
 import type { GrpoConfig } from './config.js';
 import { type BanditRunResult, runLectureBandit } from './lecture.js';
 import { LM_TASKS } from './lm.js';

@@ -1,230 +1,264 @@
 /**
- * `modelmath lm ...`: generate the corpus, pre-train the tiny LM, LoRA/DoRA fine-tune it on a
- * second domain, and sample from it. Options are validated by zod (ConfigError naming the flag);
- * results print as one JSON object with --json, progress goes to stderr.
+ * `modelmath lm corpus | train | finetune | merge | sample | export-onnx`: generate the corpus,
+ * pre-train the tiny LM, LoRA/DoRA fine-tune it on a second domain, merge an adapter, sample, and
+ * export it as an ONNX causal LM (what `eval --model DIR` reads). Every training knob
+ * is a field of lm/config.ts (model shape and run) or lora/config.ts; training resumes from the
+ * checkpoint under --out with --resume.
  */
-import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, numberFlag, parseOptions } from '../cli/context.js';
-import { getTf } from '../core/engine.js';
-import { ConfigError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
-import { disposeParams } from '../nn/index.js';
-import { loadTinyLm, shippedModelDir } from './io.js';
-import { TINY_LM_PRESETS } from './model.js';
-import { finetuneLora, mergeAdapter, pretrain, writeCorpus } from './pipeline.js';
-import { sampleTokens } from './sample.js';
-import { byteTokenizer } from './tokenizer.js';
+import { defineCommand } from '../core/command.js';
+import { loraConfigSchema } from '../lora/config.js';
+import { lmTrainConfigSchema, TINY_LM_PRESETS, tinyLmConfigSchema } from './config.js';
 
-const int = (min: number, max: number) => numberFlag.pipe(z.number().int().min(min).max(max));
-const positive = numberFlag.pipe(z.number().positive());
-
-const trainFlags = {
-  steps: int(1, 1_000_000),
-  batchSize: int(1, 4096),
-  lr: positive.pipe(z.number().max(1)),
-  warmupSteps: int(0, 1_000_000),
-  evalEvery: int(1, 1_000_000),
-  checkpoint: z.string().optional(),
-  resume: z.boolean().optional(),
-};
-
-const trainSchema = z.object({
-  data: z.string(),
-  valid: z.string(),
-  preset: z.enum(['default', 'test']),
-  dim: int(2, 4096).optional(),
-  nLayer: int(1, 64).optional(),
-  nHead: int(1, 256).optional(),
-  blockSize: int(2, 4096).optional(),
-  ...trainFlags,
-});
-
-const finetuneSchema = z.object({
-  model: z.string(),
-  data: z.string(),
-  valid: z.string(),
-  originalValid: z.string().optional(),
-  r: int(1, 1024),
-  alpha: positive,
-  dropout: numberFlag.pipe(z.number().min(0).max(0.99)),
-  targets: z.string().min(1),
-  dora: z.boolean().optional(),
-  ...trainFlags,
-});
-
-const mergeSchema = z.object({ model: z.string(), adapter: z.string() });
-
-const sampleSchema = z.object({
-  model: z.string(),
-  adapter: z.string().optional(),
-  prompt: z.string(),
-  maxTokens: int(1, 10_000),
-  temperature: numberFlag.pipe(z.number().min(0).max(100)),
-  topK: int(0, 100_000),
-  multiline: z.boolean().optional(),
-});
+const CHECKPOINT = 'checkpoint';
+const model = z
+  .string()
+  .min(1)
+  .default('lm')
+  .describe("model folder, or 'lm' for the shipped model (assets/lm/model)")
+  .meta({ placeholder: 'dir' });
+const textFile = (what: string) => z.string().min(1).describe(what).meta({ placeholder: 'file' });
 
 /** 'lm' names the shipped model; anything else is a model folder. */
-export function resolveModelDir(model: string): string {
-  return model === 'lm' ? shippedModelDir() : model;
+async function resolveModelDir(name: string): Promise<string> {
+  return name === 'lm' ? (await import('./io.js')).shippedModelDir() : name;
 }
 
-function requireOut(out: string | undefined, what: string): string {
-  if (!out) throw new ConfigError(`--out is required: the ${what} to write`);
-  return out;
+const run = lmTrainConfigSchema.shape;
+/** The run's knobs as flags (the batch sampler's seed is the global --seed). */
+const runFlags = {
+  steps: run.steps,
+  batchSize: run.batchSize,
+  lr: run.lr,
+  warmupSteps: run.warmupSteps,
+  floorRatio: run.floorRatio,
+  weightDecay: run.weightDecay,
+  clipNorm: run.clipNorm,
+  evalEvery: run.evalEvery,
+  evalWindows: run.evalWindows,
+  checkpointEvery: run.checkpointEvery,
+};
+const RUN_KEYS = Object.keys(runFlags) as (keyof typeof runFlags)[];
+const MODEL_KEYS = ['blockSize', 'nLayer', 'nHead', 'dim', 'mlpRatio', 'ropeBase', 'ropeLayout'] as const;
+const LORA_KEYS = ['r', 'alpha', 'dropout', 'targetModules', 'useDora', 'useRslora'] as const;
+
+/** The named fields of the parsed options (the settings one library call takes). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }
 
-function addTrainFlags(cmd: Command, defaults: { steps: string; lr: string; batch: string }): Command {
-  return cmd
-    .option('--steps <n>', 'optimiser steps', defaults.steps)
-    .option('--batch-size <n>', 'windows per batch', defaults.batch)
-    .option('--lr <x>', 'peak learning rate (warm-up, then cosine to 0.1 x peak)', defaults.lr)
-    .option('--warmup-steps <n>', 'linear warm-up steps', '50')
-    .option('--eval-every <n>', 'validation loss every n steps', '100')
-    .option('--checkpoint <dir>', 'checkpoint folder (weights, AdamW moments, RNG, step)')
-    .option('--resume', 'continue from --checkpoint if it holds a checkpoint');
-}
+const corpus = defineCommand({
+  name: 'corpus',
+  summary: 'write the generated corpus (English + arithmetic for pre-training, toy captions) as text files',
+  options: z.object({}),
+  out: { kind: 'dir', describe: 'folder for the text files' },
+  examples: ['modelmath lm corpus --out corpus'],
+  async run(_o, ctx) {
+    const { writeCorpus } = await import('./pipeline.js');
+    let bytes: Record<string, number> = {};
+    await ctx.writeDir(async (tmp) => {
+      bytes = await writeCorpus(tmp, ctx.seed);
+    });
+    const lines = Object.entries(bytes).map(([name, n]) => `${name}\t${n} bytes`);
+    return { data: { out: ctx.out, bytes }, text: [...lines, `wrote ${lines.length} files to ${ctx.out}`].join('\n') };
+  },
+});
 
-export function register(program: Command): void {
-  const lm = program
-    .command('lm')
-    .description('tiny byte-level transformer LM with RoPE: corpus, train, finetune, sample');
+const m = tinyLmConfigSchema.shape;
+const train = defineCommand({
+  name: 'train',
+  summary: 'pre-train a fresh tiny LM on a text file; writes a model folder (resumable)',
+  options: z.object({
+    data: textFile('training text'),
+    valid: textFile('validation text'),
+    preset: z
+      .enum(['default', 'test'])
+      .default('default')
+      .describe("model size: 'default' (4 layers, width 64) or 'test' (1 block, width 16)"),
+    blockSize: m.blockSize,
+    nLayer: m.nLayer,
+    nHead: m.nHead,
+    dim: m.dim,
+    mlpRatio: m.mlpRatio,
+    ropeBase: m.ropeBase,
+    ropeLayout: m.ropeLayout,
+    ...runFlags,
+  }),
+  presets: { option: 'preset', values: TINY_LM_PRESETS },
+  inputs: ['data', 'valid'],
+  out: {
+    kind: 'dir',
+    describe: 'model folder (config.json, model.safetensors, log, card; checkpoint/)',
+    claims: [`${CHECKPOINT}/`],
+  },
+  resumable: true,
+  examples: [
+    'modelmath lm train --data assets/lm/corpus/pretrain.train.txt --valid assets/lm/corpus/pretrain.valid.txt --preset test --steps 20 --out lm-test',
+    'modelmath lm train --data assets/lm/corpus/pretrain.train.txt --valid assets/lm/corpus/pretrain.valid.txt --out lm-model',
+  ],
+  async run(o, ctx) {
+    const { join } = await import('node:path');
+    await (await import('../core/engine.js')).getTf();
+    const { pretrain } = await import('./pipeline.js');
+    const out = ctx.out as string;
+    const r = await pretrain({
+      data: o.data,
+      valid: o.valid,
+      out,
+      model: pick(o, MODEL_KEYS),
+      train: { ...pick(o, RUN_KEYS), seed: ctx.seed },
+      seed: ctx.seed,
+      checkpointDir: join(out, CHECKPOINT),
+      resume: ctx.resume,
+      command: `modelmath lm train ${process.argv.slice(4).join(' ')}`.trim(),
+    });
+    return {
+      data: { out, ...r },
+      text: `trained ${r.parameters} parameters for ${r.steps} steps (resumed from ${r.resumedFrom}): valid loss ${r.validLoss.toFixed(4)} nats/byte, perplexity ${r.validPerplexity.toFixed(3)} -> ${out}`,
+    };
+  },
+});
 
-  lm.command('corpus')
-    .description('write the generated corpus (English + arithmetic for pre-training, toy captions) to --out')
-    .action(
-      action(async (_raw, ctx) => {
-        const out = requireOut(ctx.out, 'corpus folder');
-        const bytes = await writeCorpus(out, ctx.seed);
-        ctx.log(`wrote ${Object.keys(bytes).length} files to ${out}`);
-        return { out, bytes };
-      }),
-    );
-
-  addTrainFlags(
-    lm
-      .command('train')
-      .description('pre-train a fresh tiny LM on a text file; writes a model folder to --out')
-      .requiredOption('--data <file>', 'training text')
-      .requiredOption('--valid <file>', 'validation text')
-      .option('--preset <name>', "model size: 'default' (4 layers, width 64) or 'test' (tiny)", 'default')
-      .option('--dim <n>', 'override the model width D')
-      .option('--n-layer <n>', 'override the number of blocks')
-      .option('--n-head <n>', 'override the number of heads')
-      .option('--block-size <n>', 'override the context length T'),
-    { steps: '1500', lr: '3e-3', batch: '16' },
-  ).action(
-    action(async (raw, ctx) => {
-      const o = parseOptions(trainSchema, raw);
-      const out = requireOut(ctx.out, 'model folder');
-      await getTf();
-      const r = await pretrain({
-        data: o.data,
-        valid: o.valid,
-        out,
-        model: {
-          ...(o.preset === 'test' ? TINY_LM_PRESETS.test : {}),
-          ...(o.dim !== undefined && { dim: o.dim }),
-          ...(o.nLayer !== undefined && { nLayer: o.nLayer }),
-          ...(o.nHead !== undefined && { nHead: o.nHead }),
-          ...(o.blockSize !== undefined && { blockSize: o.blockSize }),
-        },
-        train: { steps: o.steps, batchSize: o.batchSize, lr: o.lr, warmupSteps: o.warmupSteps, evalEvery: o.evalEvery },
-        seed: ctx.seed,
-        checkpointDir: o.checkpoint,
-        resume: o.resume,
-        command: `modelmath lm train ${process.argv.slice(4).join(' ')}`.trim(),
-      });
-      ctx.log(`trained ${r.parameters} parameters: valid loss ${r.validLoss.toFixed(4)} nats/byte -> ${out}`);
-      return { out, ...r };
-    }),
-  );
-
-  addTrainFlags(
-    lm
-      .command('finetune')
-      .description('LoRA/DoRA fine-tuning of a model folder on a second text; writes a PEFT adapter to --out')
-      .requiredOption('--data <file>', 'training text of the new domain')
-      .requiredOption('--valid <file>', 'validation text of the new domain')
-      .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
-      .option('--original-valid <file>', 'validation text of the original domain (measures forgetting)')
-      .option('--r <n>', 'LoRA rank', '8')
-      .option('--alpha <x>', 'LoRA alpha (scaling alpha / r)', '16')
-      .option('--dropout <p>', 'dropout on the adapter input (not used by the merged-weight forward)', '0')
-      .option('--targets <list>', 'comma-separated module names to adapt', 'wq,wk,wv,wo')
-      .option('--dora', 'DoRA instead of LoRA'),
-    { steps: '300', lr: '1e-2', batch: '16' },
-  ).action(
-    action(async (raw, ctx) => {
-      const o = parseOptions(finetuneSchema, raw);
-      const out = requireOut(ctx.out, 'adapter folder');
-      await getTf();
-      const r = await finetuneLora({
-        model: resolveModelDir(o.model),
-        data: o.data,
-        valid: o.valid,
-        originalValid: o.originalValid,
-        out,
-        lora: { r: o.r, alpha: o.alpha, dropout: o.dropout, targetModules: o.targets.split(','), useDora: !!o.dora },
-        train: { steps: o.steps, batchSize: o.batchSize, lr: o.lr, warmupSteps: o.warmupSteps, evalEvery: o.evalEvery },
-        seed: ctx.seed,
-        checkpointDir: o.checkpoint,
-        resume: o.resume,
-        command: `modelmath lm finetune ${process.argv.slice(4).join(' ')}`.trim(),
-      });
-      ctx.log(
+const lora = loraConfigSchema.shape;
+const finetune = defineCommand({
+  name: 'finetune',
+  summary: 'LoRA/DoRA fine-tuning of a model folder on a second text; writes a PEFT adapter folder (resumable)',
+  options: z.object({
+    data: textFile('training text of the new domain'),
+    valid: textFile('validation text of the new domain'),
+    model,
+    originalValid: textFile('validation text of the original domain (measures forgetting)').optional(),
+    r: lora.r,
+    alpha: lora.alpha,
+    dropout: lora.dropout,
+    targetModules: z.array(z.string().min(1)).min(1).default(['wq', 'wk', 'wv', 'wo']).describe('modules to adapt'),
+    useDora: lora.useDora,
+    useRslora: lora.useRslora,
+    ...runFlags,
+  }),
+  defaults: { steps: 300, lr: 1e-2 },
+  inputs: ['data', 'valid', 'model', 'originalValid'],
+  out: {
+    kind: 'dir',
+    describe: 'adapter folder (adapter_config.json, adapter_model.safetensors; checkpoint/)',
+    claims: [`${CHECKPOINT}/`],
+  },
+  resumable: true,
+  examples: [
+    'modelmath lm finetune --data assets/lm/corpus/captions.train.txt --valid assets/lm/corpus/captions.valid.txt --steps 10 --out captions-adapter',
+  ],
+  async run(o, ctx) {
+    const { join } = await import('node:path');
+    await (await import('../core/engine.js')).getTf();
+    const { finetuneLora } = await import('./pipeline.js');
+    const out = ctx.out as string;
+    const r = await finetuneLora({
+      model: await resolveModelDir(o.model),
+      data: o.data,
+      valid: o.valid,
+      originalValid: o.originalValid,
+      out,
+      lora: pick(o, LORA_KEYS),
+      train: { ...pick(o, RUN_KEYS), seed: ctx.seed },
+      seed: ctx.seed,
+      checkpointDir: join(out, CHECKPOINT),
+      resume: ctx.resume,
+      command: `modelmath lm finetune ${process.argv.slice(4).join(' ')}`.trim(),
+    });
+    return {
+      data: { out, ...r },
+      text:
         `perplexity on the new domain ${r.before.perplexity.toFixed(3)} -> ${r.after.perplexity.toFixed(3)} ` +
-          `with ${r.trainableParameters} trainable parameters -> ${out}`,
-      );
-      return { out, ...r };
-    }),
-  );
+        `with ${r.trainableParameters} trainable parameters -> ${out}`,
+    };
+  },
+});
 
-  lm.command('merge')
-    .description('merge a LoRA/DoRA adapter into the weights; writes a plain model folder to --out')
-    .requiredOption('--adapter <dir>', 'PEFT adapter folder')
-    .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
-    .action(
-      action(async (raw, ctx) => {
-        const o = parseOptions(mergeSchema, raw);
-        const out = requireOut(ctx.out, 'merged model folder');
-        await getTf();
-        const r = await mergeAdapter(resolveModelDir(o.model), o.adapter, out);
-        ctx.log(
-          `merged ${r.merged.length} layers; max |logit change| on a probe text ${r.maxLogitChange.toExponential(2)}`,
-        );
-        return { out, ...r };
-      }),
-    );
+const merge = defineCommand({
+  name: 'merge',
+  summary: 'merge a LoRA/DoRA adapter into the weights; writes a plain model folder',
+  options: z.object({
+    adapter: z.string().min(1).describe('PEFT adapter folder').meta({ placeholder: 'dir' }),
+    model,
+  }),
+  inputs: ['adapter', 'model'],
+  out: { kind: 'dir', describe: 'merged model folder' },
+  examples: ['modelmath lm merge --adapter assets/lm/lora-captions --out lm-merged'],
+  async run(o, ctx) {
+    await (await import('../core/engine.js')).getTf();
+    const { mergeAdapter } = await import('./pipeline.js');
+    const modelDir = await resolveModelDir(o.model);
+    let r = { merged: [] as string[], maxLogitChange: 0 };
+    await ctx.writeDir(async (tmp) => {
+      r = await mergeAdapter(modelDir, o.adapter, tmp);
+    });
+    return {
+      data: { out: ctx.out, ...r },
+      text: `merged ${r.merged.length} layers into ${ctx.out}; max |logit change| on a probe text ${r.maxLogitChange.toExponential(2)}`,
+    };
+  },
+});
 
-  lm.command('sample')
-    .description('continue a prompt with the tiny LM (stops at the end of the line unless --multiline)')
-    .requiredOption('--prompt <text>', 'text to continue, e.g. "12+34="')
-    .option('--model <dir>', "model folder, or 'lm' for the shipped model", 'lm')
-    .option('--adapter <dir>', 'PEFT adapter folder to apply')
-    .option('--max-tokens <n>', 'bytes to generate at most', '80')
-    .option('--temperature <x>', 'softmax temperature (0 = greedy)', '0.8')
-    .option('--top-k <n>', 'sample among the k most likely bytes (0 = all)', '40')
-    .option('--multiline', 'keep generating past a newline')
-    .action(
-      action(async (raw, ctx) => {
-        const o = parseOptions(sampleSchema, raw);
-        await getTf();
-        const { params, config } = loadTinyLm(resolveModelDir(o.model), o.adapter);
-        try {
-          const ids = sampleTokens(params, config, byteTokenizer.encode(o.prompt), new Rng(ctx.seed), {
-            maxNewTokens: o.maxTokens,
-            temperature: o.temperature,
-            topK: o.topK,
-            stopAtNewline: !o.multiline,
-          });
-          const completion = byteTokenizer.decode(ids);
-          if (!ctx.json) process.stdout.write(`${o.prompt}${completion}${completion.endsWith('\n') ? '' : '\n'}`);
-          return { prompt: o.prompt, completion };
-        } finally {
-          disposeParams(params);
-        }
-      }),
-    );
-}
+const sample = defineCommand({
+  name: 'sample',
+  summary: 'continue a prompt with the tiny LM (stops at the end of the line unless --multiline)',
+  options: z.object({
+    prompt: z.string().describe('text to continue, e.g. "12+34="').meta({ placeholder: 'text' }),
+    model,
+    adapter: z.string().optional().describe('PEFT adapter folder to apply').meta({ placeholder: 'dir' }),
+    maxTokens: z.number().int().min(1).max(10_000).default(80).describe('bytes to generate at most'),
+    temperature: z.number().min(0).max(100).default(0.8).describe('softmax temperature (0 = greedy)'),
+    topK: z.number().int().min(0).max(100_000).default(40).describe('sample among the k most likely bytes (0 = all)'),
+    multiline: z.boolean().default(false).describe('keep generating past a newline'),
+  }),
+  examples: ['modelmath lm sample --prompt "12+34=" --temperature 0'],
+  async run(o, ctx) {
+    await (await import('../core/engine.js')).getTf();
+    const { loadTinyLm } = await import('./io.js');
+    const { sampleTokens } = await import('./sample.js');
+    const { byteTokenizer } = await import('./tokenizer.js');
+    const { Rng } = await import('../core/rng.js');
+    const { disposeParams } = await import('../nn/index.js');
+    const { params, config } = loadTinyLm(await resolveModelDir(o.model), o.adapter);
+    try {
+      const ids = sampleTokens(params, config, byteTokenizer.encode(o.prompt), new Rng(ctx.seed), {
+        maxNewTokens: o.maxTokens,
+        temperature: o.temperature,
+        topK: o.topK,
+        stopAtNewline: !o.multiline,
+      });
+      const completion = byteTokenizer.decode(ids);
+      return { data: { prompt: o.prompt, completion }, text: `${o.prompt}${completion.replace(/\n$/, '')}` };
+    } finally {
+      disposeParams(params);
+    }
+  },
+});
+
+const exportOnnx = defineCommand({
+  name: 'export-onnx',
+  summary: 'export the tiny LM (an adapter merged in) as an ONNX causal LM folder that `eval --model DIR` reads',
+  options: z.object({
+    model,
+    adapter: z.string().min(1).optional().describe('PEFT adapter folder to merge in').meta({ placeholder: 'dir' }),
+  }),
+  inputs: ['model', 'adapter'],
+  out: { kind: 'dir', describe: 'ONNX model folder (model.onnx, config.json, README.md)' },
+  examples: ['modelmath lm export-onnx --out lm-onnx', 'modelmath lm export-onnx --out assets/lm/onnx --overwrite'],
+  async run(o, ctx) {
+    const { tinyLmOnnxFiles } = await import('./export.js');
+    const { writeModelFiles } = await import('../core/onnx-graph.js');
+    const files = await tinyLmOnnxFiles({ model: await resolveModelDir(o.model), adapter: o.adapter, label: o.model });
+    await ctx.writeDir((tmp) => writeModelFiles(tmp, files));
+    const names = Object.keys(files).sort();
+    return { data: { out: ctx.out, files: names }, text: `lm export-onnx: ${names.join(', ')} -> ${ctx.out}` };
+  },
+});
+
+export const commands = [
+  {
+    name: 'lm',
+    summary: 'tiny byte-level transformer LM with RoPE: corpus, train, finetune, merge, sample, export-onnx',
+    commands: [corpus, train, finetune, merge, sample, exportOnnx],
+  },
+];

@@ -4,6 +4,18 @@
  * Shapes: B batch, T tokens, D width, H heads, Dh = D / H, V vocabulary (256 bytes).
  */
 
+// Settings: model shape and training run
+export {
+  LM_TRAIN_DEFAULTS,
+  type LmTrainConfig,
+  lmTrainConfigSchema,
+  TINY_LM_DEFAULTS,
+  TINY_LM_PRESETS,
+  type TinyLmConfig,
+  tinyLmConfigSchema,
+  validateLmTrainConfig,
+  validateTinyLmConfig,
+} from './config.js';
 // Corpus and tokenizer
 export {
   arithmeticLine,
@@ -17,6 +29,8 @@ export {
 } from './corpus.js';
 // Data, training, sampling
 export { type Batch, batchAt, randomBatch, readTokens, validationOffsets } from './data.js';
+// ONNX export (read by modelmath eval)
+export { exportTinyLmOnnx, type TinyLmSource, tinyLmGraph, tinyLmOnnxFiles } from './export.js';
 // Model folders and runs
 export {
   assetsDir,
@@ -30,17 +44,7 @@ export {
   TRAINING_LOG,
 } from './io.js';
 // Model
-export {
-  type BlockParams,
-  crossEntropyLoss,
-  TINY_LM_DEFAULTS,
-  TINY_LM_PRESETS,
-  type TinyLmConfig,
-  type TinyLmParams,
-  tinyLmForward,
-  tinyLmInit,
-  validateTinyLmConfig,
-} from './model.js';
+export { type BlockParams, crossEntropyLoss, type TinyLmParams, tinyLmForward, tinyLmInit } from './model.js';
 export {
   CORPUS_SIZES,
   type FinetuneOptions,
@@ -54,11 +58,4 @@ export {
 } from './pipeline.js';
 export { nextTokenLogits, pickToken, type SampleOptions, sampleTokens } from './sample.js';
 export { BYTE_VOCAB, byteTokenizer, decodeBytes, encodeBytes, NEWLINE_ID, type Tokenizer } from './tokenizer.js';
-export {
-  LM_TRAIN_DEFAULTS,
-  type LmTrainConfig,
-  type LmTrainRun,
-  trainTinyLm,
-  validateLmTrainConfig,
-  validationLoss,
-} from './train.js';
+export { type LmTrainRun, trainTinyLm, validationLoss } from './train.js';

@@ -6,12 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/atomic.js';
 import { InputError } from '../core/errors.js';
+import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/outputs.js';
 import { Rng } from '../core/rng.js';
 import { attachLoraAdapter, loadLoraAdapter } from '../lora/index.js';
 import { loadParams, saveParams } from '../nn/index.js';
-import { TINY_LM_DEFAULTS, type TinyLmConfig, type TinyLmParams, tinyLmInit, validateTinyLmConfig } from './model.js';
+import { TINY_LM_DEFAULTS, type TinyLmConfig, validateTinyLmConfig } from './config.js';
+import { type TinyLmParams, tinyLmInit } from './model.js';
 
 export const MODEL_WEIGHTS = 'model.safetensors';
 export const MODEL_CONFIG = 'config.json';

@@ -7,7 +7,7 @@
  */
 import type { Scalar, Tensor } from '../core/engine.js';
 import { tfSync } from '../core/engine.js';
-import { ConfigError, checkNumber, checkOneOf, ShapeError } from '../core/errors.js';
+import { ShapeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { loraView } from '../lora/index.js';
 import {
@@ -27,60 +27,8 @@ import {
   rmsNorm,
   rmsNormInit,
 } from '../nn/index.js';
-import { applyRopeTf, ROPE_LAYOUTS, type RopeLayout, type RopeTables, ropeTables } from '../rope/index.js';
-
-export interface TinyLmConfig {
-  /** Vocabulary size V (256 for the byte tokenizer). */
-  vocabSize: number;
-  /** Longest context T the model is trained on (positions 0..T-1). Default 64. */
-  blockSize: number;
-  /** Number of transformer blocks L. Default 4. */
-  nLayer: number;
-  /** Attention heads H; dim must be divisible by H and Dh = dim / H even. Default 4. */
-  nHead: number;
-  /** Model width D. Default 64. */
-  dim: number;
-  /** MLP hidden width as a multiple of D. Default 4. */
-  mlpRatio: number;
-  /** RoPE base. Default 10000. */
-  ropeBase: number;
-  /** RoPE pairing; 'half' as Hugging Face Llama checkpoints. Default 'half'. */
-  ropeLayout: RopeLayout;
-}
-
-export const TINY_LM_DEFAULTS: TinyLmConfig = {
-  vocabSize: 256,
-  blockSize: 64,
-  nLayer: 4,
-  nHead: 4,
-  dim: 64,
-  mlpRatio: 4,
-  ropeBase: 10000,
-  ropeLayout: 'half',
-};
-
-/** Presets merged over the defaults. */
-export const TINY_LM_PRESETS: Record<'test' | 'tour', Partial<TinyLmConfig>> = {
-  test: { blockSize: 16, nLayer: 1, nHead: 2, dim: 16, mlpRatio: 2 },
-  tour: {},
-};
-
-/** Checks every field and the cross-field rules. */
-export function validateTinyLmConfig(c: TinyLmConfig): TinyLmConfig {
-  checkNumber('vocabSize', c.vocabSize, { min: 2, integer: true });
-  checkNumber('blockSize', c.blockSize, { min: 2, max: 4096, integer: true });
-  checkNumber('nLayer', c.nLayer, { min: 1, max: 64, integer: true });
-  checkNumber('nHead', c.nHead, { min: 1, integer: true });
-  checkNumber('dim', c.dim, { min: 2, integer: true });
-  checkNumber('mlpRatio', c.mlpRatio, { min: 1, max: 16, integer: true });
-  checkNumber('ropeBase', c.ropeBase, { min: 1, minExclusive: true });
-  checkOneOf('ropeLayout', c.ropeLayout, ROPE_LAYOUTS);
-  const dh = c.dim / c.nHead;
-  if (!Number.isInteger(dh) || dh % 2 !== 0) {
-    throw new ConfigError(`dim ${c.dim} / nHead ${c.nHead} must be an even integer head size, got ${dh}`);
-  }
-  return c;
-}
+import { applyRopeTf, type RopeTables, ropeTables } from '../rope/index.js';
+import { type TinyLmConfig, validateTinyLmConfig } from './config.js';
 
 export interface BlockParams {
   ln1: RmsNormParams;

@@ -5,8 +5,8 @@
  * loss / perplexity before and after, on both the new and the original domain).
  */
 import { join } from 'node:path';
-import { writeDirAtomic, writeFileAtomic } from '../core/atomic.js';
 import { readAndDispose, tfSync } from '../core/engine.js';
+import { writeDirAtomic, writeFileAtomic } from '../core/outputs.js';
 import { Rng } from '../core/rng.js';
 import {
   addLora,
@@ -17,12 +17,20 @@ import {
   validateLoraConfig,
 } from '../lora/index.js';
 import { disposeParams, paramCount } from '../nn/index.js';
+import {
+  LM_TRAIN_DEFAULTS,
+  type LmTrainConfig,
+  TINY_LM_DEFAULTS,
+  type TinyLmConfig,
+  validateLmTrainConfig,
+  validateTinyLmConfig,
+} from './config.js';
 import { generateCorpus, PRETRAIN_ARITHMETIC_SHARE } from './corpus.js';
 import { readTokens } from './data.js';
 import { loadTinyLm, saveTinyLm } from './io.js';
-import { TINY_LM_DEFAULTS, type TinyLmConfig, tinyLmForward, tinyLmInit, validateTinyLmConfig } from './model.js';
+import { tinyLmForward, tinyLmInit } from './model.js';
 import { encodeBytes } from './tokenizer.js';
-import { LM_TRAIN_DEFAULTS, type LmTrainConfig, trainTinyLm, validateLmTrainConfig, validationLoss } from './train.js';
+import { trainTinyLm, validationLoss } from './train.js';
 
 export interface PretrainOptions {
   data: string;

@@ -7,7 +7,8 @@ import { readAndDispose, tfSync } from '../core/engine.js';
 import { checkNumber } from '../core/errors.js';
 import { softmax } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
-import { type TinyLmConfig, type TinyLmParams, tinyLmForward } from './model.js';
+import type { TinyLmConfig } from './config.js';
+import { type TinyLmParams, tinyLmForward } from './model.js';
 import { NEWLINE_ID } from './tokenizer.js';
 
 export interface SampleOptions {

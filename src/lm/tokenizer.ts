@@ -14,6 +14,8 @@ export interface Tokenizer {
   readonly vocabSize: number;
   encode(text: string): Int32Array;
   decode(ids: ArrayLike<number>): string;
+  /** UTF-8 bytes that token `id` stands for (bits per byte divides by the bytes that were scored). */
+  tokenBytes(id: number): number;
 }
 
 /** UTF-8 bytes as token ids. */
@@ -30,4 +32,5 @@ export const byteTokenizer: Tokenizer = Object.freeze({
   vocabSize: BYTE_VOCAB,
   encode: encodeBytes,
   decode: decodeBytes,
+  tokenBytes: () => 1,
 });

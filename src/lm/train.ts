@@ -12,63 +12,9 @@ import { checkNumber } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { loraTrainable } from '../lora/index.js';
 import { adamw, checkpointOf, lrSchedule, type ParamTree, trainLoop } from '../nn/index.js';
+import { type LmTrainConfig, type TinyLmConfig, validateLmTrainConfig } from './config.js';
 import { batchAt, randomBatch, validationOffsets } from './data.js';
-import { crossEntropyLoss, type TinyLmConfig, type TinyLmParams, tinyLmForward } from './model.js';
-
-export interface LmTrainConfig {
-  /** Optimiser steps. Default 1500. */
-  steps: number;
-  /** Windows per batch B. Default 16. */
-  batchSize: number;
-  /** Peak learning rate after warm-up. Default 3e-3 (LoRA: 1e-2 works for r = 8). */
-  lr: number;
-  /** Linear warm-up steps. Default 50. */
-  warmupSteps: number;
-  /** Final learning rate as a fraction of the peak (cosine floor). Default 0.1. */
-  floorRatio: number;
-  /** AdamW decoupled weight decay on matrices. Default 0.01. */
-  weightDecay: number;
-  /** Global gradient-norm clip. Default 1. */
-  clipNorm: number;
-  /** Validation loss every N steps (and at the end). Default 100. */
-  evalEvery: number;
-  /** Validation windows (non-overlapping, from the start of the validation text). Default 32. */
-  evalWindows: number;
-  /** Checkpoint every N steps. Default 100. */
-  checkpointEvery: number;
-  /** Seed of the batch sampler. Default 0. */
-  seed: number;
-}
-
-export const LM_TRAIN_DEFAULTS: LmTrainConfig = {
-  steps: 1500,
-  batchSize: 16,
-  lr: 3e-3,
-  warmupSteps: 50,
-  floorRatio: 0.1,
-  weightDecay: 0.01,
-  clipNorm: 1,
-  evalEvery: 100,
-  evalWindows: 32,
-  checkpointEvery: 100,
-  seed: 0,
-};
-
-/** Checks every field (ConfigError naming it). */
-export function validateLmTrainConfig(c: LmTrainConfig): LmTrainConfig {
-  checkNumber('steps', c.steps, { min: 1, integer: true });
-  checkNumber('batchSize', c.batchSize, { min: 1, max: 4096, integer: true });
-  checkNumber('lr', c.lr, { min: 0, minExclusive: true, max: 1 });
-  checkNumber('warmupSteps', c.warmupSteps, { min: 0, max: c.steps - 1, integer: true });
-  checkNumber('floorRatio', c.floorRatio, { min: 0, max: 1 });
-  checkNumber('weightDecay', c.weightDecay, { min: 0 });
-  checkNumber('clipNorm', c.clipNorm, { min: 0, minExclusive: true });
-  checkNumber('evalEvery', c.evalEvery, { min: 1, integer: true });
-  checkNumber('evalWindows', c.evalWindows, { min: 1, integer: true });
-  checkNumber('checkpointEvery', c.checkpointEvery, { min: 1, integer: true });
-  checkNumber('seed', c.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
-  return c;
-}
+import { crossEntropyLoss, type TinyLmParams, tinyLmForward } from './model.js';
 
 /** Mean next-token loss (nats) over fixed validation windows. */
 export function validationLoss(

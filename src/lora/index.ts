@@ -4,14 +4,14 @@
  * Face PEFT format. Weight layout: PEFT's W [out, in], A [r, in], B [out, r]; nn's w is [in, out].
  */
 
+// Settings (PEFT's LoraConfig)
+export { LORA_DEFAULTS, type LoraConfig, loraConfigSchema, validateLoraConfig } from './config.js';
 // Engine layers
 export {
   addLora,
   baseWeightOutIn,
   forEachLinear,
   isLoraLinear,
-  LORA_DEFAULTS,
-  type LoraConfig,
   type LoraForwardOptions,
   type LoraLinearParams,
   loraEffective,
@@ -22,7 +22,6 @@ export {
   loraView,
   matchesTarget,
   mergeLoraLayers,
-  validateLoraConfig,
 } from './layer.js';
 // Pure math on Float32Arrays
 export {

@@ -8,47 +8,11 @@
  */
 import type { Tensor, Variable } from '../core/engine.js';
 import { readAndDispose, tfSync } from '../core/engine.js';
-import { ConfigError, checkNumber, ShapeError } from '../core/errors.js';
+import { ConfigError, ShapeError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { LinearParams } from '../nn/index.js';
+import { type LoraConfig, validateLoraConfig } from './config.js';
 import { loraScaling, mergeLora, rowNorms } from './math.js';
-
-/** LoRA settings, named as in PEFT's LoraConfig (camelCase). */
-export interface LoraConfig {
-  /** Rank r of A [r, in] and B [out, r]; default 8, integer >= 1. */
-  r: number;
-  /** alpha in the scaling s = alpha / r; default 16, > 0. */
-  alpha: number;
-  /** Dropout on the adapter's input during training; default 0, range [0, 1). */
-  dropout: number;
-  /** Module names (or name suffixes) to adapt, e.g. ['wq', 'wv']; PEFT's target_modules. */
-  targetModules: string[];
-  /** DoRA: learn a per-output magnitude and normalise the direction (Liu et al. 2024); default false. */
-  useDora: boolean;
-  /** rsLoRA scaling alpha / sqrt(r) instead of alpha / r (Kalajdzievski 2023); default false. */
-  useRslora: boolean;
-}
-
-export const LORA_DEFAULTS: LoraConfig = {
-  r: 8,
-  alpha: 16,
-  dropout: 0,
-  targetModules: [],
-  useDora: false,
-  useRslora: false,
-};
-
-/** Checks a (partial) config, fills defaults and returns it. */
-export function validateLoraConfig(config: Partial<LoraConfig>): LoraConfig {
-  const c = { ...LORA_DEFAULTS, ...config };
-  checkNumber('lora r', c.r, { min: 1, integer: true });
-  checkNumber('lora alpha', c.alpha, { min: 0, minExclusive: true });
-  checkNumber('lora dropout', c.dropout, { min: 0, max: 1, maxExclusive: true });
-  if (!Array.isArray(c.targetModules) || c.targetModules.some((t) => typeof t !== 'string' || t === '')) {
-    throw new ConfigError(`lora targetModules must be a list of module names, got ${JSON.stringify(c.targetModules)}`);
-  }
-  return c;
-}
 
 /** A linear layer with an adapter: frozen base, trainable A, B (and DoRA magnitude). */
 export interface LoraLinearParams {

@@ -4,7 +4,7 @@
  * A [r, in], B [out, r]; merge W = W0 + s B A. DoRA (Liu et al. 2024, Eq. 5):
  * W = m * (W0 + s B A) / ||W0 + s B A||, the norm taken per output row of [out, in] as PEFT does
  * (peft/tuners/lora/dora.py, `get_weight_norm`: `linalg.norm(weight, dim=1)`); m starts at the
- * row norms of W0. Checked against FACTS section 4 and a Float64 reference in test/lora.
+ * row norms of W0. Checked against the LoRA paper's worked example, PEFT outputs and a Float64 reference in test/lora.
  */
 import { checkNumber, ShapeError } from '../core/errors.js';
 

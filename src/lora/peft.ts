@@ -8,19 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/atomic.js';
 import { tfSync } from '../core/engine.js';
 import { InputError, ShapeError } from '../core/errors.js';
+import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/outputs.js';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from '../core/safetensors.js';
 import type { LinearParams } from '../nn/index.js';
-import {
-  forEachLinear,
-  isLoraLinear,
-  type LoraConfig,
-  type LoraLinearParams,
-  matchesTarget,
-  validateLoraConfig,
-} from './layer.js';
+import { type LoraConfig, validateLoraConfig } from './config.js';
+import { forEachLinear, isLoraLinear, type LoraLinearParams, matchesTarget } from './layer.js';
 import { checkLoraShapes, type LoraDims, type LoraFactors, loraScaling } from './math.js';
 
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';

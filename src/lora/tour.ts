@@ -1,4 +1,4 @@
-import type { TourSection } from '../report/section.js';
+import type { TourSection } from '../core/tour-section.js';
 
 /**
  * No separate section: the `lm` section (src/lm/tour.ts) shows this part's results — LoRA

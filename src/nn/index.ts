@@ -9,7 +9,7 @@
  *   Dh head dim (D / H) · V vocabulary · F hidden (MLP) dim · P patches · C channels ·
  *   N flattened rows (B·T) · L layers.
  *
- * Conventions beyond the plain init/apply pair:
+ * Details that go beyond the engine's usual API (all additive):
  * - `AttentionParams` carries `heads: number` (static config; `flattenParams` skips numbers).
  * - `mlpInit(rng, dims)` takes the list of widths, e.g. [D, 4D, D]; `mlp(p, x, {activation})`.
  * - Linear weights are stored [in, out] (y = x W + b).

@@ -3,12 +3,15 @@
  * SGDR eq. 5 for the cosine; nanoGPT's `get_lr` for the three phases). A pure function of the step,
  * tested phase by phase in test/nn/schedule.test.ts.
  */
-import { ConfigError, checkNumber } from '../core/errors.js';
+import { checkNumber } from '../core/errors.js';
 
 export interface LrSchedule {
-  /** Steps of linear warm-up from peak/warmupSteps to peak (≥ 0; 0 = no warm-up). */
+  /**
+   * Steps of linear warm-up from peak/warmupSteps to peak (≥ 0; 0 = no warm-up). A warm-up longer
+   * than the run is cut to totalSteps − 1 steps, so a short run (`--steps 10`) needs no other flag.
+   */
   warmupSteps: number;
-  /** Step at which the cosine reaches the floor (> warmupSteps). */
+  /** Step at which the cosine reaches the floor (≥ 1). */
   totalSteps: number;
   /** Peak learning rate reached at the end of warm-up (> 0). */
   peak: number;
@@ -22,9 +25,6 @@ export function validateLrSchedule(cfg: LrSchedule): LrSchedule {
   checkNumber('totalSteps', cfg.totalSteps, { min: 1, integer: true });
   checkNumber('peak', cfg.peak, { min: 0, minExclusive: true });
   checkNumber('floor', cfg.floor, { min: 0, max: cfg.peak });
-  if (cfg.totalSteps <= cfg.warmupSteps) {
-    throw new ConfigError(`totalSteps (${cfg.totalSteps}) must exceed warmupSteps (${cfg.warmupSteps})`);
-  }
   return cfg;
 }
 
@@ -32,7 +32,8 @@ export function validateLrSchedule(cfg: LrSchedule): LrSchedule {
 export function lrAt(step: number, cfg: LrSchedule): number {
   validateLrSchedule(cfg);
   checkNumber('step', step, { min: 0, integer: true });
-  const { warmupSteps, totalSteps, peak, floor } = cfg;
+  const { totalSteps, peak, floor } = cfg;
+  const warmupSteps = Math.min(cfg.warmupSteps, totalSteps - 1);
   // 1. warm-up: peak · (step + 1) / warmupSteps, reaching peak at step = warmupSteps − 1
   if (step < warmupSteps) return (peak * (step + 1)) / warmupSteps;
   // 3. floor after the decay

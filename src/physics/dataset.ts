@@ -6,9 +6,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeDirAtomic, writeJsonAtomic } from '../core/atomic.js';
 import { ConfigError, checkLength, checkNumber, InputError } from '../core/errors.js';
 import { writeImage } from '../core/image.js';
+import { writeDirAtomic, writeJsonAtomic } from '../core/outputs.js';
 import { Rng } from '../core/rng.js';
 import { loadVideo, naturalCompare } from '../core/video.js';
 import { rk4 } from './blocks.js';

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { encodePng, imageGrid } from '../core/image.js';
-import type { Figure, SectionResult, Table, TourContext, TourSection } from '../report/section.js';
+import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { integratorBias } from './bias.js';
 import { simulateClips } from './dataset.js';
 import { FRAME_HEIGHT, FRAME_WIDTH } from './render.js';

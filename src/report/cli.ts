@@ -1,47 +1,43 @@
 /** `modelmath tour`: runs every part on embedded defaults and writes the HTML report. */
-import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, parseOptions } from '../cli/context.js';
-import { ModelMathError } from '../core/errors.js';
-import { runTour } from './tour.js';
+import { defineCommand } from '../core/command.js';
 
-const TourOptions = z.object({
-  only: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ? s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : undefined,
-    ),
-  quick: z.boolean().optional().default(false),
+const options = z.object({
+  only: z.array(z.string()).optional().describe('section ids to run, e.g. machine,scaling (default: all)'),
+  quick: z.boolean().default(false).describe('smallest settings that still show each result'),
 });
 
-export function register(program: Command): void {
-  program
-    .command('tour')
-    .description('run every part on embedded defaults and write out/tour/index.html and results.json')
-    .option('--only <ids>', 'comma-separated section ids (e.g. machine,scaling)')
-    .option('--quick', 'smallest settings that still show each result')
-    .action(
-      action(async (opts, ctx) => {
-        const o = parseOptions(TourOptions, opts);
-        const out = ctx.out ?? 'out/tour';
-        const summary = await runTour({ out, only: o.only, quick: o.quick, seed: ctx.seed, log: ctx.log });
-        const failed = summary.sections.filter((s) => !s.ok);
-        ctx.log(
-          `tour: wrote ${out}/index.html in ${summary.seconds.toFixed(1)} s (${summary.sections.length} sections)`,
-        );
-        if (failed.length > 0) {
-          if (ctx.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-          throw new ModelMathError(
-            `tour: ${failed.length} section(s) failed: ${failed.map((s) => `${s.id} (${s.error})`).join('; ')}; the report marks them`,
-          );
-        }
-        return summary;
-      }),
+const tour = defineCommand({
+  name: 'tour',
+  summary: 'run every part on embedded defaults and write index.html and results.json',
+  options,
+  out: { kind: 'dir', describe: 'report folder', default: 'out/tour' },
+  examples: ['modelmath tour --only rope,scaling --quick --out tour-demo', 'modelmath tour'],
+  async run(o, ctx) {
+    const { runTour } = await import('./tour.js');
+    const out = ctx.out as string;
+    const summary = await runTour({
+      out,
+      only: o.only,
+      quick: o.quick,
+      seed: ctx.seed,
+      log: ctx.log,
+      command: ctx.command,
+      overwrite: ctx.overwrite,
+    });
+    const failed = summary.sections.filter((s) => !s.ok);
+    const lines = summary.sections.map(
+      (s) => `${s.ok ? 'ok    ' : 'FAILED'} ${s.id.padEnd(10)} ${s.seconds.toFixed(1).padStart(6)} s  ${s.title}`,
     );
-}
+    lines.push(`wrote ${out}/index.html and results.json in ${summary.seconds.toFixed(1)} s`);
+    return {
+      data: summary,
+      text: lines.join('\n'),
+      failure: failed.length
+        ? `tour: ${failed.length} section(s) failed: ${failed.map((s) => `${s.id} (${s.error})`).join('; ')}; the report marks them`
+        : undefined,
+    };
+  },
+});
+
+export const commands = [tour];

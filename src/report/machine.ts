@@ -4,7 +4,8 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { engineBackend, getTf } from '../core/engine.js';
-import type { TourSection } from './section.js';
+import { onnxRuntimeInfo } from '../core/onnx.js';
+import type { TourSection } from '../core/tour-section.js';
 
 /** Measures fp32 matmul GFLOPS of the training engine at n x n (best of `reps`). */
 export async function measureMatmulGflops(n: number, reps: number): Promise<number> {
@@ -27,30 +28,13 @@ export async function measureMatmulGflops(n: number, reps: number): Promise<numb
   return (2 * n ** 3) / best / 1e9;
 }
 
-async function onnxRuntimeStatus(): Promise<{ loads: boolean; version: string; backends: string }> {
-  try {
-    const ort = await import('onnxruntime-node');
-    const backends = ort.listSupportedBackends?.() ?? [];
-    return {
-      loads: typeof ort.InferenceSession?.create === 'function',
-      version: ort.env.versions?.node ?? 'unknown',
-      backends: backends
-        .filter((b: { bundled: boolean }) => b.bundled)
-        .map((b: { name: string }) => b.name)
-        .join(', '),
-    };
-  } catch (err) {
-    return { loads: false, version: `failed: ${(err as Error).message}`, backends: '' };
-  }
-}
-
 export const section: TourSection = {
   id: 'machine',
   title: 'This machine',
   async run(ctx) {
     const n = ctx.quick ? 256 : 512;
     const gflops = await measureMatmulGflops(n, ctx.quick ? 2 : 4);
-    const ort = await onnxRuntimeStatus();
+    const ort = onnxRuntimeInfo();
     const cpu = cpus();
     const rows: [string, string | number][] = [
       ['Node.js', process.version],

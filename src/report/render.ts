@@ -5,7 +5,7 @@
  */
 import { parse as parseVega, View } from 'vega';
 import { compile as compileVegaLite, type TopLevelSpec } from 'vega-lite';
-import type { Figure, ImageAsset, SectionResult, Table } from './section.js';
+import type { Figure, ImageAsset, SectionResult, Table } from '../core/tour-section.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {

@@ -2,6 +2,7 @@
 
 import { section as causalSection } from '../causal/tour.js';
 import { section as chordeditSection } from '../chordedit/tour.js';
+import type { TourSection } from '../core/tour-section.js';
 import { section as diffusionSection } from '../diffusion/tour.js';
 import { section as evalSection } from '../eval/tour.js';
 import { section as grpoSection } from '../grpo/tour.js';
@@ -12,7 +13,6 @@ import { section as ropeSection } from '../rope/tour.js';
 import { section as scalingSection } from '../scaling/tour.js';
 import { section as toyworldSection } from '../toyworld/tour.js';
 import { section as machineSection } from './machine.js';
-import type { TourSection } from './section.js';
 
 export const SECTIONS: ReadonlyArray<TourSection | null> = Object.freeze([
   machineSection,

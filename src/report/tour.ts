@@ -1,14 +1,15 @@
 /**
  * The tour: runs every registered section (or those named by --only) and writes
  * `<out>/index.html` and `<out>/results.json`. The folder is built in a temporary sibling and
- * renamed into place, so an interrupted run never leaves a half report.
+ * renamed into place, so an interrupted run never leaves a half report, and a folder of the user's is
+ * never replaced (core/outputs).
  */
 import { join } from 'node:path';
-import { writeDirAtomic, writeFileAtomic } from '../core/atomic.js';
 import { ConfigError } from '../core/errors.js';
+import { writeDirAtomic, writeFileAtomic } from '../core/outputs.js';
 import { Rng } from '../core/rng.js';
+import type { TourSection } from '../core/tour-section.js';
 import { type RenderedSection, renderReport } from './render.js';
-import type { TourSection } from './section.js';
 import { SECTIONS } from './sections.js';
 
 export interface TourOptions {
@@ -17,6 +18,10 @@ export interface TourOptions {
   quick: boolean;
   seed: number;
   log: (message: string) => void;
+  /** Recorded in the report folder's manifest (core/outputs); default 'tour'. */
+  command?: string;
+  /** Replace same-named files of the user's at `out` (--overwrite). */
+  overwrite?: boolean;
 }
 
 export interface TourSummary {
@@ -87,10 +92,14 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
       ]),
     ),
   };
-  await writeDirAtomic(options.out, (tmp) => {
-    writeFileAtomic(join(tmp, 'index.html'), html);
-    writeFileAtomic(join(tmp, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  });
+  await writeDirAtomic(
+    options.out,
+    (tmp) => {
+      writeFileAtomic(join(tmp, 'index.html'), html);
+      writeFileAtomic(join(tmp, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    },
+    { command: options.command ?? 'tour', overwrite: options.overwrite },
+  );
   return {
     out: options.out,
     seconds: (performance.now() - started) / 1000,

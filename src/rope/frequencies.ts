@@ -5,30 +5,10 @@
  * Hugging Face `dynamic`), YaRN (Peng et al. 2023, Eq. 17-20 ramp + attention factor 0.1 ln s + 1)
  * and Llama 3.1 frequency bands. Each is checked against a naive Float64 loop in test/rope.
  */
-import { ConfigError, checkNumber, checkOneOf, show } from '../core/errors.js';
-
-/** How position is scaled to reach a context longer than the one the model was trained on. */
-export type RopeScalingType = 'linear' | 'dynamic' | 'yarn' | 'llama3';
-export const ROPE_SCALING_TYPES: readonly RopeScalingType[] = ['linear', 'dynamic', 'yarn', 'llama3'];
-
-export interface RopeScaling {
-  /** Which published scaling rule. */
-  type: RopeScalingType;
-  /** Context-extension factor s = L' / L (> 0; usually >= 1). Llama 3.1 uses 8. */
-  factor: number;
-  /** Context length L the model was pre-trained with. Default 8192 for llama3, 4096 otherwise. */
-  originalMaxPositions?: number;
-  /** llama3: wavelengths longer than L / lowFreqFactor are fully interpolated. Default 1. */
-  lowFreqFactor?: number;
-  /** llama3: wavelengths shorter than L / highFreqFactor are kept. Default 4. */
-  highFreqFactor?: number;
-  /** yarn: rotation count alpha above which a dimension is kept (extrapolated). Default 32. */
-  betaFast?: number;
-  /** yarn: rotation count beta below which a dimension is fully interpolated. Default 1. */
-  betaSlow?: number;
-  /** yarn: multiplier of cos and sin (so of q and k); default 0.1 ln(factor) + 1 (YaRN Eq. 22). */
-  attentionFactor?: number;
-}
+import type { z } from 'zod';
+import { parseConfig } from '../core/config.js';
+import { ConfigError, checkNumber, show } from '../core/errors.js';
+import { type RopeScaling, type RopeScalingType, ropeBaseSchema, ropeScalingSchema } from './config.js';
 
 export interface RopeFrequencyOptions {
   /** Base of the geometric frequency ladder; default 10000 (Llama 3: 500000). */
@@ -39,50 +19,25 @@ export interface RopeFrequencyOptions {
   seqLen?: number;
 }
 
-export const ROPE_DEFAULTS = { base: 10000, lowFreqFactor: 1, highFreqFactor: 4, betaFast: 32, betaSlow: 1 } as const;
-
 /** Default pre-training context per scaling type (Llama 3.1: 8192; Llama 2 class models: 4096). */
 function defaultOriginalMax(type: RopeScalingType): number {
   return type === 'llama3' ? 8192 : 4096;
 }
 
 /** Validated scaling with every default filled in. */
-export type ResolvedRopeScaling = Required<RopeScaling>;
+export type ResolvedRopeScaling = Required<z.output<typeof ropeScalingSchema>>;
 
 /** Checks a scaling object and fills its defaults; throws ConfigError naming the bad field. */
 export function resolveScaling(scaling: RopeScaling): ResolvedRopeScaling {
   if (typeof scaling !== 'object' || scaling === null) {
     throw new ConfigError(`scaling must be an object { type, factor, ... }, got ${show(scaling)}`);
   }
-  const type = checkOneOf('scaling.type', scaling.type, ROPE_SCALING_TYPES);
-  const factor = checkNumber('scaling.factor', scaling.factor, { min: 0, minExclusive: true });
-  const originalMaxPositions = checkNumber(
-    'scaling.originalMaxPositions',
-    scaling.originalMaxPositions ?? defaultOriginalMax(type),
-    { min: 1, integer: true },
-  );
-  const lowFreqFactor = checkNumber('scaling.lowFreqFactor', scaling.lowFreqFactor ?? ROPE_DEFAULTS.lowFreqFactor, {
-    min: 0,
-    minExclusive: true,
-  });
-  const highFreqFactor = checkNumber('scaling.highFreqFactor', scaling.highFreqFactor ?? ROPE_DEFAULTS.highFreqFactor, {
-    min: lowFreqFactor,
-    minExclusive: true,
-  });
-  const betaFast = checkNumber('scaling.betaFast', scaling.betaFast ?? ROPE_DEFAULTS.betaFast, {
-    min: 0,
-    minExclusive: true,
-  });
-  const betaSlow = checkNumber('scaling.betaSlow', scaling.betaSlow ?? ROPE_DEFAULTS.betaSlow, {
-    min: 0,
-    minExclusive: true,
-  });
-  const attentionFactor = checkNumber(
-    'scaling.attentionFactor',
-    scaling.attentionFactor ?? (type === 'yarn' ? yarnAttentionFactor(factor) : 1),
-    { min: 0, minExclusive: true },
-  );
-  return { type, factor, originalMaxPositions, lowFreqFactor, highFreqFactor, betaFast, betaSlow, attentionFactor };
+  const s = parseConfig(ropeScalingSchema, scaling, 'scaling');
+  return {
+    ...s,
+    originalMaxPositions: s.originalMaxPositions ?? defaultOriginalMax(s.type),
+    attentionFactor: s.attentionFactor ?? (s.type === 'yarn' ? yarnAttentionFactor(s.factor) : 1),
+  };
 }
 
 /** YaRN's recommended attention factor sqrt(1/t) = 0.1 ln(s) + 1 for s > 1, else 1 (YaRN Eq. 22). */
@@ -154,7 +109,7 @@ export function checkHeadDim(headDim: unknown): number {
  */
 export function ropeInverseFrequencies(headDim: number, options: RopeFrequencyOptions = {}): Float64Array {
   const d = checkHeadDim(headDim);
-  let base = checkNumber('base', options.base ?? ROPE_DEFAULTS.base, { min: 1, minExclusive: true });
+  let base = checkNumber('base', options.base ?? ropeBaseSchema.parse(undefined), { min: 1, minExclusive: true });
   if (!options.scaling) return plainFrequencies(d, base);
   const sc = resolveScaling(options.scaling);
   if (sc.type === 'dynamic') {

@@ -18,12 +18,15 @@ export {
 } from './apply.js';
 // Frequencies and context-extension scalings
 export {
-  dynamicNtkBase,
-  ROPE_DEFAULTS,
   ROPE_SCALING_TYPES,
-  type RopeFrequencyOptions,
   type RopeScaling,
   type RopeScalingType,
+  ropeBaseSchema,
+  ropeScalingSchema,
+} from './config.js';
+export {
+  dynamicNtkBase,
+  type RopeFrequencyOptions,
   resolveScaling,
   ropeInverseFrequencies,
   yarnAttentionFactor,

@@ -1,11 +1,11 @@
 /**
  * Tour section for RoPE: the relative-position heatmap of <R_m q, R_n k> (constant along each
  * diagonal, lecture Eq. 19), the long-range decay of the score with distance, the wavelength of
- * every pair under each scaling variant, and checks against FACTS section 3 (all computed live).
+ * every pair under each scaling variant, and checks against the closed-form cos/sin at position 3 (all computed live).
  */
 import { dot } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
-import type { Figure, TourSection } from '../report/section.js';
+import type { Figure, TourSection } from '../core/tour-section.js';
 import { applyRope, permuteRopeRows, type RopeScaling, ropeInverseFrequencies, ropeTables } from './index.js';
 
 /** Scores <R_m q, R_n k> for m, n < P with one random q, k (head dim d). */
@@ -159,7 +159,7 @@ export const section: TourSection = {
           caption: 'Checks (computed now)',
           columns: ['check', 'value'],
           rows: [
-            ['max |cos - FACTS| at position 3, head dim 8', maxFactsErr],
+            ['max |cos - reference| at position 3, head dim 8', maxFactsErr],
             ['spread of scores along the diagonal n - m = 3', diagSpread],
             ['max |score change| after the interleaved -> half W_q/W_k row permutation', layoutErr],
           ],

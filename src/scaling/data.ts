@@ -75,3 +75,21 @@ export function readRunsCsv(path: string, columns: Partial<Record<RunColumn, str
   const c = flops ?? params.map((n, i) => 6 * n * d[i]);
   return { params, tokens: d, loss, flops: c };
 }
+
+/**
+ * Throws an InputError unless the runs can identify the five parameters of L = E + A/N^a + B/D^b:
+ * at least five distinct (N, D) pairs, with both N and D taking two values or more. Fewer makes the
+ * Huber fit return arbitrary numbers (six copies of one run gave B = 4e8, beta = 4.47).
+ */
+export function checkFittable(runs: Runs, source: string): void {
+  const distinct = (xs: Float64Array) => new Set(xs).size;
+  const pairs = new Set(Array.from(runs.params, (n, i) => `${n},${runs.tokens[i]}`)).size;
+  const n = distinct(runs.params);
+  const d = distinct(runs.tokens);
+  if (pairs < 5 || n < 2 || d < 2) {
+    throw new InputError(
+      `${source}: a fit of E, A, B, alpha and beta needs at least 5 distinct (N, D) runs with N and D each taking ` +
+        `2 or more values; got ${runs.params.length} rows with ${pairs} distinct (N, D), ${n} distinct N and ${d} distinct D`,
+    );
+  }
+}

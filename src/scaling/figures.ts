@@ -3,7 +3,7 @@
  * compute-efficient frontier (Hoffmann et al. 2022, Figure 4 left), observed against fitted loss, and
  * bootstrap distributions. Contours are exact: D on the level set L is (B / (L - E - A N^-alpha))^(1/beta).
  */
-import type { Figure } from '../report/section.js';
+import type { Figure } from '../core/tour-section.js';
 import type { ParametricLaw } from './laws.js';
 import { computeOptimal } from './optimal.js';
 

@@ -28,7 +28,7 @@ export interface StartGrid {
   beta: number[];
 }
 
-/** The replication's grid (FACTS section 7): 6 x 6 x 5 x 5 x 5 = 4500 starts. */
+/** The replication's grid (Besiroglu et al. 2024, Sec. 2): 6 x 6 x 5 x 5 x 5 = 4500 starts. */
 export const REPLICATION_GRID: StartGrid = {
   a: [0, 5, 10, 15, 20, 25],
   b: [0, 5, 10, 15, 20, 25],

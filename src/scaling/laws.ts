@@ -3,7 +3,7 @@
  * 1.2, 1.5; the parametric law L = E + A/N^alpha + B/D^beta of Hoffmann et al. (2022) eq. 2 with the
  * `hoffmann2022` and `epoch2024` (Besiroglu et al. 2024) presets; the data-constrained effective
  * data and parameters of Muennighoff et al. (2023) eqs. 5-6. Checked in test/scaling/laws.test.ts
- * against FACTS.md section 7 (the lecture's N = D table) and closed-form limits.
+ * against the lecture's N = D table (Besiroglu et al. 2024 fit) and closed-form limits.
  */
 import { ConfigError, checkNumber, checkOneOf } from '../core/errors.js';
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
-import type { SectionResult, Table, TourSection } from '../report/section.js';
+import type { SectionResult, Table, TourSection } from '../core/tour-section.js';
 import type { BootstrapKey, Summary } from './bootstrap.js';
 import { CHINCHILLA_CSV, readRunsCsv } from './data.js';
 import { bootstrapFigure, contourFigure, observedFittedFigure } from './figures.js';

@@ -1,262 +1,295 @@
 /**
- * `modelmath toy ...`: train the toy denoiser (`toy train`), sample it (`toy generate`), render
- * scenes (`toy render`); and `modelmath edit-bench` (the ground-truth edit benchmark).
- * Options are validated by zod; results print as one JSON object with --json.
+ * `modelmath toy train | export-onnx | generate | render | eval-samples | train-classifier | sweep`
+ * and `modelmath edit-bench` (the ground-truth edit benchmark). Training runs on the engine (it
+ * checkpoints under --out and continues with --resume); `export-onnx` writes the trained model as a
+ * diffusers-layout ONNX folder, and every command that runs the model takes such a folder
+ * (`--model toy` = assets/toy/onnx) through src/pipeline.
  */
-import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, numberFlag, parseOptions } from '../cli/context.js';
-import { writeJsonAtomic } from '../core/atomic.js';
-import { ConfigError } from '../core/errors.js';
-import { imageGrid, writeImage } from '../core/image.js';
-import { createProgress } from '../core/progress.js';
-import { Rng } from '../core/rng.js';
-import { BENCH_METHODS, runEditBench } from './bench.js';
-import { parseCaption, sceneFromCaption } from './caption.js';
-import { loadClassifier, readScenes } from './classifier.js';
-import { shipClassifier } from './classifier-train.js';
-import { loadToyModel } from './denoiser.js';
-import { renderScene } from './render.js';
-import { evaluateSamples, generateToy } from './sample.js';
-import { attributeAccuracy } from './scoring.js';
-import { runSweep } from './sweep.js';
-import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, type ToyTrainConfig, trainToyModel } from './train.js';
+import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
+import { BENCH_METHODS } from './bench/methods.js';
 
-const trainSchema = z.object({
-  preset: z.enum(['quick', 'full']),
-  steps: numberFlag.pipe(z.number().int().min(1).max(10_000_000)).optional(),
-  batch: numberFlag.pipe(z.number().int().min(1).max(1024)).optional(),
-  resume: z.boolean().optional(),
-  stopAfter: numberFlag.pipe(z.number().int().min(1)).optional(),
+const weights = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('denoiser weights (default: the shipped assets/toy/toy-denoiser.safetensors)')
+  .meta({ placeholder: 'file' });
+const model = z
+  .string()
+  .min(1)
+  .default('toy')
+  .describe("'toy' (the shipped ONNX folder assets/toy/onnx) or a diffusers-layout ONNX folder of 32x32 images")
+  .meta({ placeholder: 'toy|dir' });
+
+/** Runs `work` on the toy model of `--model` through the ONNX pipeline, then releases it. */
+async function withToyModel<T>(
+  spec: string,
+  work: (m: import('./model/index.js').ToyRuntime) => Promise<T>,
+): Promise<T> {
+  const { loadToyRuntime } = await import('./model/index.js');
+  const runtime = await loadToyRuntime(spec);
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.dispose();
+  }
+}
+const png = { kind: 'file', extensions: ['.png'] } as const;
+const steps = z.number().int().min(1).max(1000).default(20).describe('DDIM steps');
+const guidance = z.number().min(0).max(50).default(1).describe('classifier-free guidance scale (1 = none)');
+
+const train = defineCommand({
+  name: 'train',
+  summary: 'train the toy text-to-image denoiser (checkpoint/ and weights in --out; resumable)',
+  options: z.object({
+    preset: z
+      .enum(['quick', 'full'])
+      .default('full')
+      .describe("'quick' (seconds, for tests) or 'full' (the shipped run)"),
+    steps: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe('optimiser steps (default: the preset: full 2000, quick 12)'),
+    batch: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('scenes per step (default: the preset: full 16, quick 4)'),
+    stopAfter: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('end at step n of the schedule (with --resume at the checkpoint step: export its weights)'),
+  }),
+  out: { kind: 'dir', describe: 'folder for checkpoint/, the weights and the loss curve', claims: ['checkpoint/'] },
+  resumable: true,
+  examples: [
+    'modelmath toy train --preset quick --steps 4 --out toy-run',
+    'modelmath toy train --steps 12000 --out toy-full',
+  ],
+  async run(o, ctx) {
+    const { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } = await import('./model/index.js');
+    const config = {
+      ...TOY_TRAIN_DEFAULTS,
+      ...TOY_TRAIN_PRESETS[o.preset],
+      ...(o.steps !== undefined ? { steps: o.steps } : {}),
+      ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    };
+    const t0 = performance.now();
+    const r = await trainToyModel(config, {
+      seed: ctx.seed,
+      dir: ctx.out as string,
+      resume: ctx.resume,
+      stopAfter: o.stopAfter,
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      data: {
+        steps: r.history.length,
+        scheduleSteps: config.steps,
+        resumedFrom: r.resumedFrom,
+        finalLoss: r.finalLoss,
+        seconds,
+        weights: r.weightsPath,
+      },
+      text: `toy train: ${r.history.length} of ${config.steps} steps (resumed from ${r.resumedFrom}), final loss ${r.finalLoss.toFixed(4)}, ${seconds.toFixed(1)} s; weights ${r.weightsPath}`,
+    };
+  },
 });
 
-function registerTrain(toy: Command): void {
-  toy
-    .command('train')
-    .description('train the toy text-to-image denoiser (checkpoints in --out/checkpoint, weights in --out)')
-    .option('--preset <name>', "'quick' (seconds, for tests) or 'full' (the shipped run)", 'full')
-    .option('--steps <n>', 'override the preset step count')
-    .option('--batch <n>', 'override the preset batch size')
-    .option('--resume', 'continue from --out/checkpoint')
-    .option(
-      '--stop-after <n>',
-      'end at step n of the schedule (with --resume at the checkpoint step: export its weights)',
-    )
-    .action(
-      action(async (raw, ctx) => {
-        const o = parseOptions(trainSchema, raw);
-        if (!ctx.out) throw new ConfigError('--out <dir> is required: the folder for checkpoints and weights');
-        const preset = TOY_TRAIN_PRESETS[o.preset];
-        const config: ToyTrainConfig = {
-          ...TOY_TRAIN_DEFAULTS,
-          ...preset,
-          ...(o.steps !== undefined ? { steps: o.steps } : {}),
-          ...(o.batch !== undefined ? { batch: o.batch } : {}),
-        };
-        const t0 = performance.now();
-        const r = await trainToyModel(config, {
-          seed: ctx.seed,
-          dir: ctx.out,
-          resume: o.resume,
-          stopAfter: o.stopAfter,
-        });
-        const seconds = (performance.now() - t0) / 1000;
-        ctx.log(
-          `toy train: ${r.history.length} of ${config.steps} steps (resumed from ${r.resumedFrom}), final loss ${r.finalLoss.toFixed(4)}, ` +
-            `${seconds.toFixed(1)} s; weights ${r.weightsPath}`,
-        );
-        return {
-          steps: r.history.length,
-          scheduleSteps: config.steps,
-          resumedFrom: r.resumedFrom,
-          finalLoss: r.finalLoss,
-          seconds,
-          weights: r.weightsPath,
-        };
-      }),
-    );
-}
-
-const pngOut = (out: string | undefined) => {
-  if (!out || !/\.png$/i.test(out))
-    throw new ConfigError(`--out must be a .png file, got ${JSON.stringify(out ?? null)}`);
-  return out;
-};
-
-const generateSchema = z.object({
-  caption: z.string().min(1),
-  count: numberFlag.pipe(z.number().int().min(1).max(64)),
-  steps: numberFlag.pipe(z.number().int().min(1).max(1000)),
-  guidance: numberFlag.pipe(z.number().min(0).max(50)),
-  weights: z.string().min(1).optional(),
+const exportOnnx = defineCommand({
+  name: 'export-onnx',
+  summary: 'export trained toy weights as a diffusers/Optimum-layout ONNX folder (what --model reads)',
+  options: z.object({
+    weights,
+    fixedBatch: z.boolean().default(false).describe('fix every batch dimension at 1 (as some exports do)'),
+  }),
+  inputs: ['weights'],
+  out: {
+    kind: 'dir',
+    describe: 'the model folder (model_index.json, scheduler/, tokenizer/, text_encoder/, unet/, vae_*/)',
+  },
+  examples: ['modelmath toy export-onnx --out toy-onnx', 'modelmath toy export-onnx --out assets/toy/onnx --overwrite'],
+  async run(o, ctx) {
+    const { toyOnnxFilesOf } = await import('./model/index.js');
+    const { writeModelFiles } = await import('../core/onnx-graph.js');
+    const files = await toyOnnxFilesOf({ weights: o.weights, fixedBatch: o.fixedBatch });
+    await ctx.writeDir((tmp) => writeModelFiles(tmp, files));
+    const names = Object.keys(files).sort();
+    return { data: { out: ctx.out, files: names }, text: `toy export-onnx: ${names.length} files -> ${ctx.out}` };
+  },
 });
 
-function registerGenerate(toy: Command): void {
-  toy
-    .command('generate')
-    .description('sample images for a caption with k-step DDIM (optional classifier-free guidance) and read them back')
-    .requiredOption('--caption <text>', 'e.g. "a large red circle at top left on snow"')
-    .option('--count <n>', 'images to sample (a row of the output grid)', '4')
-    .option('--steps <k>', 'DDIM steps', '20')
-    .option('--guidance <w>', 'classifier-free guidance scale (1 = none)', '1')
-    .option('--weights <file>', 'denoiser weights (default: the shipped assets/toy/toy-denoiser.safetensors)')
-    .action(
-      action(async (raw, ctx) => {
-        const o = parseOptions(generateSchema, raw);
-        const out = pngOut(ctx.out);
-        const truth = parseCaption(o.caption);
-        const model = await loadToyModel(o.weights);
-        const captions = new Array<string>(o.count).fill(o.caption);
-        const images = await generateToy(model.denoiser, captions, new Rng(ctx.seed), o);
-        const readings = readScenes(await loadClassifier(), images);
-        const accuracy = attributeAccuracy(readings.map((reading) => ({ reading, truth })));
-        await writeImage(out, imageGrid(images, o.count));
-        ctx.log(`toy generate: ${o.count} samples -> ${out}; classifier accuracy ${JSON.stringify(accuracy)}`);
-        return { out, count: o.count, steps: o.steps, guidance: o.guidance, accuracy };
-      }),
-    );
-}
-
-function registerEvalSamples(toy: Command): void {
-  toy
-    .command('eval-samples')
-    .description('sample N random captions and report the classifier accuracy per attribute (the generation goal)')
-    .option('--count <n>', 'random captions (one sample each)', '96')
-    .option('--steps <k>', 'DDIM steps', '20')
-    .option('--guidance <w>', 'classifier-free guidance scale (1 = none)', '1')
-    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
-    .action(
-      action(async (raw: Record<string, unknown>, ctx) => {
-        const schema = generateSchema.omit({ caption: true, count: true }).extend({
-          count: numberFlag.pipe(z.number().int().min(1).max(10_000)),
-        });
-        const o = parseOptions(schema, raw);
-        const model = await loadToyModel(o.weights);
-        const r = await evaluateSamples(model.denoiser, await loadClassifier(), { ...o, seed: ctx.seed });
-        ctx.log(
-          `toy eval-samples: ${r.count} samples, exact ${r.exact.toFixed(3)}, per attribute ${JSON.stringify(r.perAttribute)}`,
-        );
-        return { ...r, steps: o.steps, guidance: o.guidance };
-      }),
-    );
-}
-
-function registerRender(toy: Command): void {
-  toy
-    .command('render')
-    .description('render the ground-truth 32x32 picture of a caption (background phase and jitter from --seed)')
-    .requiredOption('--caption <text>', 'e.g. "a small blue dotted star at center on night"')
-    .action(
-      action(async (raw: { caption: string }, ctx) => {
-        const out = pngOut(ctx.out);
-        await writeImage(out, renderScene(sceneFromCaption(raw.caption, new Rng(ctx.seed))));
-        ctx.log(`toy render: ${out}`);
-        return { out, caption: raw.caption };
-      }),
-    );
-}
-
-function registerClassifier(toy: Command): void {
-  toy
-    .command('train-classifier')
-    .description('train the attribute classifier and write it with its held-out accuracy (default assets/toy/)')
-    .option('--steps <n>', 'training steps', '500')
-    .action(
-      action(async (raw: { steps: string }, ctx) => {
-        const steps = parseOptions(z.object({ steps: numberFlag.pipe(z.number().int().min(1)) }), raw).steps;
-        const r = await shipClassifier({ steps, seed: ctx.seed, out: ctx.out });
-        ctx.log(`toy train-classifier: held-out accuracy ${JSON.stringify(r.heldOut)} -> ${r.path}`);
-        return r;
-      }),
-    );
-}
-
-const benchSchema = z.object({
-  suite: z.enum(['toy']),
-  pairs: numberFlag.pipe(z.number().int().min(1).max(100_000)),
-  methods: z.array(z.enum(BENCH_METHODS)).min(1),
-  weights: z.string().min(1).optional(),
+const generate = defineCommand({
+  name: 'generate',
+  summary: 'sample images for a caption with k-step DDIM (optional classifier-free guidance) and read them back',
+  options: z.object({
+    caption: z.string().min(1).describe('e.g. "a large red circle at top left on snow"').meta({ placeholder: 'text' }),
+    count: z.number().int().min(1).max(64).default(4).describe('images to sample (a row of the output grid)'),
+    steps,
+    guidance,
+    model,
+  }),
+  inputs: ['model'],
+  out: { ...png, describe: 'PNG grid of the samples' },
+  examples: ['modelmath toy generate --caption "a large red circle at top left on snow" --count 2 --out samples.png'],
+  async run(o, ctx) {
+    const { parseCaption } = await import('./world/index.js');
+    const { attributeAccuracy, loadClassifier, readScenes } = await import('./classifier/index.js');
+    const { generateImages } = await import('../pipeline/index.js');
+    const { imageGrid, writeImage } = await import('../core/image.js');
+    const { Rng } = await import('../core/rng.js');
+    const truth = parseCaption(o.caption);
+    const captions = new Array<string>(o.count).fill(o.caption);
+    const images = await withToyModel(o.model, (m) => generateImages(m.sampler, captions, new Rng(ctx.seed), o));
+    const readings = readScenes(await loadClassifier(), images);
+    const accuracy = attributeAccuracy(readings.map((reading) => ({ reading, truth })));
+    await writeImage(ctx.out as string, imageGrid(images, o.count));
+    return {
+      data: { out: ctx.out, count: o.count, steps: o.steps, guidance: o.guidance, accuracy },
+      text: `toy generate: ${o.count} samples -> ${ctx.out}; classifier read-back ${JSON.stringify(accuracy)}`,
+    };
+  },
 });
 
-function registerBench(program: Command): void {
-  program
-    .command('edit-bench')
-    .description('ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs (all six edit types)')
-    .option('--suite <name>', "benchmark suite ('toy')", 'toy')
-    .option('--pairs <n>', 'edit pairs (pair i has type i mod 6)', '240')
-    .option('--methods <list>', `comma-separated: ${BENCH_METHODS.join(',')}`, BENCH_METHODS.join(','))
-    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
-    .addHelpText('after', '\nWith --out FILE the result JSON is also written to FILE (atomically).')
-    .action(
-      action(async (raw: Record<string, unknown>, ctx) => {
-        const o = parseOptions(benchSchema, {
-          ...raw,
-          methods: String(raw.methods)
-            .split(',')
-            .map((m) => m.trim()),
-        });
-        const model = await loadToyModel(o.weights);
-        const classifier = await loadClassifier();
-        const bar = createProgress('edit-bench', o.pairs * o.methods.length);
-        const r = await runEditBench(model, classifier, {
-          pairs: o.pairs,
-          methods: o.methods,
-          seed: ctx.seed,
-          onEdit: (done) => bar.update(done),
-        });
-        bar.stop();
-        if (ctx.out) writeJsonAtomic(ctx.out, r);
-        for (const [name, m] of Object.entries(r.methods)) {
-          ctx.log(
-            `${name.padEnd(15)} bgPSNR ${m.backgroundPsnr.toFixed(2)}  targetPSNR ${m.targetPsnr.toFixed(2)}  ` +
-              `editAcc ${m.editAccuracy.toFixed(3)}  NFE ${m.nfe}  ${m.msPerEdit.toFixed(0)} ms`,
-          );
-        }
-        return r;
+const evalSamples = defineCommand({
+  name: 'eval-samples',
+  summary: 'sample N random captions and report the classifier accuracy per attribute (the generation goal)',
+  options: z.object({
+    count: z.number().int().min(1).max(10_000).default(96).describe('random captions (one sample each)'),
+    steps,
+    guidance,
+    model,
+  }),
+  inputs: ['model'],
+  examples: ['modelmath toy eval-samples --count 8'],
+  async run(o, ctx) {
+    const { loadClassifier } = await import('./classifier/index.js');
+    const { evaluateSamples } = await import('./bench/index.js');
+    const classifier = await loadClassifier();
+    const r = await withToyModel(o.model, (m) => evaluateSamples(m.sampler, classifier, { ...o, seed: ctx.seed }));
+    return {
+      data: { ...r, steps: o.steps, guidance: o.guidance },
+      text: `toy eval-samples: ${r.count} samples, exact ${r.exact.toFixed(3)}, per attribute ${JSON.stringify(r.perAttribute)}`,
+    };
+  },
+});
+
+const render = defineCommand({
+  name: 'render',
+  summary: 'render the ground-truth 32x32 picture of a caption (background phase and jitter from --seed)',
+  options: z.object({
+    caption: z
+      .string()
+      .min(1)
+      .describe('e.g. "a small blue dotted star at center on night"')
+      .meta({ placeholder: 'text' }),
+  }),
+  out: { ...png, describe: 'PNG file' },
+  examples: ['modelmath toy render --caption "a small blue dotted star at center on night" --out star.png'],
+  async run(o, ctx) {
+    const { renderScene, sceneFromCaption } = await import('./world/index.js');
+    const { writeImage } = await import('../core/image.js');
+    const { Rng } = await import('../core/rng.js');
+    await writeImage(ctx.out as string, renderScene(sceneFromCaption(o.caption, new Rng(ctx.seed))));
+    return { data: { out: ctx.out, caption: o.caption }, text: `toy render: ${ctx.out}` };
+  },
+});
+
+const trainClassifier = defineCommand({
+  name: 'train-classifier',
+  summary: 'train the attribute classifier and write it with its held-out accuracy',
+  options: z.object({ steps: z.number().int().min(1).default(500).describe('training steps') }),
+  out: { kind: 'file', describe: 'classifier weights', extensions: ['.safetensors'] },
+  examples: ['modelmath toy train-classifier --steps 20 --out classifier.safetensors'],
+  async run(o, ctx) {
+    const { shipClassifier } = await import('./classifier/index.js');
+    const r = await shipClassifier({ steps: o.steps, seed: ctx.seed, out: ctx.out });
+    return { data: r, text: `toy train-classifier: held-out accuracy ${JSON.stringify(r.heldOut)} -> ${r.path}` };
+  },
+});
+
+const sweep = defineCommand({
+  name: 'sweep',
+  summary: 'ChordEdit parameter sweep (t, delta, lambda, t_c) on the toy edit benchmark',
+  options: z.object({ pairs: z.number().int().min(1).default(48).describe('edit pairs per setting'), model }),
+  inputs: ['model'],
+  out: RESULT_JSON_OUTPUT,
+  examples: ['modelmath toy sweep --pairs 6', 'modelmath toy sweep --pairs 36 --out sweep.json'],
+  async run(o, ctx) {
+    const { loadClassifier } = await import('./classifier/index.js');
+    const { runSweep } = await import('./bench/index.js');
+    const classifier = await loadClassifier();
+    const bar = ctx.progress('toy sweep', 1);
+    const r = await withToyModel(o.model, (m) =>
+      runSweep(m.parts, classifier, {
+        pairs: o.pairs,
+        seed: ctx.seed,
+        onPoint: (done, total) => bar.update(done, { total }),
       }),
     );
-}
+    bar.stop();
+    const lines = r.points.map(
+      (p) =>
+        `${p.knob}=${p.value}${p.refine ? '' : ' (no refine)'}: bgPSNR ${p.backgroundPsnr.toFixed(2)} editAcc ${p.editAccuracy.toFixed(3)}`,
+    );
+    return { data: r, text: lines.join('\n') };
+  },
+});
 
-function registerSweep(toy: Command): void {
-  toy
-    .command('sweep')
-    .description('ChordEdit parameter sweep (t, delta, lambda, t_c) on the toy edit benchmark; --out writes the JSON')
-    .option('--pairs <n>', 'edit pairs per setting', '48')
-    .option('--weights <file>', 'denoiser weights (default: the shipped ones)')
-    .action(
-      action(async (raw: Record<string, unknown>, ctx) => {
-        const o = parseOptions(
-          z.object({ pairs: numberFlag.pipe(z.number().int().min(1)), weights: z.string().optional() }),
-          raw,
-        );
-        const model = await loadToyModel(o.weights);
-        const classifier = await loadClassifier();
-        const bar = createProgress('toy sweep', 1);
-        const r = await runSweep(model, classifier, {
-          pairs: o.pairs,
-          seed: ctx.seed,
-          onPoint: (done, total) => bar.update(done, { total }),
-        });
-        bar.stop();
-        if (ctx.out) writeJsonAtomic(ctx.out, r);
-        for (const p of r.points) {
-          ctx.log(
-            `${p.knob}=${p.value}${p.refine ? '' : ' (no refine)'}: bgPSNR ${p.backgroundPsnr.toFixed(2)} editAcc ${p.editAccuracy.toFixed(3)}`,
-          );
-        }
-        return r;
+const editBench = defineCommand({
+  name: 'edit-bench',
+  summary: 'ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs (all six edit types)',
+  options: z.object({
+    suite: z.enum(['toy']).default('toy').describe('benchmark suite'),
+    pairs: z.number().int().min(1).max(100_000).default(240).describe('edit pairs (pair i has type i mod 6)'),
+    methods: z
+      .array(z.enum(BENCH_METHODS))
+      .min(1)
+      .default([...BENCH_METHODS])
+      .describe('methods to run'),
+    model,
+  }),
+  inputs: ['model'],
+  out: RESULT_JSON_OUTPUT,
+  examples: ['modelmath edit-bench --pairs 6', 'modelmath edit-bench --pairs 240 --out edit-bench.json'],
+  async run(o, ctx) {
+    const { loadClassifier } = await import('./classifier/index.js');
+    const { runEditBench } = await import('./bench/index.js');
+    const classifier = await loadClassifier();
+    const bar = ctx.progress('edit-bench', o.pairs * o.methods.length);
+    const r = await withToyModel(o.model, (m) =>
+      runEditBench(m.parts, classifier, {
+        pairs: o.pairs,
+        methods: o.methods,
+        seed: ctx.seed,
+        onEdit: (done) => bar.update(done),
       }),
     );
-}
+    bar.stop();
+    const lines = [
+      'method            bgPSNR  targetPSNR  editAcc  NFE  ms/edit  CPU ms/edit',
+      ...Object.entries(r.methods).map(
+        ([name, m]) =>
+          `${name.padEnd(16)} ${m.backgroundPsnr.toFixed(2).padStart(7)} ${m.targetPsnr.toFixed(2).padStart(11)} ${m.editAccuracy.toFixed(3).padStart(8)} ${String(m.nfe).padStart(4)} ${m.msPerEdit.toFixed(1).padStart(8)} ${m.cpuMsPerEdit.toFixed(1).padStart(12)}`,
+      ),
+    ];
+    return { data: r, text: lines.join('\n') };
+  },
+});
 
-/** Registers `toy` and `edit-bench`. */
-export function register(program: Command): void {
-  const toy = program.command('toy').description('the embedded toy world: train, sample and render the tiny model');
-  registerTrain(toy);
-  registerGenerate(toy);
-  registerRender(toy);
-  registerEvalSamples(toy);
-  registerClassifier(toy);
-  registerSweep(toy);
-  registerBench(program);
-}
+export const commands = [
+  {
+    name: 'toy',
+    summary: 'the embedded toy world: train, export, sample and render the tiny model',
+    commands: [train, exportOnnx, generate, render, evalSamples, trainClassifier, sweep],
+  },
+  editBench,
+];

@@ -1,40 +1,130 @@
 /**
- * modelmath/toyworld — the embedded toy world: seeded captioned scenes and their renderer, the
- * word tokenizer, ground-truth edits with exact masks, the tiny text-to-image denoiser (trained
- * here, shipped in assets/toy/), the attribute classifier and the edit benchmark.
+ * modelmath/toyworld — the embedded toy world, in four rooms: the world (seeded captioned scenes,
+ * renderer, word tokenizer, ground-truth edits with exact masks), the model (the tiny text-to-image
+ * denoiser trained here on the engine, exported to the diffusers ONNX layout and shipped in
+ * assets/toy/onnx), the attribute classifier, and the benchmarks (edit benchmark, sweep, samples).
  */
 
-// The edit benchmark
-export { BENCH_METHOD_SETTINGS, BENCH_METHODS, type BenchResult, runEditBench } from './bench.js';
-// Scenes, renderer, captions, edits
-export * from './caption.js';
-// Attribute classifier and scoring
+// The benchmarks
 export {
+  BENCH_METHOD_SETTINGS,
+  BENCH_METHODS,
+  type BenchMethod,
+  type BenchOptions,
+  type BenchResult,
+  evaluateSamples,
+  type MethodResult,
+  type MethodScores,
+  PSNR_CAP,
+  runEditBench,
+  runSweep,
+  SWEEP_GRID,
+  type SweepKnob,
+  type SweepPoint,
+  type SweepResult,
+} from './bench/index.js';
+// The attribute classifier and scoring
+export {
+  ATTRIBUTES,
+  type Attribute,
+  attributeAccuracy,
+  attributeHits,
   CLASSIFIER_DEFAULTS,
   type ClassifierParams,
+  HELD_OUT_SEED,
+  heldOutAccuracy,
+  heldOutScenes,
   loadClassifier,
   readScenes,
   type SceneReading,
   SHIPPED_CLASSIFIER,
+  sceneMatches,
+  shipClassifier,
   trainClassifier,
-} from './classifier.js';
-export { HELD_OUT_SEED, heldOutAccuracy, heldOutScenes, shipClassifier } from './classifier-train.js';
-// The denoiser: model, training, ChordEdit parts, sampling
-export { makeBatch, type ToyBatch } from './data.js';
-export { loadToyModel, SHIPPED_WEIGHTS, ToyCodec, ToyDenoiser, type ToyModel } from './denoiser.js';
-export * from './edits.js';
+} from './classifier/index.js';
+// The model: engine training, engine twin, ONNX export, inference through the pipeline
 export {
+  encodeCaption,
+  exportToyOnnx,
+  loadToyModel,
+  loadToyRuntime,
+  makeBatch,
+  oneHotTokens,
   patchify,
+  SHIPPED_WEIGHTS,
   TOY_MODEL_DEFAULTS,
+  TOY_SAMPLING,
+  TOY_SCHEDULER_CONFIG,
+  TOY_TOKENIZER_LENGTH,
+  TOY_TRAIN_DEFAULTS,
+  TOY_TRAIN_PRESETS,
+  type ToyBatch,
+  ToyCodec,
+  ToyDenoiser,
+  type ToyExportOptions,
+  type ToyModel,
   type ToyModelConfig,
   type ToyModelParams,
+  type ToyRuntime,
+  ToyTextEncoder,
+  type ToyTrainConfig,
   toyModelApply,
   toyModelInit,
+  toyOnnxFiles,
+  toyTokenizerFiles,
+  trainToyModel,
   unpatchify,
-} from './model.js';
-export * from './render.js';
-export { evaluateSamples, GENERATE_DEFAULTS, type GenerateOptions, generateToy, guidedEps } from './sample.js';
-export * from './scene.js';
-export { ATTRIBUTES, attributeAccuracy, attributeHits, sceneMatches } from './scoring.js';
-export { encodeCaption, oneHotTokens, ToyTextEncoder } from './text.js';
-export { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, type ToyTrainConfig, trainToyModel } from './train.js';
+} from './model/index.js';
+// The world: scenes, captions, renderer, edits
+export {
+  BACKGROUNDS,
+  type Background,
+  backgroundColour,
+  benchmarkEdits,
+  type CaptionContent,
+  type CaptionObject,
+  CELL_CENTRES,
+  CELLS,
+  COLOUR_RGB,
+  COLOURS,
+  type Colour,
+  captionOf,
+  cellsCompatible,
+  checkScene,
+  EDIT_TYPES,
+  type EditPair,
+  type EditType,
+  editMask,
+  editScene,
+  freeCells,
+  IMAGE_SIZE,
+  insideShape,
+  MAX_JITTER,
+  MAX_TOKENS,
+  MIN_GAP,
+  objectCentre,
+  objectCoverage,
+  PAD,
+  parseCaption,
+  type RenderedEdit,
+  renderEdit,
+  renderScene,
+  type Scene,
+  SEGMENTS,
+  SHAPES,
+  type Shape,
+  SIZE_RADIUS,
+  SIZES,
+  type Size,
+  sampleEdit,
+  sampleObject,
+  sampleScene,
+  sceneFromCaption,
+  segmentIds,
+  TEXTURES,
+  type Texture,
+  type ToyObject,
+  tokenize,
+  VOCAB,
+  withObject,
+} from './world/index.js';

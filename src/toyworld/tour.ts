@@ -1,24 +1,21 @@
 /**
- * Tour section: the embedded toy world. Live (seconds): samples of the shipped denoiser for a few
- * captions, and one edit of each kind (source | true target | every method). From shipped JSON
- * (made by the documented commands in docs/parts/toyworld.md): the full edit benchmark, the
- * ChordEdit parameter sweep (background PSNR vs edit accuracy) and the training loss curve.
+ * Tour section: the embedded toy world. Live (seconds): samples of the shipped model (the ONNX
+ * folder assets/toy/onnx through src/pipeline) for a few captions, and one edit of each kind
+ * (source | true target | every method). From shipped JSON (made by the documented commands in
+ * docs/parts/toyworld.md): the full edit benchmark, the ChordEdit parameter sweep and the loss curve.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ChordEditor } from '../chordedit/index.js';
+import { ChordEditor, type EditorParts } from '../chordedit/index.js';
 import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
-import type { Figure, SectionResult, Table, TourContext, TourSection } from '../report/section.js';
-import { BENCH_METHOD_SETTINGS, BENCH_METHODS, type BenchResult } from './bench.js';
-import { parseCaption } from './caption.js';
-import { loadClassifier, readScenes } from './classifier.js';
-import { loadToyModel } from './denoiser.js';
-import { EDIT_TYPES, renderEdit, sampleEdit } from './edits.js';
-import { generateToy } from './sample.js';
-import { sceneMatches } from './scoring.js';
-import type { SweepResult } from './sweep.js';
+import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
+import { generateImages } from '../pipeline/index.js';
+import { BENCH_METHOD_SETTINGS, BENCH_METHODS, type BenchResult, type SweepResult } from './bench/index.js';
+import { loadClassifier, readScenes, sceneMatches } from './classifier/index.js';
+import { loadToyRuntime } from './model/index.js';
+import { EDIT_TYPES, parseCaption, renderEdit, sampleEdit } from './world/index.js';
 
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'toy');
 
@@ -35,7 +32,16 @@ function benchTables(bench: BenchResult): Table[] {
   return [
     {
       caption: `Edit benchmark, ${bench.pairs} pairs (seed ${bench.seed}); background = outside the true mask, target PSNR = inside it vs the true target`,
-      columns: ['method', 'NFE', 'background PSNR', 'background SSIM', 'target PSNR', 'edit accuracy', 'ms / edit'],
+      columns: [
+        'method',
+        'NFE',
+        'background PSNR',
+        'background SSIM',
+        'target PSNR',
+        'edit accuracy',
+        'ms / edit',
+        'CPU ms / edit',
+      ],
       rows: methods.map((m) => {
         const r = bench.methods[m]!;
         return [
@@ -45,7 +51,8 @@ function benchTables(bench: BenchResult): Table[] {
           fmt(r.backgroundSsim, 3),
           fmt(r.targetPsnr),
           fmt(r.editAccuracy, 3),
-          fmt(r.msPerEdit, 0),
+          fmt(r.msPerEdit, 1),
+          r.cpuMsPerEdit === undefined ? '–' : fmt(r.cpuMsPerEdit, 1),
         ];
       }),
     },
@@ -98,7 +105,7 @@ function lossFigure(curve: { history: { step: number; loss: number }[] }): Figur
 }
 
 /** One edit of each type with every method, as rows of a grid. */
-async function editGrid(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyModel>>) {
+async function editGrid(ctx: TourContext, model: EditorParts) {
   const editor = new ChordEditor(model);
   const types = ctx.quick ? EDIT_TYPES.slice(0, 2) : EDIT_TYPES;
   const rows: Image[] = [];
@@ -124,12 +131,23 @@ async function editGrid(ctx: TourContext, model: Awaited<ReturnType<typeof loadT
 }
 
 async function run(ctx: TourContext): Promise<SectionResult> {
-  const model = await loadToyModel();
+  const model = await loadToyRuntime();
+  try {
+    return await runOn(ctx, model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+async function runOn(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyRuntime>>): Promise<SectionResult> {
   const classifier = await loadClassifier();
   const bench = readJson<BenchResult>('edit-bench.json');
   const sweep = readJson<SweepResult>('sweep.json');
   const curve = readJson<{ history: { step: number; loss: number }[] }>('loss.json');
-  const m = model.metadata;
+  const m = (readJson<{ _modelmath?: Record<string, string> }>('onnx/model_index.json')?._modelmath ?? {}) as Record<
+    string,
+    string
+  >;
 
   const prompts = [
     'a large red circle at top left on snow',
@@ -137,18 +155,18 @@ async function run(ctx: TourContext): Promise<SectionResult> {
     'a small yellow striped star at right on night',
     'a large purple dotted triangle at bottom on sand',
   ].slice(0, ctx.quick ? 2 : 4);
-  const samples = await generateToy(model.denoiser, prompts, new Rng(ctx.seed).fork('samples'), {
+  const samples = await generateImages(model.sampler, prompts, new Rng(ctx.seed).fork('samples'), {
     steps: ctx.quick ? 8 : 20,
   });
   const readings = readScenes(classifier, samples);
   const matched = readings.filter((r, i) => sceneMatches(r, parseCaption(prompts[i]))).length;
-  const { grid, captions } = await editGrid(ctx, model);
+  const { grid, captions } = await editGrid(ctx, model.parts);
 
   const tables = bench ? benchTables(bench) : [];
   const figures = [...(sweep ? [sweepFigure(sweep)] : []), ...(curve ? [lossFigure(curve)] : [])];
   return {
     summary:
-      `A ${m.params}-parameter patch transformer with 2-D RoPE, trained here for ${m.steps} steps on seeded toy scenes (final loss ${m.finalLoss}), serves ChordEdit through the same Denoiser interface as SD-Turbo. ` +
+      `A ${m.params}-parameter patch transformer with 2-D RoPE, trained here for ${m.steps} steps on seeded toy scenes (final loss ${m.final_loss}) and shipped as a diffusers-layout ONNX folder, serves ChordEdit through the same pipeline as an SD-Turbo export. ` +
       `Because every toy edit has a ground-truth target and an exact mask, background preservation and edit success are measured, not eyeballed.` +
       `\n\nLive: ${matched}/${prompts.length} samples are read back by the classifier exactly as captioned. ` +
       (bench

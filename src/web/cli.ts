@@ -1,38 +1,55 @@
 /** `modelmath serve`: the local web lab (ChordEdit and scaling pages), bound to loopback unless --host is given. */
-import type { Command } from 'commander';
 import { z } from 'zod';
-import { action, numberFlag, parseOptions } from '../cli/context.js';
-import { LAB_DEFAULTS, startLabServer } from './server.js';
+import { defineCommand } from '../core/command.js';
 
-const serveOptions = z.object({
-  port: numberFlag.pipe(z.number().int().min(0).max(65535)),
-  host: z.string().min(1),
-  model: z.string().min(1),
+const serve = defineCommand({
+  name: 'serve',
+  summary: 'start the local web lab: ChordEdit editing and scaling-law pages (Ctrl-C stops it)',
+  options: z.object({
+    port: z.number().int().min(0).max(65535).default(8765).describe('TCP port (0 = any free port)'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('interface to bind; only loopback unless you give another one'),
+    model: z
+      .string()
+      .min(1)
+      .default('toy')
+      .describe(
+        "edit model: 'toy' (the shipped ONNX folder), a diffusers/Optimum ONNX folder (e.g. SD-Turbo), or 'analytic' (closed-form demo model)",
+      )
+      .meta({ placeholder: 'toy|dir|analytic' }),
+  }),
+  examples: ['modelmath serve --port 0'],
+  async run(o, ctx) {
+    const { existsSync, statSync } = await import('node:fs');
+    const { InputError } = await import('../core/errors.js');
+    if (o.model !== 'toy' && o.model !== 'analytic' && !(existsSync(o.model) && statSync(o.model).isDirectory())) {
+      throw new InputError(
+        `--model ${o.model}: no such model folder (expected 'toy', 'analytic' or an ONNX model folder)`,
+      );
+    }
+    const { startLabServer } = await import('./server.js');
+    const lab = await startLabServer({ port: o.port, host: o.host, model: o.model }).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE')
+          throw new InputError(
+            `--port ${o.port} is in use on ${o.host}; choose another port (--port 0 picks a free one)`,
+          );
+        if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+          throw new InputError(`--host ${o.host}: not an address of this machine`);
+        throw err;
+      },
+    );
+    ctx.log(`modelmath lab: ${lab.url} (model ${o.model}; Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await lab.close();
+    return { data: { url: lab.url, stopped: true }, text: '' };
+  },
 });
 
-export function register(program: Command): void {
-  program
-    .command('serve')
-    .description('start the local web lab: ChordEdit editing and scaling-law pages (Ctrl-C stops it)')
-    .option('--port <port>', 'TCP port (0 = any free port)', String(LAB_DEFAULTS.port))
-    .option('--host <host>', 'interface to bind; only loopback unless you give another one', LAB_DEFAULTS.host)
-    .option(
-      '--model <model>',
-      "edit model: 'toy' (shipped weights), an SD-Turbo ONNX folder, or 'analytic' (closed-form test/demo model)",
-      LAB_DEFAULTS.model,
-    )
-    .action(
-      action(async (opts: unknown) => {
-        const o = parseOptions(serveOptions, opts);
-        const lab = await startLabServer({ port: o.port, host: o.host, model: o.model });
-        process.stderr.write(`modelmath lab: ${lab.url} (model ${o.model}; Ctrl-C to stop)\n`);
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        await lab.close();
-        return { url: lab.url, stopped: true };
-      }),
-    );
-}
+export const commands = [serve];

@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { backgroundMetrics, ChordEditor, EDIT_METHODS, type EditModel, psnr } from '../chordedit/index.js';
+import type { EditModel } from '../chordedit/app/index.js';
+import { backgroundMetrics, ChordEditor, EDIT_METHODS, psnr } from '../chordedit/index.js';
 import { InputError } from '../core/errors.js';
 import { decodeImage, encodePng, type Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
@@ -60,6 +61,7 @@ export const MAX_UPLOAD_PIXELS = 4096 * 4096;
 async function decodeUpload(base64: string): Promise<Image> {
   const bytes = Buffer.from(base64, 'base64');
   const name = 'the uploaded file';
+  if (bytes.length === 0) throw new InputError(`${name} is empty (expected a base64-encoded image)`);
   const meta = await sharp(bytes)
     .metadata()
     .catch(() => null); // not an image: decodeImage below says so in its own words

@@ -4,4 +4,4 @@
  */
 export { analyticModel, ModelSlot } from './models.js';
 export { JobCancelledError, JobQueue, QueueFullError } from './queue.js';
-export { LAB_DEFAULTS, type LabOptions, type LabServer, startLabServer } from './server.js';
+export { type LabOptions, type LabServer, SERVER_DEFAULTS, startLabServer } from './server.js';

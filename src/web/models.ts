@@ -1,18 +1,14 @@
 /**
- * The lab's edit models, loaded once on first use: `toy` (the shipped toy denoiser, through
- * chordedit's loadEditModel), an SD-Turbo ONNX folder (`--model DIR`), or `analytic`, a TEST/DEMO
+ * The lab's edit models, loaded once on first use: `toy` (the shipped toy model's ONNX folder) or a
+ * diffusers/Optimum ONNX folder such as an SD-Turbo export (`--model DIR`), both through chordedit's
+ * loadEditModel, the one model loader the CLI uses too; or `analytic`, a TEST/DEMO
  * model: chordedit's closed-form GaussianDenoiser whose class means are the toy world's plain
  * backgrounds, with a prompt's class = the first background word in it (so "... on grass" ->
  * "... on snow" is an edit it can do). It needs no weights; it is not a trained image model.
  */
 
-import {
-  ClassTextEncoder,
-  type EditModel,
-  GaussianDenoiser,
-  loadEditModel,
-  type TextEmbedding,
-} from '../chordedit/index.js';
+import { type EditModel, loadEditModel } from '../chordedit/app/index.js';
+import { ClassTextEncoder, GaussianDenoiser, type TextEmbedding } from '../chordedit/index.js';
 import { ConfigError } from '../core/errors.js';
 import { type Image, resizeImage } from '../core/image.js';
 import { BACKGROUNDS, backgroundColour, IMAGE_SIZE } from '../toyworld/index.js';
@@ -82,7 +78,7 @@ export function analyticModel(): EditModel {
 }
 
 /**
- * Loads the model once on first use and keeps it; a failed load (e.g. weights not shipped yet) is
+ * Loads the model once on first use and keeps it; a failed load (e.g. a folder not there yet) is
  * not kept, so the next edit tries again and reports the error in plain words.
  */
 export class ModelSlot {

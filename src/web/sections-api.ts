@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import type { SectionResult, TourSection } from '../report/section.js';
+import type { SectionResult, TourSection } from '../core/tour-section.js';
 
 export const sectionSchema = z.strictObject({ id: z.string().min(1).max(64) });
 

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { CHORD_DEFAULTS, EDIT_METHODS, type EditModel } from '../chordedit/index.js';
+import type { EditModel } from '../chordedit/app/index.js';
+import { CHORD_DEFAULTS, EDIT_METHODS } from '../chordedit/index.js';
 import { ModelMathError } from '../core/errors.js';
 import { LAW_NAMES } from '../scaling/index.js';
 import { EDIT_TYPES } from '../toyworld/index.js';
@@ -25,7 +26,7 @@ export interface LabOptions {
   host: string;
   /** TCP port; 0 picks a free one. Default 8765. */
   port: number;
-  /** Edit model: 'toy' (shipped weights), 'analytic' (test/demo model) or an SD-Turbo ONNX folder. Default 'toy'. */
+  /** Edit model: 'toy' (the shipped ONNX folder), 'analytic' (test/demo model) or a diffusers/Optimum ONNX folder. Default 'toy'. */
   model: string;
   /** Heavy jobs running at once. Default 2. */
   running: number;
@@ -35,7 +36,7 @@ export interface LabOptions {
   maxBodyBytes: number;
 }
 
-export const LAB_DEFAULTS: Readonly<LabOptions> = Object.freeze({
+export const SERVER_DEFAULTS: Readonly<LabOptions> = Object.freeze({
   host: '127.0.0.1',
   port: 8765,
   model: 'toy',
@@ -85,7 +86,7 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
-/** The model could not be loaded (e.g. weights not shipped): a 503 that names the cause. */
+/** The model could not be loaded (e.g. folder missing): a 503 that names the cause. */
 class ModelLoadError extends Error {}
 
 /** Maps any error to a status and a plain-words message. */
@@ -166,7 +167,7 @@ async function handle(h: Handler, req: IncomingMessage, res: ServerResponse, sig
 
 /** Starts the lab and resolves once it listens. */
 export async function startLabServer(options: Partial<LabOptions> = {}): Promise<LabServer> {
-  const o: LabOptions = { ...LAB_DEFAULTS, ...options };
+  const o: LabOptions = { ...SERVER_DEFAULTS, ...options };
   const slot = new ModelSlot(o.model);
   const getModel = () =>
     slot.get().catch((err: unknown) => {

@@ -15,7 +15,7 @@ import {
 } from '../../src/chordedit/index.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { makeSchedule } from '../../src/diffusion/index.js';
+import { makeSchedule, type Timesteps, timestepsPerItem } from '../../src/diffusion/index.js';
 
 const SHAPE = [3, 4, 4];
 const D = 48;
@@ -190,7 +190,7 @@ describe('energy bound mean(u^2) <= (t mean(R_{t-d}^2) + d mean(R_t^2)) / (t + d
 
 /** Records every model call: index and batch size. */
 class SpyDenoiser implements Denoiser {
-  calls: { index: number; batch: number }[] = [];
+  calls: { indices: number[]; batch: number }[] = [];
   constructor(private readonly inner: Denoiser) {}
   get latentShape() {
     return this.inner.latentShape;
@@ -198,14 +198,15 @@ class SpyDenoiser implements Denoiser {
   get alphasCumprod() {
     return this.inner.alphasCumprod;
   }
-  predictEps(z: Float32Array, index: number, cond: TextEmbedding[]) {
-    this.calls.push({ index, batch: cond.length });
-    return this.inner.predictEps(z, index, cond);
+  predictEps(z: Float32Array, timesteps: Timesteps, cond: TextEmbedding[]) {
+    const per = timestepsPerItem(timesteps, cond.length, this.alphasCumprod.length);
+    this.calls.push({ indices: [...new Set(per)], batch: cond.length });
+    return this.inner.predictEps(z, timesteps, cond);
   }
 }
 
 describe('batching and NFE accounting', () => {
-  it('both prompts (and all n noises) go in ONE call per time; refinement is one more', async () => {
+  it('both times, both prompts and all n noises go in ONE call; refinement is one more', async () => {
     const m = model(7);
     const spy = new SpyDenoiser(m.denoiser);
     const out = await new ChordEditor({ ...m, denoiser: spy }).edit({
@@ -215,15 +216,14 @@ describe('batching and NFE accounting', () => {
       config: { noiseSamples: 3 },
     });
     expect(spy.calls).toEqual([
-      { index: 899, batch: 6 },
-      { index: 749, batch: 6 },
-      { index: 300, batch: 1 },
+      { indices: [899, 749], batch: 12 },
+      { indices: [300], batch: 1 },
     ]);
-    expect(out.diagnostics).toMatchObject({ nfe: 2, modelCalls: 3, modelLatents: 13 });
+    expect(out.diagnostics).toMatchObject({ nfe: 2, modelCalls: 2, modelLatents: 13 });
     expect(out.diagnostics.timeModelMs).toBeGreaterThanOrEqual(0);
     expect(out.diagnostics.timeMathMs).toBeGreaterThanOrEqual(0);
   });
-  it('without refinement: paper NFE 1 (2 calls, one per time)', async () => {
+  it('without refinement: paper NFE 1 (one call with both times)', async () => {
     const m = model(8);
     const out = await new ChordEditor(m).edit({
       latent: m.x,
@@ -231,7 +231,7 @@ describe('batching and NFE accounting', () => {
       target: 'a dog',
       config: { refine: false },
     });
-    expect(out.diagnostics).toMatchObject({ nfe: 1, modelCalls: 2, modelLatents: 4 });
+    expect(out.diagnostics).toMatchObject({ nfe: 1, modelCalls: 1, modelLatents: 4 });
   });
 });
 
@@ -248,7 +248,7 @@ describe('config validation (issue 4 item 1)', () => {
     ['n = 1.5', { noiseSamples: 1.5 }, /^noiseSamples must be an integer/],
     ['steps = 0', { steps: 0 }, /^steps must be/],
     ['tEnd > t', { tEnd: 0.95 }, /^tEnd must be/],
-    ['unknown key', { gamma: 1 }, /unknown ChordEdit option "gamma"/],
+    ['unknown key', { gamma: 1 }, /unknown setting "gamma"/],
   ];
   for (const [name, cfg, re] of bad) {
     it(`rejects ${name}`, () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundMetrics, decodePieMask } from '../../src/chordedit/index.js';
 import { type Image, readImage, writeImage } from '../../src/core/image.js';
+import { writeSdTurboFixture } from '../../testkit/sd-turbo-fixture.js';
 import { runCliCaptured } from '../support/cli.js';
-import { writeSdTurboFixture } from './sd-turbo-fixture.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;
@@ -49,10 +49,10 @@ describe('modelmath edit (single image)', () => {
       '--seed',
       '7',
     ]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^note: .*photo.png \(28x20\) was resized to 32x24, the size the model edits at\n$/);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ method: 'chord', nfe: 2, modelCalls: 3, height: 24, width: 32 });
+    expect(summary).toMatchObject({ method: 'chord', nfe: 2, modelCalls: 2, height: 24, width: 32 });
     expect(summary.energies[0].energyU).toBeGreaterThan(0);
     const img = await readImage(out);
     expect([img.height, img.width]).toEqual([24, 32]);
@@ -78,8 +78,8 @@ describe('modelmath edit (single image)', () => {
       out,
       '--json',
     ]);
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toMatchObject({ height: 16, width: 16, modelCalls: 3 });
+    expect(r.stderr).toMatch(/was resized to 16x16, the size the model edits at\n$/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ height: 16, width: 16, modelCalls: 2 });
   });
   it('runs every method on the same code path', async () => {
     for (const method of ['naive', 'sdedit', 'ddim-inversion']) {
@@ -108,9 +108,13 @@ describe('modelmath edit (single image)', () => {
     }
   });
   const bad: [string, string[], RegExp][] = [
-    ['t out of range', ['--t', '1.5'], /t must be a finite number in \(0, 1\], got 1.5/],
-    ['delta >= t', ['--t', '0.5', '--delta', '0.6'], /delta must be .* got 0.6/],
-    ['non-numeric lambda', ['--lambda', 'big'], /--lambda: expected a finite number, got "big"/],
+    ['t out of range', ['--t', '1.5'], /^modelmath: error: --t must be <= 1, got 1.5$/m],
+    [
+      'delta >= t',
+      ['--t', '0.5', '--delta', '0.6'],
+      /^modelmath: error: --delta must be in \[0, t\) = \[0, 0.5\), got 0.6$/m,
+    ],
+    ['non-numeric lambda', ['--lambda', 'big'], /^modelmath: error: --lambda expects a finite number, got "big"$/m],
     ['unknown method', ['--method', 'magic'], /--method/],
     ['missing model folder', ['--model', '/no/such/model'], /model folder not found/],
     ['unknown device', ['--device', 'tpu'], /supported devices: cpu/],
@@ -148,24 +152,16 @@ describe('modelmath edit (single image)', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('fake-out'))).toEqual([]);
   });
-  it('--model toy: edits with the toy model when the toyworld part ships it, else a clear error', async () => {
-    const toy = (await import('../../src/toyworld/index.js')) as { loadToyModel?: unknown; SHIPPED_WEIGHTS?: string };
+  it('--model toy (the default): edits with the shipped ONNX folder, resized to its 32 x 32', async () => {
     const out = join(dir, 'toy.png');
     const source = 'a small purple striped star at right on night'; // a caption of the toy grammar
     const target = 'a small purple striped star at right on snow';
     const r = await cli(['edit', '--image', photo, '--source', source, '--target', target, '--out', out, '--json']);
-    if (typeof toy.loadToyModel !== 'function') {
-      expect(r.stderr).toMatch(/toy model not available/);
-    } else if (!toy.SHIPPED_WEIGHTS || !existsSync(toy.SHIPPED_WEIGHTS)) {
-      expect(r.stderr).toMatch(/weights not found/);
-    } else {
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ height: 32, width: 32, nfe: 2, modelCalls: 3 }); // resized to the toy size
-      return;
-    }
-    expect(r.code).toBe(2);
-    expect(existsSync(out)).toBe(false);
+    expect(r.stderr).toMatch(/was resized to 32x32, the size the model edits at\n$/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ height: 32, width: 32, nfe: 2, modelCalls: 2 });
+    expect(JSON.parse(r.stdout).timeAllModelsMs).toBeGreaterThan(0);
+    expect(existsSync(out)).toBe(true);
   });
 });
 
@@ -192,7 +188,12 @@ describe('modelmath edit --batch', () => {
     expect(summary.failed.map((f: { line: number }) => f.line)).toEqual([2, 3, 5]);
     expect(summary.failed[1].error).toMatch(/^t must be/);
     expect(summary.failed[2].error).toMatch(/missing.png does not exist/);
-    expect(readdirSync(outDir).sort()).toEqual(['0006-photo.png', 'batch-report.json', 'one.png']);
+    expect(readdirSync(outDir).sort()).toEqual([
+      '.modelmath-manifest.json',
+      '0006-photo.png',
+      'batch-report.json',
+      'one.png',
+    ]);
     const report = JSON.parse(readFileSync(join(outDir, 'batch-report.json'), 'utf8'));
     expect(report.results.map((r: { line: number }) => r.line)).toEqual([1, 6]);
 
@@ -282,6 +283,6 @@ describe('the real process', () => {
       },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^modelmath: error: t must be/);
+    expect(r.stderr).toMatch(/^modelmath: error: --t must be > 0, got 0$/m);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chordEdit, type Denoiser, type TextEmbedding, validateChordConfig } from '../../src/chordedit/index.js';
-import { makeSchedule } from '../../src/diffusion/index.js';
+import { makeSchedule, timestepsPerItem } from '../../src/diffusion/index.js';
 
 /** Golden values from a PyTorch re-implementation of the reference loop (fixtures/make_golden.py). */
 interface Golden {
@@ -32,12 +32,13 @@ const w = Float32Array.from(golden.w);
 const denoiser: Denoiser = {
   latentShape: golden.shape,
   alphasCumprod: makeSchedule('scaled_linear').alphasCumprod,
-  async predictEps(z, idx, cond) {
+  async predictEps(z, timesteps, cond) {
     const n = w.length;
+    const idx = timestepsPerItem(timesteps, cond.length, 1000);
     const out = new Float32Array(z.length);
     cond.forEach((c, b) => {
       const m = c.data.reduce((s, v) => s + v, 0) / c.data.length;
-      for (let i = 0; i < n; i++) out[b * n + i] = 0.5 * z[b * n + i] + w[i] * m + 0.001 * idx;
+      for (let i = 0; i < n; i++) out[b * n + i] = 0.5 * z[b * n + i] + w[i] * m + 0.001 * idx[b];
     });
     return out;
   },

@@ -52,7 +52,7 @@ describe('modelmath CLI', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.sections).toEqual([expect.objectContaining({ id: 'machine', ok: true })]);
-    expect(readdirSync(out).sort()).toEqual(['index.html', 'results.json']);
+    expect(readdirSync(out).sort()).toEqual(['.modelmath-manifest.json', 'index.html', 'results.json']);
     expect(readdirSync(dir)).toEqual(['tour']); // no temp folders left
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.sections.machine.data.matmulGflops).toBeGreaterThan(0);

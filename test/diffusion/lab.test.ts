@@ -94,7 +94,7 @@ describe('runLab: checkpoints, resume, save/load', () => {
   it('resuming from a checkpoint ends with the same weights as an uninterrupted run', async () => {
     const config = labConfig({ model: 'energy', steps: 6, checkpointEvery: 3 }, 'quick');
     const full = await runLab(config, { seed: 4, out: join(dir, 'full') });
-    await runLab(config, { seed: 4, out: join(dir, 'part'), until: 3 }); // an interrupted run
+    await runLab(config, { seed: 4, out: join(dir, 'part'), stopAfter: 3 }); // an interrupted run
     const resumed = await runLab(config, { seed: 4, out: join(dir, 'part'), resume: true });
     expect(resumed.report.train.resumedFrom).toBe(3);
     const a = snapshot(full.params);

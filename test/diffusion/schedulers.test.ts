@@ -168,6 +168,38 @@ describe('timestep spacing (diffusers timestep_spacing)', () => {
     expect(Array.from(spacedTimesteps(4, 1000, 'linspace'))).toEqual([999, 666, 333, 0]);
     expect(Array.from(spacedTimesteps(1, 1000, 'trailing'))).toEqual([999]); // SD-Turbo one step
   });
+
+  it.each([
+    ['DDIM', DdimScheduler],
+    ['DDPM', DdpmScheduler],
+  ] as const)('%s steps to the next listed timestep, also on an uneven grid (not t - T/n)', (_n, Kind) => {
+    // linspace, n = 3: [999, 500, 0]. diffusers' DDIMScheduler steps from 999 to 999 - 1000 // 3 = 666,
+    // then evaluates the model at 500 on a sample whose noise level is 666's; we step to 500.
+    const s = new Kind(abar, { timestepSpacing: 'linspace' });
+    s.setTimesteps(3);
+    expect(Array.from(s.timesteps)).toEqual([999, 500, 0]);
+    const rng = new Rng(5);
+    const x0 = rng.normals(8);
+    const eps = rng.normals(8);
+    const xt = s.addNoise(x0, eps, 999);
+    const { prevSample } = s.step(oracleEps(xt, x0, 999), 999, xt, { noise: new Float32Array(8) });
+    // with the exact model and no fresh noise: DDIM keeps the same eps direction; DDPM's posterior mean
+    // lies on the line between x0 and x_t; both sit at the noise level of t = 500, not 666
+    const { alpha, sigma } = alphaSigma(abar, 500);
+    if (s instanceof DdimScheduler) {
+      for (let i = 0; i < 8; i++) expect(prevSample[i]).toBeCloseTo(alpha * x0[i] + sigma * eps[i], 5);
+    } else {
+      const a999 = alphaSigma(abar, 999).alpha;
+      const wrong = alphaSigma(abar, 666).alpha;
+      // the x0 coefficient of DDPM's posterior mean: sqrt(abar_prev) beta_t / (1 - abar_t) with abar_prev = abar[500]
+      const abarT = a999 ** 2;
+      const c0 = (alpha * (1 - abarT / alpha ** 2)) / (1 - abarT);
+      const c0Wrong = (wrong * (1 - abarT / wrong ** 2)) / (1 - abarT);
+      const ct = (Math.sqrt(abarT / alpha ** 2) * (1 - alpha ** 2)) / (1 - abarT);
+      for (let i = 0; i < 8; i++) expect(prevSample[i]).toBeCloseTo(c0 * x0[i] + ct * xt[i], 4);
+      expect(Math.abs(c0 - c0Wrong)).toBeGreaterThan(0.05);
+    }
+  });
 });
 
 // Gaussian data N(mu, s^2) per coordinate: the exact eps-prediction is known in closed form.

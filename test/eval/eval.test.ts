@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
+import { buildModel } from '../../src/core/onnx-graph.js';
 import { Rng } from '../../src/core/rng.js';
 import {
   type CausalLm,
@@ -24,7 +25,6 @@ import {
   tinyLmForward,
   tinyLmInit,
 } from '../../src/lm/index.js';
-import { buildModel } from '../support/onnx-graph.js';
 
 /** A causal LM whose logits come from a function of the previous token (a bigram model). */
 function bigramLm(table: Float32Array, V: number, contextLength = 8, bos?: number): CausalLm {
@@ -53,6 +53,51 @@ function bigramNats(table: Float32Array, V: number, ids: Int32Array): number {
   }
   return s;
 }
+
+/**
+ * A causal LM that predicts the token `lag` positions back, when its window holds it (logit 20 on
+ * it, 0 elsewhere), and is uniform otherwise: its score depends on how much history a window keeps.
+ */
+function copyLm(lag: number, V: number, contextLength: number): CausalLm {
+  return {
+    name: `copy-${lag}`,
+    vocabSize: V,
+    contextLength,
+    tokenizer: byteTokenizer,
+    async logits(ids) {
+      const out = new Float32Array(ids.length * V);
+      for (let p = 0; p < ids.length; p++) {
+        const source = p + 1 - lag; // row p predicts token p + 1 of the window
+        if (source >= 0) out[p * V + ids[source]] = 20;
+      }
+      return out;
+    },
+    async dispose() {},
+  };
+}
+
+describe('the sliding window keeps history', () => {
+  it('a model that needs `lag` tokens of history is scored as if it saw them (context - stride >= lag)', async () => {
+    const V = 256;
+    const lag = 6;
+    const text = 'abcdef'.repeat(12); // every token equals the one 6 back
+    const ids = encodeBytes(text);
+    // independent closed form: targets 1..lag-1 have no source (uniform), every later target is predicted
+    const hit = Math.log(Math.exp(20) + V - 1) - 20;
+    const expected = (lag - 1) * Math.log(V) + (ids.length - lag) * hit;
+    for (const [context, stride] of [
+      [16, 10],
+      [16, 4],
+      [8, 2],
+    ]) {
+      const r = await evaluateText(copyLm(lag, V, 16), text, { context, stride });
+      expect(r.crossEntropy * r.tokens, `context ${context}, stride ${stride}`).toBeCloseTo(expected, 6);
+    }
+    // with less history than the lag, later targets fall back to uniform: the score must get worse
+    const short = await evaluateText(copyLm(lag, V, 16), text, { context: 4, stride: 3 });
+    expect(short.crossEntropy * short.tokens).toBeGreaterThan(expected + 10);
+  });
+});
 
 describe('metric functions', () => {
   it('a uniform model has perplexity = vocabulary size and 8 bits per byte over 256 bytes', async () => {
@@ -154,7 +199,10 @@ describe('causal LMs', () => {
       const r = await evaluateText(lm, text, { context: 16, stride: 4 });
       expect(r.tokens).toBe(ids.length - 1);
       expect(r.crossEntropy).toBeCloseTo(bigramNats(table, V, ids) / (ids.length - 1), 5);
-      expect(r.bitsPerByte).toBeCloseTo(bigramNats(table, V, ids) / Math.LN2 / ids.length, 5);
+      // no BOS: byte 0 is never scored, so it is not in the per-byte average either
+      expect(r.bytes).toBe(ids.length - 1);
+      expect(r.bitsPerByte).toBeCloseTo(bigramNats(table, V, ids) / Math.LN2 / (ids.length - 1), 5);
+      expect(r.bitsPerByte).toBeCloseTo(r.bitsPerToken, 10);
       await lm.dispose();
     });
   }

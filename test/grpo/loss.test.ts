@@ -4,6 +4,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { KL_ESTIMATORS, LOSS_TYPES, validateGrpoConfig } from '../../src/grpo/config.js';
 import {
+  aggregationWeights,
   besselStd,
   clippedSurrogate,
   combineRewards,
@@ -78,22 +79,22 @@ describe('KL estimators', () => {
 
 describe('clipped surrogate (hand-computed)', () => {
   it('A > 0, ratio 1.5 > 1 + eps: clipped value -1.2, zero gradient', () => {
-    const s = clippedSurrogate(Math.log(1.5), 0, 1, 0.2, 0.2);
+    const s = clippedSurrogate(1.5, 1, 0.2, 0.2);
     expect(s.value).toBeCloseTo(-1.2, 12);
     expect(s.grad).toBe(0);
   });
   it('A < 0, ratio 1.5: the unclipped term is the minimum, value 1.5, gradient 1.5', () => {
-    const s = clippedSurrogate(Math.log(1.5), 0, -1, 0.2, 0.2);
+    const s = clippedSurrogate(1.5, -1, 0.2, 0.2);
     expect(s.value).toBeCloseTo(1.5, 12);
     expect(s.grad).toBeCloseTo(1.5, 12);
   });
   it('clip-higher: ratio 1.25 is inside (1 - 0.2, 1 + 0.28)', () => {
-    const s = clippedSurrogate(Math.log(1.25), 0, 2, 0.2, 0.28);
+    const s = clippedSurrogate(1.25, 2, 0.2, 0.28);
     expect(s.value).toBeCloseTo(-2.5, 12);
     expect(s.grad).toBeCloseTo(-2.5, 12);
   });
   it('A < 0, ratio 0.5 < 1 - eps: clipped, value 0.8, zero gradient', () => {
-    const s = clippedSurrogate(Math.log(0.5), 0, -1, 0.2, 0.2);
+    const s = clippedSurrogate(0.5, -1, 0.2, 0.2);
     expect(s.value).toBeCloseTo(0.8, 12);
     expect(s.grad).toBe(0);
   });
@@ -211,5 +212,10 @@ describe('validateGrpoConfig', () => {
     expect(() => validateGrpoConfig({ epsilon: 0.3, epsilonHigh: 0.2 })).toThrow(/epsilonHigh \(0.2\) is below/);
     expect(() => validateGrpoConfig({ lossType: 'ppo' as never })).toThrow(/lossType/);
     expect(() => validateGrpoConfig({ beta: Number.NaN })).toThrow(/beta/);
+  });
+  it('an unknown estimator or loss type in the loss math is a ConfigError naming the setting', () => {
+    expect(() => klValue('k4' as never, 0, 0)).toThrow(ConfigError);
+    expect(() => klGrad('k4' as never, 0, 0)).toThrow(/klEstimator must be 'k1', 'k2' or 'k3', got k4/);
+    expect(() => aggregationWeights('ppo' as never, [1], 1)).toThrow(ConfigError);
   });
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getTf, type Tf } from '../../src/core/engine.js';
+import { getTf, type Scalar, type Tf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import {
   addLora,
@@ -78,6 +78,59 @@ describe('LoRA layer on the engine', () => {
       close(y.subarray(0, 3), pureForward(p, xs.subarray(0, 5)), 1e-5);
       close(y.subarray(3, 6), pureForward(p, xs.subarray(5, 10)), 1e-5);
     }
+  });
+
+  it("DoRA gradients treat the column norm as a constant (PEFT's detached norm; finite differences in Float64)", () => {
+    const p = adapted(11, true);
+    const [inDim, outDim, r] = [5, 3, 2];
+    const rng = new Rng(12);
+    const xs = rng.normals(2 * inDim);
+    const g = rng.normals(2 * outDim);
+    const w0 = Float64Array.from(p.base.w.dataSync()); // [in, out]
+    const a0 = Float64Array.from(p.loraA.dataSync()); // [r, in]
+    const b0 = Float64Array.from(p.loraB.dataSync()); // [out, r]
+    const m0 = Float64Array.from(p.magnitude!.dataSync()); // [out]
+    const effective = (a: Float64Array, b: Float64Array) =>
+      Float64Array.from({ length: inDim * outDim }, (_, j) => {
+        const [i, o] = [Math.floor(j / outDim), j % outDim];
+        let ba = 0;
+        for (let k = 0; k < r; k++) ba += b[o * r + k] * a[k * inDim + i];
+        return w0[j] + p.scaling * ba;
+      });
+    // the norms at the evaluation point, held fixed: the detached norm of DoRA Sec. 4.3
+    const w1 = effective(a0, b0);
+    const norms = Array.from({ length: outDim }, (_, o) =>
+      Math.hypot(...Array.from({ length: inDim }, (_, i) => w1[i * outDim + o])),
+    );
+    const loss = (a: Float64Array, b: Float64Array, m: Float64Array) => {
+      const w = effective(a, b);
+      let total = 0;
+      for (let n = 0; n < 2; n++) {
+        for (let o = 0; o < outDim; o++) {
+          let y = 0;
+          for (let i = 0; i < inDim; i++) y += xs[n * inDim + i] * w[i * outDim + o];
+          total += g[n * outDim + o] * y * (m[o] / norms[o]);
+        }
+      }
+      return total;
+    };
+    const fd = (which: 0 | 1 | 2, at: Float64Array) =>
+      Array.from(at, (_, j) => {
+        const h = 1e-6;
+        const args = () => [a0, b0, m0].map((v) => Float64Array.from(v));
+        const up = args();
+        const down = args();
+        up[which][j] += h;
+        down[which][j] -= h;
+        return (loss(up[0], up[1], up[2]) - loss(down[0], down[1], down[2])) / (2 * h);
+      });
+    const { grads } = tf.variableGrads(() => {
+      const y = loraLinear(p, tf.tensor2d(xs, [2, inDim])).sub(p.base.b!);
+      return tf.sum(y.mul(tf.tensor2d(g, [2, outDim]))) as Scalar;
+    }, [p.loraA, p.loraB, p.magnitude!]);
+    close(grads[p.loraA.name].dataSync(), fd(0, a0), 2e-3);
+    close(grads[p.loraB.name].dataSync(), fd(1, b0), 2e-3);
+    close(grads[p.magnitude!.name].dataSync(), fd(2, m0), 2e-3);
   });
 
   it('dropout acts only in training mode and is seeded', () => {

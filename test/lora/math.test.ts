@@ -70,17 +70,27 @@ describe('LoRA math (FACTS section 4)', () => {
     );
   });
 
-  it('forward equals the merged weight times x (Float64 reference), also for DoRA', () => {
+  it("forward equals PEFT's formula written out in Float64 (LoRA and DoRA, no merge involved)", () => {
     const rng = new Rng(2);
-    const dims = { inDim: 4, outDim: 3, r: 2 };
-    const W = rng.normals(12);
-    const x = rng.normals(4);
-    const bias = rng.normals(3);
+    const [inDim, outDim, r, s] = [4, 3, 2, 0.25];
+    const dims = { inDim, outDim, r };
+    const W = rng.normals(outDim * inDim); // [out, in]
+    const x = rng.normals(inDim);
+    const bias = rng.normals(outDim);
     for (const magnitude of [undefined, Float32Array.from([1, 2, 0.5])]) {
-      const f = { a: rng.normals(8), b: rng.normals(6), magnitude };
-      const { w } = mergeLora(W, dims, f, 0.25);
-      const want = [0, 1, 2].map((o) => bias[o] + [0, 1, 2, 3].reduce((acc, i) => acc + w[o * 4 + i] * x[i], 0));
-      close(loraForward(W, dims, f, 0.25, x, bias), want, 1e-5);
+      const f = { a: rng.normals(r * inDim), b: rng.normals(outDim * r), magnitude };
+      // W' = W0 + s B A, row by row; DoRA: y = m / ||W'_o|| * (W' x)_o + b (PEFT: norm over dim 1, detached)
+      const want = Array.from({ length: outDim }, (_, o) => {
+        const row = Array.from({ length: inDim }, (_, i) => {
+          let ba = 0;
+          for (let k = 0; k < r; k++) ba += f.b[o * r + k] * f.a[k * inDim + i];
+          return W[o * inDim + i] + s * ba;
+        });
+        const wx = row.reduce((acc, w, i) => acc + w * x[i], 0);
+        const scale = magnitude ? magnitude[o] / Math.hypot(...row) : 1;
+        return scale * wx + bias[o];
+      });
+      close(loraForward(W, dims, f, s, x, bias), want, 1e-5);
     }
   });
 });

@@ -3,7 +3,7 @@ import { getTf, type Scalar, type Tensor, type Tf, type Variable } from '../../s
 import { ConfigError, ShapeError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { type AttentionParams, attention, attentionInit, type RopeHook } from '../../src/nn/index.js';
-import { type Attn64, attention64, finiteDiffGrads, maxRelError, weightedSum } from './reference.js';
+import { type Attn64, attention64, finiteDiffGrads, maxRelError, weightedSum } from '../../testkit/nn-reference.js';
 
 let tf: Tf;
 beforeAll(async () => {

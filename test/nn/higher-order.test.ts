@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getTf, type Scalar, type Tensor, type Tf, type Variable } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { mlp, mlpInit } from '../../src/nn/index.js';
-import { maxRelError, mlp64 } from './reference.js';
+import { maxRelError, mlp64 } from '../../testkit/nn-reference.js';
 
 // Energy models and score matching need gradients of gradients: score = −∇ₓE, then ∂/∂θ of a loss on it.
 let tf: Tf;

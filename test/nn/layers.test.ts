@@ -25,7 +25,7 @@ import {
   mlp64,
   rmsNorm64,
   weightedSum,
-} from './reference.js';
+} from '../../testkit/nn-reference.js';
 
 let tf: Tf;
 beforeAll(async () => {

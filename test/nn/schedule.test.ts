@@ -33,8 +33,15 @@ describe('lrAt', () => {
       }),
     );
   });
+  it('cuts a warm-up longer than the run to totalSteps - 1 steps (short runs work)', () => {
+    const short = { ...cfg, warmupSteps: 50, totalSteps: 10 };
+    // the same as a 9-step warm-up: peak * (step + 1) / 9, reaching the peak at step 8
+    for (let s = 0; s < 9; s++) expect(lrAt(s, short)).toBeCloseTo((cfg.peak * (s + 1)) / 9, 15);
+    expect(lrAt(9, short)).toBeCloseTo(cfg.peak, 15);
+    expect(lrAt(10, short)).toBe(cfg.floor);
+    expect(lrAt(0, { ...cfg, warmupSteps: 5, totalSteps: 1 })).toBe(cfg.peak);
+  });
   it('rejects bad configs and steps, naming the field', () => {
-    expect(() => lrAt(0, { ...cfg, totalSteps: 10 })).toThrow(/totalSteps \(10\) must exceed warmupSteps \(10\)/);
     expect(() => lrAt(0, { ...cfg, floor: 1 })).toThrow(ConfigError);
     expect(() => lrAt(-1, cfg)).toThrow(/step/);
     expect(() => lrSchedule({ ...cfg, peak: 0 })).toThrow(/peak/);

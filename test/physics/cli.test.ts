@@ -36,7 +36,13 @@ describe('modelmath physics CLI', () => {
     const dir = join(tmp(), 'clips');
     expect(await runCli(['physics', 'simulate', '--system', 'led', '--out', dir, '--clips', '3', '--json'])).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ system: 'led', clips: 3, params: { k: 0.8 } });
-    expect(readdirSync(dir).sort()).toEqual(['clip_0000', 'clip_0001', 'clip_0002', 'params.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      '.modelmath-manifest.json',
+      'clip_0000',
+      'clip_0001',
+      'clip_0002',
+      'params.json',
+    ]);
     out = '';
     const res = join(tmp(), 'run');
     const args = ['physics', 'train', '--system', 'led', '--video', dir, '--preset', 'test', '--epochs', '2'];
@@ -52,12 +58,12 @@ describe('modelmath physics CLI', () => {
 
   it('rejects an unknown system, bad numbers and a missing --out with exit 2', async () => {
     expect(await runCli(['physics', 'train', '--system', 'rocket'])).toBe(2);
-    expect(err).toMatch(/--system: expected one of oscillator, pendulum/);
+    expect(err).toMatch(/--system must be one of oscillator, pendulum/);
     expect(await runCli(['physics', 'simulate', '--system', 'led', '--out', tmp(), '--noise', 'abc'])).toBe(2);
-    expect(err).toMatch(/--noise: expected a finite number/);
+    expect(err).toMatch(/--noise expects a finite number/);
     expect(await runCli(['physics', 'simulate', '--system', 'led', '--noise', '2', '--out', tmp()])).toBe(2);
     expect(await runCli(['physics', 'simulate', '--system', 'led'])).toBe(2);
-    expect(err).toMatch(/--out <dir> is required/);
+    expect(err).toMatch(/--out is required/);
     expect(await runCli(['physics', 'train', '--system', 'led', '--preset', 'huge'])).toBe(2);
   });
 

@@ -89,7 +89,7 @@ describe('clip sets on disk', () => {
     const dir = join(tmp(), 'set');
     const set = simulateClips('oscillator', { clips: 2, seed: 3 });
     await writeClipSet(dir, set, { seed: 3 });
-    expect(readdirSync(dir).sort()).toEqual(['clip_0000', 'clip_0001', 'params.json']);
+    expect(readdirSync(dir).sort()).toEqual(['.modelmath-manifest.json', 'clip_0000', 'clip_0001', 'params.json']);
     expect(readdirSync(join(dir, 'clip_0000'))).toHaveLength(10);
     const back = await readClipSet(dir, 'oscillator');
     expect(back.count).toBe(2);

@@ -78,7 +78,7 @@ describe('modelmath scaling (CLI contract)', () => {
     ['no tokens or compute', 'N,loss\n1,2\n', /needs a tokens column or a compute column/],
     ['non-positive value', 'N,D,loss\n1e8,1e9,2\n-5,1e9,2\n', /data row 2 \(line 3\), column 'N': -5 must be > 0/],
     ['NaN cell', 'N,D,loss\n1e8,1e9,NaN\n', /data row 1 \(line 2\), column "loss": "NaN" is not a finite number/],
-    ['too few runs', 'N,D,loss\n1e8,1e9,2\n2e8,1e9,2\n', /too few runs to fit 5 parameters: got 2/],
+    ['too few runs', 'N,D,loss\n1e8,1e9,2\n2e8,1e9,2\n', /needs at least 5 distinct \(N, D\) runs .* got 2 rows/],
     ['not CSV', '\u0000\u0001\u0002binary', /is not a CSV text file/],
   ];
   for (const [name, text, message] of bad) {
@@ -93,7 +93,7 @@ describe('modelmath scaling (CLI contract)', () => {
 
   it('rejects bad flags with exit 2', async () => {
     expect(await runCli(['scaling', 'loss', '--params', 'abc', '--tokens', '1'])).toBe(2);
-    expect(err).toMatch(/--params: expected a finite number/);
+    expect(err).toMatch(/--params expects a finite number/);
     expect(await runCli(['scaling', 'optimal', '--flops', '-1'])).toBe(2);
     expect(await runCli(['scaling', 'optimal', '--flops', '1e20', '--law', 'kaplan'])).toBe(2);
     expect(err).toMatch(/--law/);

@@ -1,16 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { EditorParts } from '../../src/chordedit/index.js';
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
-import { BENCH_METHODS, runEditBench } from '../../src/toyworld/bench.js';
-import { classifierInit } from '../../src/toyworld/classifier.js';
-import { ToyCodec, ToyDenoiser, type ToyModel } from '../../src/toyworld/denoiser.js';
-import { EDIT_TYPES } from '../../src/toyworld/edits.js';
-import { TOY_MODEL_DEFAULTS, toyModelInit } from '../../src/toyworld/model.js';
-import { ToyTextEncoder } from '../../src/toyworld/text.js';
+import { BENCH_METHODS, runEditBench } from '../../src/toyworld/bench/index.js';
+import { classifierInit } from '../../src/toyworld/classifier/classifier.js';
+import { ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
+import { TOY_MODEL_DEFAULTS, toyModelInit } from '../../src/toyworld/model/model.js';
+import { ToyTextEncoder } from '../../src/toyworld/model/text.js';
+import { EDIT_TYPES } from '../../src/toyworld/world/edits.js';
 
 // The harness on an untrained tiny model: checks the shape of the result and the bookkeeping
 // (NFE per method, one pair per edit type, finite metrics), not the quality of the edits.
-let model: ToyModel;
+let model: EditorParts;
 beforeAll(async () => {
   await getTf();
   const config = { ...TOY_MODEL_DEFAULTS, dim: 32, depth: 1, heads: 2 };
@@ -18,7 +19,6 @@ beforeAll(async () => {
     denoiser: new ToyDenoiser(toyModelInit(new Rng(0), config), config),
     textEncoder: new ToyTextEncoder(),
     codec: new ToyCodec(),
-    metadata: {},
   };
 });
 
@@ -41,6 +41,7 @@ describe('edit benchmark harness', () => {
         'targetPsnr',
         'editAccuracy',
         'msPerEdit',
+        'cpuMsPerEdit',
       ] as const) {
         expect(Number.isFinite(s[key]), `${m}.${key}`).toBe(true);
       }

@@ -1,10 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
-import { CLASSIFIER_DEFAULTS, cellWindow, loadClassifier, trainClassifier } from '../../src/toyworld/classifier.js';
-import { heldOutAccuracy } from '../../src/toyworld/classifier-train.js';
-import { renderScene } from '../../src/toyworld/render.js';
-import { sampleScene } from '../../src/toyworld/scene.js';
+import {
+  CLASSIFIER_DEFAULTS,
+  cellWindow,
+  loadClassifier,
+  trainClassifier,
+} from '../../src/toyworld/classifier/classifier.js';
+import { heldOutAccuracy } from '../../src/toyworld/classifier/train.js';
+import { renderScene } from '../../src/toyworld/world/render.js';
+import { sampleScene } from '../../src/toyworld/world/scene.js';
 
 beforeAll(async () => {
   await getTf();

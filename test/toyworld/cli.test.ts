@@ -34,7 +34,7 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
     expect(r.stderr).toMatch(/expected "at"/);
     r = await cli(['toy', 'render', '--caption', 'a large red circle at top on snow']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--out must be a \.png file/);
+    expect(r.stderr).toMatch(/--out is required: PNG file/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -48,7 +48,7 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
   it('toy train / generate / edit-bench: bad flags and files', async () => {
     let r = await cli(['toy', 'train', '--preset', 'quick']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--out <dir> is required/);
+    expect(r.stderr).toMatch(/--out is required: folder for checkpoint/);
     r = await cli(['--out', join(dir, 't'), 'toy', 'train', '--preset', 'huge']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--preset/);
@@ -57,18 +57,22 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
     expect(r.stderr).toMatch(/--steps/);
     const bogus = join(dir, 'bogus.safetensors');
     writeFileSync(bogus, 'not a safetensors file');
+    r = await cli(['toy', 'export-onnx', '--weights', bogus, '--out', join(dir, 'onnx')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bogus\.safetensors/);
+    expect(existsSync(join(dir, 'onnx'))).toBe(false);
     r = await cli([
-      '--out',
-      join(dir, 'g.png'),
       'toy',
       'generate',
       '--caption',
       'a large red circle at top on snow',
-      '--weights',
-      bogus,
+      '--model',
+      join(dir, 'no-such-model'),
+      '--out',
+      join(dir, 'g.png'),
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bogus\.safetensors/);
+    expect(r.stderr).toMatch(/no-such-model/);
     expect(existsSync(join(dir, 'g.png'))).toBe(false);
     r = await cli(['edit-bench', '--methods', 'chord,magic']);
     expect(r.code).toBe(2);

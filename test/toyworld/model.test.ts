@@ -7,9 +7,9 @@ import { getTf, type Tf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { alphaSigma, makeSchedule } from '../../src/diffusion/index.js';
 import { flattenParams } from '../../src/nn/index.js';
-import { MAX_TOKENS } from '../../src/toyworld/caption.js';
-import { makeBatch } from '../../src/toyworld/data.js';
-import { loadToyModel, ToyCodec, ToyDenoiser } from '../../src/toyworld/denoiser.js';
+import { generateImages, guidedEps } from '../../src/pipeline/index.js';
+import { makeBatch } from '../../src/toyworld/model/data.js';
+import { loadToyModel, TOY_SAMPLING, ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
 import {
   patchGeometry,
   patchify,
@@ -19,10 +19,10 @@ import {
   toyModelApply,
   toyModelInit,
   unpatchify,
-} from '../../src/toyworld/model.js';
-import { generateToy, guidedEps } from '../../src/toyworld/sample.js';
-import { encodeCaption, TOKEN_FEATURES } from '../../src/toyworld/text.js';
-import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } from '../../src/toyworld/train.js';
+} from '../../src/toyworld/model/model.js';
+import { encodeCaption, TOKEN_FEATURES, ToyTextEncoder } from '../../src/toyworld/model/text.js';
+import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } from '../../src/toyworld/model/train.js';
+import { MAX_TOKENS } from '../../src/toyworld/world/caption.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -125,8 +125,9 @@ describe('toy denoiser', () => {
 
   it('samples k-step DDIM images in [-1, 1], fixed by the seed', async () => {
     const denoiser = new ToyDenoiser(toyModelInit(new Rng(0), tiny), tiny);
-    const a = await generateToy(denoiser, ['a large red circle at top on snow'], new Rng(3), { steps: 3, guidance: 2 });
-    const b = await generateToy(denoiser, ['a large red circle at top on snow'], new Rng(3), { steps: 3, guidance: 2 });
+    const parts = { denoiser, textEncoder: new ToyTextEncoder(), codec: new ToyCodec(), sampling: TOY_SAMPLING };
+    const a = await generateImages(parts, ['a large red circle at top on snow'], new Rng(3), { steps: 3, guidance: 2 });
+    const b = await generateImages(parts, ['a large red circle at top on snow'], new Rng(3), { steps: 3, guidance: 2 });
     expect(a[0].data).toEqual(b[0].data);
     expect(a[0].data.every((v) => v >= -1 && v <= 1)).toBe(true);
   });

@@ -9,10 +9,10 @@ import {
   segmentIds,
   tokenize,
   VOCAB,
-} from '../../src/toyworld/caption.js';
-import { benchmarkEdits, EDIT_TYPES, renderEdit, sampleEdit } from '../../src/toyworld/edits.js';
-import { objectCoverage, renderScene } from '../../src/toyworld/render.js';
-import { checkScene, sampleScene } from '../../src/toyworld/scene.js';
+} from '../../src/toyworld/world/caption.js';
+import { benchmarkEdits, EDIT_TYPES, renderEdit, sampleEdit } from '../../src/toyworld/world/edits.js';
+import { objectCoverage, renderScene } from '../../src/toyworld/world/render.js';
+import { checkScene, sampleScene } from '../../src/toyworld/world/scene.js';
 
 const seeds = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 

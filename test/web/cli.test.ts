@@ -1,29 +1,46 @@
-/** `modelmath serve`: flag validation, loopback binding, the URL on stderr, a clean stop on SIGINT. */
+/** `modelmath serve`: flag validation, a missing model and a busy port exit 2 at start, the URL on stderr, a clean stop on SIGINT. */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/main.js';
-import { ConfigError } from '../../src/core/errors.js';
-import { register } from '../../src/web/cli.js';
+import { runCliCaptured } from '../support/cli.js';
 
-function program() {
-  const p = buildProgram();
-  if (!p.commands.some((c) => c.name() === 'serve')) register(p);
-  return p;
-}
+const BIN = fileURLToPath(new URL('../../bin/modelmath.js', import.meta.url));
 
 describe('modelmath serve', () => {
-  it('rejects a bad port with the flag named', async () => {
+  it('rejects a bad port with the flag named (exit 2)', async () => {
     for (const port of ['abc', '70000', '1.5']) {
-      const run = program().parseAsync(['serve', '--port', port], { from: 'user' });
-      await expect(run).rejects.toBeInstanceOf(ConfigError);
-      await expect(program().parseAsync(['serve', '--port', port], { from: 'user' })).rejects.toThrow(/^--port: /);
+      const r = await runCliCaptured(['serve', '--port', port]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^modelmath: error: --port /);
+    }
+  });
+
+  it('exits 2 at start when the model folder does not exist', async () => {
+    const r = await runCliCaptured(['serve', '--port', '0', '--model', '/nonexistent/model']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "modelmath: error: --model /nonexistent/model: no such model folder (expected 'toy', 'analytic' or an ONNX model folder)\n",
+    );
+  });
+
+  it('exits 2 with one line when the port is in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await runCliCaptured(['serve', '--port', String(port), '--model', 'analytic']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `modelmath: error: --port ${port} is in use on 127.0.0.1; choose another port (--port 0 picks a free one)\n`,
+      );
+    } finally {
+      blocker.close();
     }
   });
 
   it('prints its loopback URL on stderr, serves, and stops on SIGINT', async () => {
-    const entry = fileURLToPath(new URL('./serve-entry.mts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--port', '0', '--model', 'analytic'], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--model', 'analytic'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

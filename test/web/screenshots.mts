@@ -1,15 +1,15 @@
 /**
  * Screenshots of the lab's two pages for the README, taken in Debian's chromium:
- * `npx tsx test/web/screenshots.ts [model]` (model: 'toy' when its weights are shipped, else 'analytic')
+ * `npx tsx test/web/screenshots.ts [model]` (model: 'toy' when its ONNX folder is shipped, else 'analytic')
  * writes docs/img/web-chordedit.png and docs/img/web-scaling.png.
  */
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../../src/core/atomic.js';
-import { SHIPPED_WEIGHTS } from '../../src/toyworld/index.js';
+import { writeFileAtomic } from '../../src/core/outputs.js';
+import { SHIPPED_MODELS } from '../../src/pipeline/index.js';
 import { startLabServer } from '../../src/web/index.js';
 import { launchChromium } from './chromium.js';
 
-const model = process.argv[2] ?? (existsSync(SHIPPED_WEIGHTS) ? 'toy' : 'analytic');
+const model = process.argv[2] ?? (existsSync(SHIPPED_MODELS.toy) ? 'toy' : 'analytic');
 const lab = await startLabServer({ port: 0, model });
 const browser = await launchChromium();
 try {

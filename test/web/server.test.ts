@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/core/image.js';
-import { SHIPPED_WEIGHTS } from '../../src/toyworld/index.js';
+import { SHIPPED_MODELS } from '../../src/pipeline/index.js';
 import { type LabServer, startLabServer } from '../../src/web/index.js';
 
 let lab: LabServer;
@@ -131,7 +131,7 @@ describe('lab server: the toy model', () => {
         body: JSON.stringify(edit({ source: 'x', target: 'y' })),
       });
       const body = (await res.json()) as { model?: string; nfe?: number; result?: string; error?: string };
-      if (existsSync(SHIPPED_WEIGHTS)) {
+      if (existsSync(SHIPPED_MODELS.toy)) {
         // Prompts come from the scene pick so the toy tokenizer knows every word.
         const scene = await post('/api/scene', { seed: 3, editType: 'colour' });
         const r = await fetch(new URL('/api/edit', toy.url), {
@@ -153,7 +153,7 @@ describe('lab server: the toy model', () => {
         expect(res.status).toBe(400); // 'x' and 'y' are not captions the toy tokenizer reads
       } else {
         expect(res.status).toBe(503);
-        expect(body.error).toMatch(/^the edit model 'toy' is not available: toy model weights not found/);
+        expect(body.error).toMatch(/^the edit model 'toy' is not available: model folder not found/);
       }
     } finally {
       await toy.close();
@@ -260,6 +260,13 @@ describe('lab server: every bad request gets a plain answer and the server keeps
     const r = await post('/api/edit', edit({ image: { kind: 'upload', data } }));
     expect(r.status).toBe(400);
     expect(String(r.body.error)).toMatch(/the uploaded file is not an image/);
+    await stillServing();
+  });
+
+  it('an upload that decodes to nothing ("====") -> 400, not 500', async () => {
+    const r = await post('/api/edit', edit({ image: { kind: 'upload', data: '====' } }));
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toBe('the uploaded file is empty (expected a base64-encoded image)');
     await stillServing();
   });
 

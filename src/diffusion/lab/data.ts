@@ -21,7 +21,7 @@ export const DATA_DEFAULTS = {
   noise: 0.05,
   /** gmm: number of components on a ring, ring radius, component std. */
   gmm: { components: 8, radius: 1.5, std: 0.15 },
-  /** gaussian: mean and std per coordinate (FACTS.md section 5: N(2, 0.5^2)). */
+  /** gaussian: mean and std per coordinate (N(2, 0.5^2): closed-form posterior means for the Tweedie tests). */
   gaussian: { mean: [2, 0] as const, std: 0.5 },
   /** spiral: number of turns. */
   spiralTurns: 1.5,

@@ -5,7 +5,15 @@
  */
 
 // Configuration and data
-export { LAB_DEFAULTS, LAB_MODELS, LAB_PRESETS, type LabConfig, type LabModelKind, labConfig } from './config.js';
+export {
+  DIFFUSION_LAB_DEFAULTS,
+  LAB_MODELS,
+  LAB_PRESETS,
+  type LabConfig,
+  type LabModelKind,
+  labConfig,
+  labConfigSchema,
+} from './config.js';
 export { DATASETS, type DatasetName, datasetMixture, referenceMixture, sampleDataset } from './data.js';
 export { type SampleQuality, type ScoreErrorRow, sampleQuality, scoreErrorByLevel } from './evaluate.js';
 export { evaluateLab, type LabReport, loadLabModel, runLab, saveLabModel } from './lab.js';

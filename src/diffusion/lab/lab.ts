@@ -12,7 +12,7 @@ import { checkpointOf, loadParams, type Metrics, saveParams, trainLoop } from '.
 import { DdimScheduler } from '../schedulers/ddim.js';
 import { DdpmScheduler } from '../schedulers/ddpm.js';
 import { makeSchedule } from '../schedules.js';
-import { LAB_DEFAULTS, type LabConfig, labConfig, SAMPLER_FIELDS, validateLabConfig } from './config.js';
+import { DIFFUSION_LAB_DEFAULTS, type LabConfig, labConfig, SAMPLER_FIELDS, validateLabConfig } from './config.js';
 import { LAB_DIM, referenceMixture, sampleDataset } from './data.js';
 import { type SampleQuality, type ScoreErrorRow, sampleQuality, scoreErrorByLevel } from './evaluate.js';
 import { type LabParams, labEpsFn, labModelInit } from './models.js';
@@ -118,7 +118,7 @@ export interface RunLabOptions {
   /** Continue from `<out>/checkpoint`. */
   resume?: boolean;
   /** Stop after this many steps (a checkpoint is written; continue later with `resume`). Default: config.steps. */
-  until?: number;
+  stopAfter?: number;
 }
 
 /** Trains, saves and evaluates. */
@@ -138,7 +138,11 @@ export async function runLab(
       }
     : undefined;
   const start = performance.now();
-  const until = checkNumber('until', options.until ?? config.steps, { min: 1, max: config.steps, integer: true });
+  const until = checkNumber('stopAfter', options.stopAfter ?? config.steps, {
+    min: 1,
+    max: config.steps,
+    integer: true,
+  });
   const { history, resumedFrom } = await trainLoop({
     steps: until,
     step: (): Metrics => labTrainStep(run),
@@ -178,7 +182,7 @@ export function loadLabModel(path: string): { params: LabParams; config: LabConf
   } catch (err) {
     throw new InputError(`${path}: the stored lab config is not valid JSON`, { cause: err });
   }
-  const config = validateLabConfig({ ...LAB_DEFAULTS, ...stored });
+  const config = validateLabConfig({ ...DIFFUSION_LAB_DEFAULTS, ...stored });
   const params = labModelInit(new Rng(0), config);
   loadParams(path, params);
   return { params, config };
@@ -190,7 +194,7 @@ export function loadLabModel(path: string): { params: LabParams; config: LabConf
  */
 export function sampleFromWeights(path: string, n: number, seed: number) {
   const loaded = loadLabModel(path);
-  const samplerDefaults = Object.fromEntries(SAMPLER_FIELDS.map((k) => [k, LAB_DEFAULTS[k]]));
+  const samplerDefaults = Object.fromEntries(SAMPLER_FIELDS.map((k) => [k, DIFFUSION_LAB_DEFAULTS[k]]));
   const config = labConfig({ ...loaded.config, ...samplerDefaults });
   const { alphasCumprod } = makeSchedule(config.schedule, { steps: config.scheduleSteps });
   const rng = new Rng(seed);

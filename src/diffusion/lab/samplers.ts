@@ -90,7 +90,7 @@ export function annealedLangevin(
   return x;
 }
 
-/** Tweedie denoising: E[x0 | x_t] = (x_t + sigma^2 score) / alpha at DDPM index t (FACTS.md section 5). */
+/** Tweedie denoising: E[x0 | x_t] = (x_t + sigma^2 score) / alpha at DDPM index t (Tweedie's formula, Efron 2011). */
 export function tweedieDenoise(score: ScoreFn, xt: Float32Array, t: number, alphasCumprod: Float64Array): Float32Array {
   const { alpha, sigma } = alphaSigma(alphasCumprod, t);
   return tweedieX0(xt, score(xt, t), alpha, sigma);

@@ -28,7 +28,7 @@ export function createLabRun(config: LabConfig, seed: number): LabRun {
   const root = new Rng(seed);
   const params = labModelInit(root.fork('init'), config);
   const lr = lrSchedule({
-    warmupSteps: Math.min(config.warmupSteps, config.steps - 1),
+    warmupSteps: config.warmupSteps,
     totalSteps: config.steps,
     peak: config.lr,
     floor: config.lr / 10,

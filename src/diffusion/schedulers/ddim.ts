@@ -3,6 +3,9 @@
  * diffusers' DDIMScheduler: `setTimesteps(n)`, then `step(modelOutput, t, xt)` per timestep.
  * Legend: abar_t = alphasCumprod[t]; t_prev = next inference timestep (or "-1" = clean, abar = 1
  * when setAlphaToOne); x0_hat = predicted x0; eps_hat = predicted noise; eta scales the noise.
+ * t_prev is the next LISTED timestep, where diffusers' DDIMScheduler uses t - T // n: the two agree on
+ * 'leading' grids and on 'trailing' ones when n divides T, and differ on 'linspace' and uneven grids,
+ * where t - T // n leaves a sample whose noise level is not that of the next timestep it is fed at.
  * Checked by test/diffusion/schedulers.test.ts (conformance, closed-form Gaussian flow, golden loop).
  */
 import { checkNumber } from '../../core/errors.js';
