@@ -20,6 +20,7 @@ const list = (name: string, dflt: string) => {
 interface Variant {
   augment: Partial<AugmentOptions> | null;
   budget: 'equalRealPasses' | 'equalUpdates';
+  negativeWeight?: number;
 }
 const VARIANTS: Record<string, Variant> = {
   realOnly: { augment: null, budget: 'equalUpdates' },
@@ -32,6 +33,8 @@ const VARIANTS: Record<string, Variant> = {
   final: { augment: {}, budget: 'equalRealPasses' },
   negativesOnly: { augment: { positivesPerState: 0 }, budget: 'equalRealPasses' },
   allNegatives: { augment: { negativesPerState: 24 }, budget: 'equalRealPasses' },
+  nextStateNegatives: { augment: { nextStateNegatives: true }, budget: 'equalRealPasses' },
+  negativeWeight1: { augment: {}, budget: 'equalRealPasses', negativeWeight: 1 },
 };
 const env = PUSH_ENV;
 const names = list('variants', Object.keys(VARIANTS).join(','));
@@ -53,7 +56,8 @@ for (const K of list('real', '4,8,16,32').map(Number)) {
           ? sftStepsForEqualRealPasses(CAUSAL_DEFAULTS.sftSteps, realSamples.length, data.length)
           : CAUSAL_DEFAULTS.sftSteps;
       const p = mlpPolicyInit(root.fork('init'), CAUSAL_DEFAULTS.hidden);
-      sft(env, p, data, root.fork(v.augment ? 'sftAug' : 'sftReal'), { ...SFT_DEFAULTS, steps });
+      const negativeWeight = v.negativeWeight ?? SFT_DEFAULTS.negativeWeight;
+      sft(env, p, data, root.fork(v.augment ? 'sftAug' : 'sftReal'), { ...SFT_DEFAULTS, steps, negativeWeight });
       const e = evaluate(env, mlpActionPolicy(env, p, true), CAUSAL_DEFAULTS.evalEpisodes, seed);
       const row = {
         real: K,

@@ -7,16 +7,19 @@
  * at `augment` (docs/parts/causal.md). Each filter is tested on its failure kind in test/causal/augment.test.ts.
  */
 import type { Rng } from '../core/rng.js';
-import { abduct, abductPosterior, observe, samplePosterior } from './dynamics.js';
+import { abduct, abductPosterior, type ObservedStep, observe, samplePosterior } from './dynamics.js';
 import { potential, type StepRecord } from './episode.js';
 import {
   ACTIONS,
+  type Exogenous,
   hitsWall,
   isInvalid,
   type PushEnv,
   type PushState,
   type StepVars,
+  sampleExogenous,
   scmStep,
+  type Vec2,
   vecNorm,
   vecSub,
 } from './scm.js';
@@ -70,6 +73,9 @@ export interface AugmentOptions {
   abduction: 'posterior' | 'mode';
   /** 'shared': a state's kept positives share one unit of weight; 'unit': weight 1 each (the ablation). */
   positiveWeight: 'shared' | 'unit';
+  /** Also label the failures at the predicted next state of every kept positive (noise from the model's prior;
+   *  weights multiplied by the positive's). Off by default: an ablation (docs/parts/causal.md). */
+  nextStateNegatives: boolean;
 }
 export const AUGMENT_DEFAULTS: AugmentOptions = {
   positivesPerState: 3,
@@ -77,6 +83,7 @@ export const AUGMENT_DEFAULTS: AugmentOptions = {
   posteriorSamples: 16,
   abduction: 'posterior',
   positiveWeight: 'shared',
+  nextStateNegatives: false,
 };
 
 export interface AugmentReport {
@@ -96,17 +103,18 @@ export interface AugmentReport {
   cfLabelAgreement: number;
 }
 
-/** One candidate do(a) at a state, summarised over the posterior draws. */
+/** The outcome of one predicted step: a failure kind, or safe with / without progress. */
+type Outcome = RejectReason | 'progress' | 'noProgress';
+
+/** One candidate do(a) at a state, summarised over the noise draws. */
 interface Candidate {
   actionIndex: number;
   pPositive: number;
   pFailure: number;
-  /** Most probable outcome: a failure kind, 'progress' or 'noProgress'. */
-  mode: RejectReason | 'progress' | 'noProgress';
+  /** Most probable outcome. */
+  mode: Outcome;
   meanProgress: number;
 }
-
-type Outcome = RejectReason | 'progress' | 'noProgress';
 const outcomeOf = (env: PushEnv, s: PushState, v: StepVars): Outcome =>
   rejectionReason(env, v) ?? (progress(env, s, v) > MIN_PROGRESS ? 'progress' : 'noProgress');
 
@@ -137,27 +145,20 @@ export function augment(
         ? samplePosterior(abductPosterior(model, obs), rng, o.posteriorSamples)
         : [abduct(model, obs)];
     const candidates = ACTIONS.map((a, actionIndex): Candidate => {
-      const truth = outcomeOf(env, r.state, scmStep(env, r.state, a, r.u));
-      const trueNext = scmStep(env, r.state, a, r.u).next.b;
-      const counts = new Map<Outcome, number>();
-      let gain = 0;
-      for (const u of draws) {
-        const v = scmStep(model, r.state, a, u);
-        const out = outcomeOf(env, r.state, v);
-        counts.set(out, (counts.get(out) ?? 0) + 1);
-        gain += progress(env, r.state, v);
-        score.err += vecNorm(vecSub(v.next.b, trueNext));
-        score.agree += out === truth ? 1 : 0;
+      const truth = scmStep(env, r.state, a, r.u);
+      const truthOutcome = outcomeOf(env, r.state, truth);
+      const c = summarise(env, model, r.state, a, actionIndex, draws, (v, out) => {
+        score.err += vecNorm(vecSub(v.next.b, truth.next.b));
+        score.agree += out === truthOutcome ? 1 : 0;
         score.draws++;
-      }
-      const p = (k: Outcome) => (counts.get(k) ?? 0) / draws.length;
-      const pFailure = p('collision') + p('slip');
-      const mode = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best))[0];
-      if ((p('progress') > 0 && p('progress') < 1) || (pFailure > 0 && pFailure < 1)) score.uncertain++;
-      return { actionIndex, pPositive: p('progress'), pFailure, mode, meanProgress: gain / draws.length };
+      });
+      if ((c.pPositive > 0 && c.pPositive < 1) || (c.pFailure > 0 && c.pFailure < 1)) score.uncertain++;
+      return c;
     });
     for (const c of candidates) if (c.mode !== 'progress') rejected[c.mode]++;
-    samples.push(...labelCandidates(r.state, candidates, o));
+    const labelled = labelCandidates(r.state, candidates, o);
+    samples.push(...labelled);
+    if (o.nextStateNegatives) samples.push(...nextStateFailures(env, model, obs, labelled, rng, o));
   }
   const sum = (pos: boolean) => samples.filter((x) => x.positive === pos).reduce((t, x) => t + (x.weight ?? 1), 0);
   const report: AugmentReport = {
@@ -173,6 +174,54 @@ export function augment(
     cfLabelAgreement: score.draws ? score.agree / score.draws : 1,
   };
   return { samples, report };
+}
+
+/** Outcome probabilities of do(a) at state s over the given noise draws (`onDraw` sees every prediction). */
+function summarise(
+  env: PushEnv,
+  model: PushEnv,
+  s: PushState,
+  a: Vec2,
+  actionIndex: number,
+  draws: Exogenous[],
+  onDraw: (v: StepVars, out: Outcome) => void = () => {},
+): Candidate {
+  const counts = new Map<Outcome, number>();
+  let gain = 0;
+  for (const u of draws) {
+    const v = scmStep(model, s, a, u);
+    const out = outcomeOf(env, s, v);
+    counts.set(out, (counts.get(out) ?? 0) + 1);
+    gain += progress(env, s, v);
+    onDraw(v, out);
+  }
+  const p = (k: Outcome) => (counts.get(k) ?? 0) / draws.length;
+  const mode = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best))[0];
+  const pFailure = p('collision') + p('slip');
+  return { actionIndex, pPositive: p('progress'), pFailure, mode, meanProgress: gain / draws.length };
+}
+
+/** The ablation `nextStateNegatives`: failures at the predicted next state of each positive (nothing observed there: prior noise). */
+function nextStateFailures(
+  env: PushEnv,
+  model: PushEnv,
+  obs: ObservedStep,
+  labelled: LabeledSample[],
+  rng: Rng,
+  o: AugmentOptions,
+): LabeledSample[] {
+  const mode = abduct(model, obs);
+  return labelled
+    .filter((x) => x.positive)
+    .flatMap((x) => {
+      const next = scmStep(model, obs.state, ACTIONS[x.actionIndex], mode).next;
+      const prior = Array.from({ length: o.posteriorSamples }, () => sampleExogenous(rng));
+      const cands = ACTIONS.map((a, i) => summarise(env, model, next, a, i, prior));
+      return labelCandidates(next, cands, { ...o, positivesPerState: 0 }).map((n) => ({
+        ...n,
+        weight: (n.weight ?? 1) * (x.weight ?? 1),
+      }));
+    });
 }
 
 /** The rule above for one state: weighted positives (one unit in all) and the most tempting failures. */

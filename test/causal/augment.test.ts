@@ -109,6 +109,13 @@ describe('counterfactual augmentation', () => {
     }
     expect(ok / neg.length).toBeGreaterThan(0.95);
   });
+  it('the next-state option adds failures at the predicted next states of the positives, weighted by both', () => {
+    const n = augment(env, model, real, new Rng(6), { ...AUGMENT_DEFAULTS, nextStateNegatives: true });
+    const states = new Set(real.map((r) => r.state));
+    const extra = n.samples.filter((x) => !states.has(x.state));
+    expect(extra.length).toBeGreaterThan(0);
+    expect(extra.every((x) => !x.positive && x.weight! > 0 && x.weight! <= 1)).toBe(true);
+  });
   it("the ablation settings: 'mode' abduction gives 0/1 probabilities, 'unit' weights are 1", () => {
     const m = augment(env, model, real, new Rng(6), { ...AUGMENT_DEFAULTS, abduction: 'mode', positiveWeight: 'unit' });
     expect(m.report.uncertainLabels).toBe(0);
