@@ -101,7 +101,7 @@ export const banditVjpPlain: BanditVjp = (params, spec, prompts, actions, upstre
   const u = upstream(logp);
   const dLogits = new Float64Array(N * A);
   for (let n = 0; n < N; n++) {
-    dLogits.set(logProbGradToLogits(logpAll.subarray(n * A, n * A + A), actions[n], u[n]), n * A);
+    logProbGradToLogits(logpAll.subarray(n * A, n * A + A), actions[n], u[n], dLogits.subarray(n * A, n * A + A));
   }
   return { logp, logpAll, grads: banditBackward(params, spec, prompts, dLogits) };
 };

@@ -3,7 +3,7 @@
  * m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², p ← p (1 − lr λ) − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
  * Generic over the arithmetic of its storage: numbers (`arrayAdamwStep` below, on plain Float32Arrays, for the
  * hand-differentiated models of mlp-explicit.ts) and engine tensors (`adamw` in adamw.ts).
- * Checked against torch.optim.AdamW golden values (scripts/adamw_golden.py) in test/nn/adamw-rule.test.ts.
+ * Checked against torch.optim.AdamW golden values (test/nn/fixtures/make_adamw_golden.py) in test/nn/adamw-rule.test.ts.
  */
 
 /** The element-wise operations the rule needs from a storage back-end. */
@@ -59,7 +59,7 @@ export function adamwParam<T>(ar: AdamwArith<T>, p: T, m: T, v: T, c: AdamwScala
   return ar.sub(decayed, ar.scale(ar.div(m, ar.shift(ar.unscale(ar.sqrt(v), c.bc2Sqrt), c.eps)), c.stepSize));
 }
 
-/** Plain-number arithmetic (float64; results are stored back into Float32Arrays). */
+/** Plain-number arithmetic (float64; the plain-array back-end stores the results as float32). */
 export const NUMBER_ARITH: AdamwArith<number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
@@ -110,6 +110,7 @@ export function arrayAdamwStep(
     const m = state.m[k];
     const v = state.v[k];
     for (let i = 0; i < p.length; i++) {
+      // As torch: the new moments are stored (float32) and the stored values enter the parameter update.
       m[i] = adamwFirstMoment(ar, m[i], g[i], c);
       v[i] = adamwSecondMoment(ar, v[i], g[i], c);
       p[i] = adamwParam(ar, p[i], m[i], v[i], c);

@@ -64,13 +64,13 @@ const mapArrays = (p: ExplicitMlp, f: (a: Float32Array) => Float32Array): Explic
 export const explicitMlpClone = (p: ExplicitMlp): ExplicitMlp => mapArrays(p, (a) => a.slice());
 export const explicitMlpZeros = (p: ExplicitMlp): ExplicitMlp => mapArrays(p, (a) => new Float32Array(a.length));
 
-/** Activations of one forward pass: `acts[l]` is the input of layer l (acts[0] = x or E[i]). */
+/** Activations of one forward pass: `acts[l]` is the input of layer l (acts[0] = x, or the embedding row E[i]). */
 export interface ExplicitForward {
-  acts: Float64Array[];
+  acts: ArrayLike<number>[];
   logits: Float64Array;
 }
 
-function inputVector(p: ExplicitMlp, input: Float64Array | number): Float64Array {
+function inputVector(p: ExplicitMlp, input: Float64Array | number): ArrayLike<number> {
   const D = p.widths[0];
   if (typeof input !== 'number') {
     if (p.emb || input.length !== D) throw new ShapeError(`explicit MLP expects an input of ${D} values`);
@@ -79,11 +79,11 @@ function inputVector(p: ExplicitMlp, input: Float64Array | number): Float64Array
   if (!p.emb || !Number.isInteger(input) || input < 0 || input * D >= p.emb.length) {
     throw new ShapeError(`explicit MLP: input index ${input} is not a row of the embedding table`);
   }
-  return Float64Array.from(p.emb.subarray(input * D, (input + 1) * D));
+  return p.emb.subarray(input * D, (input + 1) * D);
 }
 
 /** z = W h + b for layer l, summed in float64 from the bias. */
-function affine(p: ExplicitMlp, l: number, h: Float64Array): Float64Array {
+function affine(p: ExplicitMlp, l: number, h: ArrayLike<number>): Float64Array {
   const n = p.widths[l];
   const w = p.w[l];
   const z = new Float64Array(p.widths[l + 1]);
@@ -95,23 +95,28 @@ function affine(p: ExplicitMlp, l: number, h: Float64Array): Float64Array {
   return z;
 }
 
-/** Forward pass for one input (a dense Float64Array, or an index when the network has an embedding). */
-export function explicitMlpForward(p: ExplicitMlp, input: Float64Array | number): ExplicitForward {
+/** The inputs of every layer: h₀ = x or E[i], then h_l = act(W_l h_{l−1} + b_l) for the hidden layers. */
+function layerInputs(p: ExplicitMlp, input: Float64Array | number): ArrayLike<number>[] {
   const acts = [inputVector(p, input)];
-  const L = p.w.length;
-  for (let l = 0; l + 1 < L; l++) {
+  for (let l = 0; l + 1 < p.w.length; l++) {
     const z = affine(p, l, acts[l]);
     if (p.activation === 'tanh') for (let j = 0; j < z.length; j++) z[j] = Math.tanh(z[j]);
     acts.push(z);
   }
-  return { acts, logits: affine(p, L - 1, acts[L - 1]) };
+  return acts;
+}
+
+/** Forward pass for one input (a dense Float64Array, or an index when the network has an embedding). */
+export function explicitMlpForward(p: ExplicitMlp, input: Float64Array | number): ExplicitForward {
+  const acts = layerInputs(p, input);
+  return { acts, logits: affine(p, p.w.length - 1, acts[acts.length - 1]) };
 }
 
 /** Adds to `g` the gradient of a loss with dL/dlogits = `dLogits` at one input (after `explicitMlpForward`). */
 export function explicitMlpBackward(
   p: ExplicitMlp,
   input: Float64Array | number,
-  f: ExplicitForward,
+  f: Pick<ExplicitForward, 'acts'>,
   dLogits: ArrayLike<number>,
   g: ExplicitMlp,
 ): void {
@@ -121,11 +126,12 @@ export function explicitMlpBackward(
     const h = f.acts[l];
     const w = p.w[l];
     const gw = g.w[l];
+    const gb = g.b[l];
     const dIn = new Float64Array(n);
     for (let a = 0; a < dOut.length; a++) {
       const d = dOut[a];
       if (d === 0) continue;
-      g.b[l][a] += d;
+      gb[a] += d;
       for (let j = 0; j < n; j++) {
         gw[a * n + j] += d * h[j];
         dIn[j] += d * w[a * n + j];
@@ -140,45 +146,57 @@ export function explicitMlpBackward(
   }
 }
 
+/** Rows of the embedding table (the index inputs an embedding network accepts). */
+const vocabOf = (p: ExplicitMlp): number => {
+  if (!p.emb) throw new ShapeError('explicit MLP: index inputs need an embedding table');
+  return p.emb.length / p.widths[0];
+};
+
 /** Logits [N, A] for N index inputs; the network runs once per distinct index (it depends on nothing else). */
 export function explicitMlpIndexLogits(p: ExplicitMlp, indices: ArrayLike<number>): Float64Array {
   const A = p.widths[p.widths.length - 1];
   const out = new Float64Array(indices.length * A);
-  const first = new Map<number, number>();
+  const first = new Int32Array(vocabOf(p)).fill(-1);
   for (let n = 0; n < indices.length; n++) {
-    const seen = first.get(indices[n]);
-    if (seen !== undefined) out.copyWithin(n * A, seen * A, seen * A + A);
+    const i = indices[n];
+    if (first[i] >= 0) out.copyWithin(n * A, first[i] * A, first[i] * A + A);
     else {
-      first.set(indices[n], n);
-      out.set(explicitMlpForward(p, indices[n]).logits, n * A);
+      first[i] = n;
+      out.set(explicitMlpForward(p, i).logits, n * A);
     }
   }
   return out;
 }
 
-/** Gradients for N index inputs given dL/dlogits [N, A]: rows of the same index are summed, then one backward per index. */
+/** Gradients for N index inputs given dL/dlogits [N, A]: rows of one index are summed, then one backward per index. */
 export function explicitMlpIndexBackward(
   p: ExplicitMlp,
   indices: ArrayLike<number>,
   dLogits: Float64Array,
 ): ExplicitMlp {
   const A = p.widths[p.widths.length - 1];
-  const perIndex = new Map<number, Float64Array>();
+  const V = vocabOf(p);
+  const perIndex = new Float64Array(V * A);
+  const seen = new Uint8Array(V);
   for (let n = 0; n < indices.length; n++) {
-    const d = perIndex.get(indices[n]) ?? new Float64Array(A);
-    perIndex.set(indices[n], d);
-    for (let a = 0; a < A; a++) d[a] += dLogits[n * A + a];
+    const i = indices[n];
+    seen[i] = 1;
+    for (let a = 0; a < A; a++) perIndex[i * A + a] += dLogits[n * A + a];
   }
   const g = explicitMlpZeros(p);
-  for (const i of [...perIndex.keys()].sort((x, y) => x - y)) {
-    explicitMlpBackward(p, i, explicitMlpForward(p, i), perIndex.get(i)!, g);
+  for (let i = 0; i < V; i++) {
+    if (seen[i]) explicitMlpBackward(p, i, { acts: layerInputs(p, i) }, perIndex.subarray(i * A, i * A + A), g);
   }
   return g;
 }
 
-/** d(u · log softmax(z)[y]) / dz = u (onehot(y) − softmax(z)), from a row of log-probabilities. */
-export function logProbGradToLogits(logp: ArrayLike<number>, y: number, u: number): Float64Array {
-  const dz = new Float64Array(logp.length);
-  for (let a = 0; a < logp.length; a++) dz[a] = u * ((a === y ? 1 : 0) - Math.exp(logp[a]));
-  return dz;
+/** d(u · log softmax(z)[y]) / dz = u (onehot(y) − softmax(z)), from a row of log-probabilities (into `out` if given). */
+export function logProbGradToLogits(
+  logp: ArrayLike<number>,
+  y: number,
+  u: number,
+  out: Float64Array = new Float64Array(logp.length),
+): Float64Array {
+  for (let a = 0; a < logp.length; a++) out[a] = u * ((a === y ? 1 : 0) - Math.exp(logp[a]));
+  return out;
 }
