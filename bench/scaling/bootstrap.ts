@@ -5,8 +5,8 @@
  * Usage: npx tsx bench/scaling/bootstrap.ts [--resamples 4000] [--check 10] [--threads 2]
  */
 import { Rng } from '../../src/core/rng.js';
-import { resampleCounts } from '../../src/scaling/bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { resampleCounts } from '../../src/core/stats.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { distinctOptima, FIT_DEFAULTS, fitFromStarts, gridStarts, REPLICATION_GRID } from '../../src/scaling/fit.js';
 import { bootstrapParallel, fitApproach3Parallel } from '../../src/scaling/parallel.js';
 

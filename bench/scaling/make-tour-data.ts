@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { BOOTSTRAP_KEYS } from '../../src/scaling/bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { distinctOptima } from '../../src/scaling/fit.js';
 import { bootstrapParallel, fitApproach3Parallel } from '../../src/scaling/parallel.js';
 

@@ -38,18 +38,18 @@ export function stackLatents(parts: Float32Array[]): Float32Array {
 }
 
 /**
- * Step 2, the residual fields R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
- * at each query time s (Lu et al. 2026, step 2). Every time, prompt and noise goes to the model as ONE
+ * Step 2 per noise draw: R_s^(k) = x0_hat(z_s^(k), c_tar) - x0_hat(z_s^(k), c_src) for every query
+ * time s and noise eps_k, as [time][noise]. Every time, prompt and noise goes to the model as ONE
  * batch of 2n x (number of times) latents, as the reference batches both times and prompts.
  */
-export async function residualFields(
+export async function residualFieldsPerNoise(
   denoiser: Denoiser,
   x: Float32Array,
   noises: Float32Array[],
   times: number[],
   src: TextEmbedding,
   tar: TextEmbedding,
-): Promise<Float32Array[]> {
+): Promise<Float32Array[][]> {
   const queries = times.map((s) => queryTime(denoiser, s));
   const zs = queries.map(({ alpha, sigma }) => noises.map((eps) => queryNoise(x, eps, alpha, sigma)));
   const batch = stackLatents(zs.flatMap((perTime) => perTime.flatMap((z) => [z, z]))); // [times * 2n, ...]: (src, tar) per noise
@@ -60,15 +60,30 @@ export async function residualFields(
     throw new ShapeError(`predictEps returned ${epsHat.length} values for ${batch.length} inputs`);
   }
   const size = x.length;
-  return queries.map(({ alpha, sigma }, j) => {
-    const r = new Float32Array(size);
-    for (let k = 0; k < noises.length; k++) {
-      const at = (m: number) => epsHat.subarray(m * size, (m + 1) * size);
+  const at = (m: number) => epsHat.subarray(m * size, (m + 1) * size);
+  return queries.map(({ alpha, sigma }, j) =>
+    noises.map((_, k) => {
       const first = 2 * (j * noises.length + k);
       const x0Src = x0Estimate(zs[j][k], at(first), alpha, sigma);
       const x0Tar = x0Estimate(zs[j][k], at(first + 1), alpha, sigma);
-      for (let i = 0; i < size; i++) r[i] += (x0Tar[i] - x0Src[i]) / noises.length;
-    }
+      const r = new Float32Array(size);
+      for (let i = 0; i < size; i++) r[i] = x0Tar[i] - x0Src[i];
+      return r;
+    }),
+  );
+}
+
+/**
+ * Step 2, the residual fields R_s = mean over the n noises of x0_hat(z_s, c_tar) - x0_hat(z_s, c_src)
+ * at each query time s (Lu et al. 2026, step 2), from one batched model call (`residualFieldsPerNoise`).
+ */
+export async function residualFields(
+  ...args: Parameters<typeof residualFieldsPerNoise> // (denoiser, x, noises, times, src, tar)
+): Promise<Float32Array[]> {
+  const perNoise = await residualFieldsPerNoise(...args);
+  return perNoise.map((fields) => {
+    const r = new Float32Array(args[1].length);
+    for (const f of fields) for (let i = 0; i < r.length; i++) r[i] += f[i] / fields.length;
     return r;
   });
 }

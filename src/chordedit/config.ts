@@ -8,8 +8,15 @@ import { z } from 'zod';
 import { parseConfig } from '../core/config.js';
 import { checkNumber, checkOneOf } from '../core/errors.js';
 
-/** The edit methods: ChordEdit and the three baselines that share its code paths. */
-export const EDIT_METHODS = ['chord', 'naive', 'sdedit', 'ddim-inversion'] as const;
+/**
+ * The edit methods: ChordEdit and the baselines that share its code paths.
+ * - 'chord': ChordEdit (Lu et al. 2026).
+ * - 'naive': the one-time residual, ChordEdit with delta = 0.
+ * - 'sdedit': SDEdit as Meng et al. 2022 define it (noise to t, reverse SDE as DDPM ancestral steps, fresh seeded noise).
+ * - 'sdedit-ddim': SDEdit's deterministic variant (noise to t, DDIM steps: the probability-flow ODE).
+ * - 'ddim-inversion': DDIM inversion with the source prompt, DDIM regeneration with the target prompt.
+ */
+export const EDIT_METHODS = ['chord', 'naive', 'sdedit', 'sdedit-ddim', 'ddim-inversion'] as const;
 export type EditMethod = (typeof EDIT_METHODS)[number];
 
 /**

@@ -7,7 +7,6 @@
  * both times and prompts into one UNet call, and so does `residualFields`: one call per chord step);
  * `modelCalls` reports the calls actually made.
  */
-import { performance } from 'node:perf_hooks';
 import { ConfigError, ShapeError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
 import { Rng } from '../core/rng.js';
@@ -118,7 +117,7 @@ export async function chordEdit(
 
 /** Paper NFE of a method with a validated config. */
 export function paperNfe(method: EditMethod, cfg: ValidConfig): number {
-  if (method === 'sdedit') return cfg.steps;
+  if (method === 'sdedit' || method === 'sdedit-ddim') return cfg.steps;
   if (method === 'ddim-inversion') return 2 * cfg.steps;
   return cfg.steps + (cfg.refine ? 1 : 0);
 }
@@ -132,7 +131,7 @@ export interface EditRequest {
   /** Default 'chord'. */
   method?: EditMethod;
   config?: Partial<ChordConfig>;
-  /** Seed of the shared noise. Default 0. */
+  /** Seed of the shared noise (and of SDEdit's fresh per-step noise). Default 0. */
   seed?: number;
 }
 
@@ -167,8 +166,13 @@ export class ChordEditor {
     const t0 = performance.now();
     let latent: Float32Array;
     let steps: StepEnergy[] = [];
-    if (method === 'sdedit') latent = await sdedit(model, xSrc, noises[0], cfg.t, cfg.steps, tar);
-    else if (method === 'ddim-inversion') latent = await ddimInversionEdit(model, xSrc, cfg.t, cfg.steps, src, tar);
+    if (method === 'sdedit' || method === 'sdedit-ddim') {
+      const sampler =
+        method === 'sdedit'
+          ? { kind: 'ancestral' as const, rng: new Rng(request.seed ?? 0).fork('sdedit-ancestral') } // fresh per-step noise
+          : { kind: 'ddim' as const };
+      latent = await sdedit(model, xSrc, noises[0], cfg.t, cfg.steps, tar, sampler);
+    } else if (method === 'ddim-inversion') latent = await ddimInversionEdit(model, xSrc, cfg.t, cfg.steps, src, tar);
     else ({ latent, steps } = await chordEdit(model, xSrc, noises, cfg, src, tar));
     const total = performance.now() - t0;
     const diagnostics: EditDiagnostics = {

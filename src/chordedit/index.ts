@@ -9,8 +9,16 @@
 export type { Denoiser, LatentCodec, TextEmbedding, TextEncoder, Timesteps } from '../diffusion/index.js';
 // Closed-form Gaussian model (exact tests, tour)
 export { ClassTextEncoder, GaussianDenoiser, type GaussianModelSpec, gaussianPosteriorMean } from './analytic.js';
-// Baselines (SDEdit, DDIM inversion + regeneration)
-export { ddimDenoise, ddimInversionEdit, ddimInvert, editTimesteps, sdedit } from './baselines.js';
+// Baselines (SDEdit stochastic and DDIM, DDIM inversion + regeneration)
+export {
+  ddimDenoise,
+  ddimInversionEdit,
+  ddimInvert,
+  ddpmDenoise,
+  editTimesteps,
+  type SdeditSampler,
+  sdedit,
+} from './baselines.js';
 // The five steps, as pure functions
 export {
   chordControlField,
@@ -20,10 +28,13 @@ export {
   queryTime,
   residualField,
   residualFields,
+  residualFieldsPerNoise,
   transport,
   transportTimes,
   x0Estimate,
 } from './chord.js';
+// The control field across noise draws: energy = mean-field energy + variance
+export { controlFieldDraws, type FieldStats, fieldStats } from './field-stats.js';
 // Settings
 export {
   CHORD_DEFAULTS,

@@ -7,9 +7,8 @@
  * The SD-Turbo folders ship vocab.json + merges.txt but no tokenizer.json, which the maintained JS
  * tokenizers need; so this small implementation (tested in test/core/clip-tokenizer.test.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { InputError } from './errors.js';
+import { joinPath, type ModelFiles } from './model-files.js';
 
 /** CLIP's pre-tokenisation pattern (contractions, letter runs, single digits, punctuation runs). */
 const PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
@@ -73,31 +72,38 @@ export class ClipTokenizer {
     return id;
   }
 
-  /** Reads `dir/vocab.json`, `dir/merges.txt` and the pad token of `special_tokens_map.json` / `tokenizer_config.json`. */
-  static fromDirectory(dir: string, options: ClipTokenizerOptions = {}): ClipTokenizer {
-    const vocabPath = join(dir, 'vocab.json');
-    const mergesPath = join(dir, 'merges.txt');
-    for (const p of [vocabPath, mergesPath]) if (!existsSync(p)) throw new InputError(`tokenizer file not found: ${p}`);
+  /**
+   * Reads `dir/vocab.json`, `dir/merges.txt` and the pad token of `special_tokens_map.json` /
+   * `tokenizer_config.json` from a model folder (on disk or in the browser).
+   */
+  static async fromFiles(files: ModelFiles, dir: string, options: ClipTokenizerOptions = {}): Promise<ClipTokenizer> {
+    const vocabPath = joinPath(dir, 'vocab.json');
+    const mergesPath = joinPath(dir, 'merges.txt');
+    for (const p of [vocabPath, mergesPath]) {
+      if (!(await files.exists(p))) throw new InputError(`tokenizer file not found: ${files.label(p)}`);
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(vocabPath, 'utf8'));
+      raw = JSON.parse(await files.text(vocabPath));
     } catch (err) {
-      throw new InputError(`${vocabPath} is not valid JSON: ${(err as Error).message}`);
+      throw new InputError(`${files.label(vocabPath)} is not valid JSON: ${(err as Error).message}`);
     }
     if (typeof raw !== 'object' || raw === null || Object.values(raw).some((v) => !Number.isInteger(v))) {
-      throw new InputError(`${vocabPath} must map tokens to integer ids`);
+      throw new InputError(`${files.label(vocabPath)} must map tokens to integer ids`);
     }
     const vocab = new Map(Object.entries(raw as Record<string, number>));
-    const merges = readFileSync(mergesPath, 'utf8')
+    const merges = (await files.text(mergesPath))
       .split('\n')
       .filter((l) => l.trim() !== '' && !l.startsWith('#version'))
       .map((l, i) => {
         const parts = l.trim().split(' ');
         if (parts.length !== 2)
-          throw new InputError(`${mergesPath} line ${i + 2}: expected two symbols, got ${JSON.stringify(l)}`);
+          throw new InputError(
+            `${files.label(mergesPath)} line ${i + 2}: expected two symbols, got ${JSON.stringify(l)}`,
+          );
         return parts as [string, string];
       });
-    const { padToken, maxLength } = readSpecialTokens(dir);
+    const { padToken, maxLength } = await readSpecialTokens(files, dir);
     const padId = options.padId ?? (padToken !== undefined ? vocab.get(padToken) : undefined) ?? 0;
     return new ClipTokenizer(vocab, merges, { maxLength, ...options, padId });
   }
@@ -160,16 +166,16 @@ export class ClipTokenizer {
  * The pad token string from special_tokens_map.json or tokenizer_config.json, and model_max_length
  * from tokenizer_config.json (ignored when absent or above 4096, as Hugging Face's "very large" default).
  */
-function readSpecialTokens(dir: string): { padToken?: string; maxLength?: number } {
+async function readSpecialTokens(files: ModelFiles, dir: string): Promise<{ padToken?: string; maxLength?: number }> {
   const out: { padToken?: string; maxLength?: number } = {};
   for (const name of ['special_tokens_map.json', 'tokenizer_config.json']) {
-    const p = join(dir, name);
-    if (!existsSync(p)) continue;
+    const p = joinPath(dir, name);
+    if (!(await files.exists(p))) continue;
     let config: { pad_token?: string | { content?: string }; model_max_length?: unknown };
     try {
-      config = JSON.parse(readFileSync(p, 'utf8'));
+      config = JSON.parse(await files.text(p));
     } catch {
-      throw new InputError(`${p} is not valid JSON`);
+      throw new InputError(`${files.label(p)} is not valid JSON`);
     }
     const pad = config.pad_token;
     out.padToken ??= typeof pad === 'string' ? pad : typeof pad?.content === 'string' ? pad.content : undefined;

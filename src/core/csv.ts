@@ -4,7 +4,6 @@
  * row, column choice by name (with accepted aliases), strict numeric cells and errors that name
  * the data row (1-based), the file line and the column. Checked in test/core/csv.test.ts.
  */
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { InputError, show } from './errors.js';
 
@@ -122,14 +121,11 @@ export function numericColumns<K extends string>(
   return { values, names, lines: table.lines, rows: table.records.length };
 }
 
-/** Reads a CSV file and returns its chosen numeric columns (see `numericColumns`). */
-export function readNumericCsv<K extends string>(path: string, spec: ColumnSpec<K>): NumericColumns<K> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'read error';
-    throw new InputError(`${path}: cannot read the CSV file (${code})`, { cause: error });
-  }
-  return numericColumns(parseCsv(text, path), spec, path);
+/** Parses CSV text and picks its numeric columns; `source` names the text in messages (a path, "the uploaded CSV"). */
+export function parseNumericCsv<K extends string>(
+  text: string,
+  source: string,
+  spec: ColumnSpec<K>,
+): NumericColumns<K> {
+  return numericColumns(parseCsv(text, source), spec, source);
 }

@@ -1,8 +1,9 @@
 /**
- * The training engine: TensorFlow.js with the WebAssembly backend (decision and measurements in
- * docs/parts/engine.md, bench/engine/engine.ts). Only this module imports tfjs packages and
- * chooses the backend; everything trained in modelmath calls `await getTf()` once and then uses
- * the returned namespace (or `tfSync()` after that).
+ * The training engine: TensorFlow.js with the WebAssembly backend; under Node its large matmuls run
+ * on ONNX Runtime's CPU kernels (engine-matmul.ts; decision and measurements in
+ * docs/parts/engine.md, bench/engine/engine.ts). Only this module loads tfjs packages and chooses
+ * the backend; everything trained in modelmath calls `await getTf()` once and then uses the
+ * returned namespace (or `tfSync()` after that).
  *
  * Engine rule (memory and ownership), followed by every function in nn/ and expected of callers:
  * 1. Tensors made inside `tf.tidy(() => ...)` are freed when the callback returns, except the
@@ -17,13 +18,17 @@
  *    tidy measured 1.7 instead of 20+ GFLOPS). `readAndDispose(tf.tidy(() => ...))` does this.
  *
  * Additions to stock tfjs-wasm made here (measured in docs/parts/engine.md):
+ * - under Node, matmuls of at least 2^16 multiply-adds run on ONNX Runtime (MLAS), in place on the
+ *   wasm heap, with `MODELMATH_THREADS` (default 1) intra-op threads: the paper-size physics
+ *   encoder's [1280, 5600]·[5600, 1000] went from 0.7 s to about 0.13 s (`configureMatMul` in
+ *   engine-matmul.ts); in a browser page every matmul stays on the wasm kernels;
  * - an `UnsortedSegmentSum` kernel (in JS) so that `tf.gather` has a gradient on wasm (it is the
  *   gradient of gather; the stock wasm backend lacks it);
  * - matmuls with `transposeA/transposeB` (all matmul gradients) transpose explicitly and then take
  *   the fast path: x^T·dy for [128, 5600]^T·[128, 1000] went from 0.71 s to 0.05 s.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ModelMathError } from './errors.js';
 
 export type Tf = typeof tf;
@@ -115,7 +120,21 @@ function withExplicitTransposes(kernel: tf.KernelConfig, allowSwap: boolean): tf
   return { ...kernel, kernelFunc: run as tf.KernelFunc };
 }
 
-function registerMissingKernels(): void {
+/** Wraps a BatchMatMul kernel function (the ONNX Runtime path of engine-matmul.ts), or undefined. */
+type MatMulWrapper = ((kernel: tf.KernelFunc) => tf.KernelFunc) | undefined;
+
+/**
+ * engine-matmul.ts under Node, else undefined. It is Node-only (onnxruntime-node), so it is loaded
+ * by a specifier that bundlers leave alone: the browser build of this module never contains it.
+ */
+async function nodeMatMul(): Promise<MatMulWrapper> {
+  if (typeof process === 'undefined' || !process.versions?.node) return undefined;
+  const specifier = ['.', 'engine-matmul.js'].join('/');
+  const m = (await import(/* @vite-ignore */ specifier)) as typeof import('./engine-matmul.js');
+  return m.withOnnxMatMul;
+}
+
+function registerMissingKernels(withMatMul: MatMulWrapper): void {
   // Matmuls with transposed operands (every matmul gradient, q·kᵀ) take the fast non-transposed path.
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const kernel = tf.getKernel(name, 'wasm');
@@ -123,6 +142,8 @@ function registerMissingKernels(): void {
       tf.unregisterKernel(name, 'wasm');
       // the swapped form would move _FusedMatMul's bias/activation onto the transposed output
       const wrapped = withExplicitTransposes(kernel, name === 'BatchMatMul');
+      // large plain matmuls (BatchMatMul: every nn layer and gradient) go to ONNX Runtime under Node
+      if (name === 'BatchMatMul' && withMatMul) wrapped.kernelFunc = withMatMul(wrapped.kernelFunc);
       tf.registerKernel({ ...wrapped, wrapped: true } as tf.KernelConfig);
     }
   }
@@ -135,11 +156,20 @@ function registerMissingKernels(): void {
   }
 }
 
+/**
+ * Where the wasm backend's .wasm files are served from, for a browser page (a URL prefix ending in
+ * '/'); call before the first `getTf()`. Node finds them in the package and needs no call.
+ */
+export function setEngineWasmPath(prefix: string): void {
+  if (ready) throw new ModelMathError('setEngineWasmPath must be called before the first getTf()');
+  setWasmPaths(prefix);
+}
+
 /** The engine namespace with the wasm backend ready (falls back to 'cpu' only if wasm fails). */
 export function getTf(): Promise<Tf> {
   if (!ready) {
     ready = (async () => {
-      registerMissingKernels();
+      registerMissingKernels(await nodeMatMul());
       const ok = await tf.setBackend('wasm').catch(() => false);
       if (!ok) await tf.setBackend('cpu');
       await tf.ready();

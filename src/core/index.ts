@@ -65,14 +65,11 @@ export {
   readCheckpoint,
   writeCheckpoint,
 } from './checkpoint.js';
+export { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './float16.js';
 export {
-  bf16BitsToFloat,
   decodeSafetensors,
   DTYPE_BYTES,
   encodeSafetensors,
-  f16BitsToFloat,
-  floatToBf16Bits,
-  floatToF16Bits,
   int64ToInt32,
   readSafetensors,
   readSafetensorsFile,
@@ -91,8 +88,9 @@ export {
   type NumericColumns,
   parseCsv,
   parseNumberCell,
-  readNumericCsv,
+  parseNumericCsv,
 } from './csv.js';
+export { readCsvText, readNumericCsv } from './csv-file.js';
 export {
   checkImage,
   cropImage,
@@ -124,6 +122,22 @@ export {
   softmaxRows,
   variance,
 } from './math.js';
+export {
+  BOOTSTRAP_OPTIONS_DEFAULTS,
+  type BootstrapOptions,
+  bootstrap,
+  bootstrapMean,
+  bootstrapMeans,
+  bootstrapOptions,
+  type Interval,
+  pairedBootstrap,
+  percentile,
+  percentileInterval,
+  resampleCounts,
+  type Summary,
+  summarize,
+  weightedMean,
+} from './stats.js';
 
 // Engines: training (TensorFlow.js wasm) and inference (ONNX Runtime), CLIP tokenizer
 export {
@@ -131,6 +145,7 @@ export {
   getTf,
   readAndDispose,
   type Scalar,
+  setEngineWasmPath,
   type Tensor,
   type Tf,
   tfSync,
@@ -164,6 +179,10 @@ export {
   writeModelFiles,
 } from './onnx-graph.js';
 export { bytesToUnicode, cleanText, ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
+// Model folders as file sources (disk in Node, picked or served folders in the browser)
+export { joinPath, type ModelFiles, mapModelFiles } from './model-files.js';
+export { folderFiles } from './model-files-node.js';
+export { OrtSession, type TensorClass } from './onnx-session.js';
 
 // Progress bars
 export { createProgress, type Progress, progressEnabled } from './progress.js';

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { ConfigError, ShapeError } from './errors.js';
-import { floatToF16Bits } from './safetensors.js';
+import { floatToF16Bits } from './float16.js';
 
 // Field numbers are the official schema's (onnx.proto, proto2).
 const ONNX_SUBSET = `

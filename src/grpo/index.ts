@@ -74,4 +74,5 @@ export {
 } from './loss.js';
 // Trainer and policy interface
 export type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
+export { type GrpoTrainOptions, trainGrpo } from './train.js';
 export { formatLog, type GrpoStepLog, GrpoTrainer, type RewardFn, selectRows } from './trainer.js';

@@ -13,6 +13,7 @@ import type { GrpoConfig } from './config.js';
 import { charCredit, exactMatch, LM_TASKS, LmGrpoPolicy, type LmTask, lmGreedyAccuracy } from './lm.js';
 import { LM_TASK_NAMES, type LmTaskName, WARM_START_PRESETS, type WarmStartOptions } from './lm-config.js';
 import { type WarmStartResult, warmStart } from './lm-warm.js';
+import { trainGrpo } from './train.js';
 import { type GrpoStepLog, GrpoTrainer, type RewardFn } from './trainer.js';
 
 export interface LmGrpoOptions {
@@ -119,7 +120,7 @@ export async function runLmGrpo(o: LmGrpoOptions): Promise<LmGrpoResult> {
     });
     const curve: LmGrpoResult['curve'] = [];
     const t0 = performance.now();
-    await trainer.train({
+    await trainGrpo(trainer, {
       checkpointPath: o.checkpointPath,
       resume: o.resume,
       label: 'grpo lm',

@@ -8,7 +8,6 @@
 import type { CheckpointPayload } from '../core/checkpoint.js';
 import type { Rng, RngState } from '../core/rng.js';
 import { Rng as RngClass } from '../core/rng.js';
-import { type Metrics, trainLoop } from '../nn/index.js';
 import { type GrpoConfig, validateGrpoConfig } from './config.js';
 import { besselStd, combineRewards, groupAdvantages, grpoLoss } from './loss.js';
 import type { GrpoPolicy, PolicyState, Rollout } from './policy.js';
@@ -171,43 +170,6 @@ export class GrpoTrainer<P, C> {
       });
     }
     return log;
-  }
-
-  /**
-   * Runs `config.steps` steps through nn's trainLoop: progress bar, a checkpoint in `checkpointPath`
-   * every `config.checkpointEvery` steps (and at the end; policy state, RNG, step), `resume` from
-   * it, and one text line to `log` every `config.logEvery` steps.
-   */
-  async train(
-    o: {
-      checkpointPath?: string;
-      resume?: boolean;
-      label?: string;
-      onLog?(log: GrpoStepLog): void;
-      log?(line: string): void;
-    } = {},
-  ): Promise<Metrics[]> {
-    const { steps, checkpointEvery, logEvery } = this.config;
-    const { history } = await trainLoop({
-      steps,
-      step: async () => {
-        const log = await this.trainStep();
-        o.onLog?.(log);
-        if (o.log && logEvery > 0 && log.step % logEvery === 0) o.log(formatLog(log));
-        return { ...log };
-      },
-      checkpoint: o.checkpointPath
-        ? {
-            path: o.checkpointPath,
-            every: checkpointEvery || steps,
-            save: () => this.toPayload(),
-            restore: (p) => this.fromPayload(p),
-          }
-        : undefined,
-      resume: o.resume,
-      label: o.label ?? 'grpo',
-    });
-    return history;
   }
 
   /** Checkpoint payload: every policy array as a 1-D tensor, the RNG stream and the step. */

@@ -15,8 +15,9 @@ export {
   resolveConfig,
   SD_TURBO_CONFIG,
 } from './config.js';
-// Loading a folder (the one place models are loaded)
-export { findComponent, loadPipeline, resolveModelDir, SHIPPED_MODELS, SMALL_GRAPH_BYTES } from './folder.js';
+// Loading a folder: from any file source with any runtime (open.ts), and from disk in Node (folder.ts)
+export { loadPipeline, resolveModelDir, SHIPPED_MODELS } from './folder.js';
+export { findComponent, openPipeline, type SessionOpener, SMALL_GRAPH_BYTES } from './open.js';
 // Text-to-image sampling
 export {
   GENERATE_DEFAULTS,

@@ -5,12 +5,12 @@
  * Ho 2022 sec. 4); vae_encoder (posterior mean x scaling_factor) and vae_decoder (/ scaling_factor).
  * Every constant comes from the folder's configs (./config.ts), names, dtypes and shapes from the
  * graphs. No Node API here (so the same code can run on onnxruntime-web): sessions come in through
- * core/onnx.ts's OnnxSession and files through ./folder.ts; resizing images is the caller's.
+ * core/onnx-session.ts's OnnxSession and files through ./open.ts; resizing images is the caller's.
  */
 import type { ClipTokenizer } from '../core/clip-tokenizer.js';
 import { InputError, ShapeError } from '../core/errors.js';
 import type { Image } from '../core/image.js';
-import type { HostTensor, OnnxSession, TensorInfo } from '../core/onnx.js';
+import type { HostTensor, OnnxSession, TensorInfo } from '../core/onnx-session.js';
 import {
   type Denoiser,
   type LatentCodec,

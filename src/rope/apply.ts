@@ -3,10 +3,12 @@
  * in both checkpoint layouts, 2-D axial tables for image patches, and the W_q/W_k row permutation
  * that converts a checkpoint between layouts. interleaved pairs (2j, 2j+1): lecture 17 Eq. 13/14
  * (= Eq. 20/21 elementwise); half pairs (j, j + d/2): Hugging Face rotate_half. Checked against
- * the block-diagonal matrix of Eq. 10 and a relative-position property in test/rope.
+ * the block-diagonal matrix of Eq. 10 and a relative-position property in test/rope. The rotation
+ * itself is kernels.ts (WebAssembly SIMD, with a scalar JS fallback).
  */
 import { ConfigError, checkFinite, checkNumber, checkOneOf, ShapeError, show } from '../core/errors.js';
 import { checkHeadDim, type RopeFrequencyOptions, resolveScaling, ropeInverseFrequencies } from './frequencies.js';
+import { rotateInto } from './kernels.js';
 
 /** 'interleaved': pairs (2j, 2j+1) (RoFormer, Meta Llama); 'half': pairs (j, j+d/2) (Hugging Face). */
 export type RopeLayout = 'interleaved' | 'half';
@@ -42,16 +44,35 @@ function positionIds(positions: number | ArrayLike<number>): Float64Array {
   return Float64Array.from(positions);
 }
 
-/** Fills cos/sin of angle(p, j) = pos[p] * theta[j] (Eq. 9) times a scale, into [P, half] tables. */
-function fillTables(pos: Float64Array, theta: Float64Array, scale: number): RopeTables {
+/** Positions between exact cos/sin evaluations when the ids are 0, 1, ..., P-1 (see fillTables). */
+const RESEED = 64;
+
+/**
+ * Fills cos/sin of angle(p, j) = pos[p] * theta[j] (Eq. 9) times a scale, into [P, half] tables.
+ * For consecutive ids 0..P-1 the angle advances by theta[j] per position, so the table is built by
+ * the angle-addition formula (one complex multiply per entry) from exact values every RESEED
+ * positions; in float64 the drift over RESEED steps is ~1e-14, far below float32 rounding.
+ */
+function fillTables(pos: Float64Array, theta: Float64Array, scale: number, consecutive: boolean): RopeTables {
   const half = theta.length;
   const cos = new Float32Array(pos.length * half);
   const sin = new Float32Array(pos.length * half);
-  for (let p = 0; p < pos.length; p++) {
+  const stepC = theta.map(Math.cos);
+  const stepS = theta.map(Math.sin);
+  const c = new Float64Array(half);
+  const s = new Float64Array(half);
+  for (let p = 0, o = 0; p < pos.length; p++, o += half) {
     for (let j = 0; j < half; j++) {
-      const angle = pos[p] * theta[j];
-      cos[p * half + j] = scale * Math.cos(angle);
-      sin[p * half + j] = scale * Math.sin(angle);
+      if (!consecutive || p % RESEED === 0) {
+        c[j] = Math.cos(pos[p] * theta[j]);
+        s[j] = Math.sin(pos[p] * theta[j]);
+      } else {
+        const cj = c[j];
+        c[j] = cj * stepC[j] - s[j] * stepS[j];
+        s[j] = s[j] * stepC[j] + cj * stepS[j];
+      }
+      cos[o + j] = scale * c[j];
+      sin[o + j] = scale * s[j];
     }
   }
   return { cos, sin };
@@ -75,7 +96,7 @@ export function ropeTables(
   }
   const theta = ropeInverseFrequencies(headDim, { ...options, seqLen });
   const scale = options.scaling ? resolveScaling(options.scaling).attentionFactor : 1;
-  return fillTables(pos, theta, scale);
+  return fillTables(pos, theta, scale, typeof positions === 'number');
 }
 
 /**
@@ -111,53 +132,20 @@ export function axialRopeTables(
   return { cos, sin };
 }
 
-/** Interleaved rotation of `rows` rows (Eq. 13/14): out[2j] = a cos - b sin, out[2j+1] = a sin + b cos. */
-function rotateInterleaved(x: Float32Array, out: Float32Array, t: RopeTables, P: number, half: number): void {
-  const { cos, sin } = t;
-  const d = 2 * half;
-  const rows = x.length / d;
-  for (let r = 0, p = 0; r < rows; r++) {
-    const o = r * d;
-    const to = p * half;
-    for (let j = 0; j < half; j++) {
-      const c = cos[to + j];
-      const s = sin[to + j];
-      const a = x[o + 2 * j];
-      const b = x[o + 2 * j + 1];
-      out[o + 2 * j] = a * c - b * s;
-      out[o + 2 * j + 1] = a * s + b * c;
-    }
-    p = p + 1 === P ? 0 : p + 1;
+/** Checks tables [P, headDim/2] and x [..., P, headDim]; returns P. */
+function checkShapes(x: Float32Array, tables: RopeTables, half: number): number {
+  const n = tables.cos?.length;
+  if (!(tables.cos instanceof Float32Array) || !(tables.sin instanceof Float32Array)) {
+    throw new ShapeError(`RoPE tables must be Float32Arrays { cos, sin }, got ${show(tables)}`);
   }
-}
-
-/** Half-split rotation (rotate_half): out[j] = a cos - b sin, out[j + d/2] = b cos + a sin. */
-function rotateHalf(x: Float32Array, out: Float32Array, t: RopeTables, P: number, half: number): void {
-  const { cos, sin } = t;
-  const d = 2 * half;
-  const rows = x.length / d;
-  for (let r = 0, p = 0; r < rows; r++) {
-    const o = r * d;
-    const oh = o + half;
-    const to = p * half;
-    for (let j = 0; j < half; j++) {
-      const c = cos[to + j];
-      const s = sin[to + j];
-      const a = x[o + j];
-      const b = x[oh + j];
-      out[o + j] = a * c - b * s;
-      out[oh + j] = b * c + a * s;
-    }
-    p = p + 1 === P ? 0 : p + 1;
+  if (n !== tables.sin.length || n === 0 || n % half !== 0) {
+    throw new ShapeError(`RoPE tables must both be [P, ${half}], got cos ${n}, sin ${tables.sin.length} elements`);
   }
-}
-
-/** Internal: the fused kernel once shapes are known. */
-function rotate(x: Float32Array, tables: RopeTables, P: number, half: number, layout: RopeLayout): Float32Array {
-  const out = new Float32Array(x.length);
-  if (layout === 'interleaved') rotateInterleaved(x, out, tables, P, half);
-  else rotateHalf(x, out, tables, P, half);
-  return out;
+  const P = n / half;
+  if (!(x instanceof Float32Array) || x.length === 0 || x.length % (P * 2 * half) !== 0) {
+    throw new ShapeError(`x must be a Float32Array [..., ${P}, ${2 * half}], got ${show(x)}`);
+  }
+  return P;
 }
 
 /**
@@ -170,18 +158,44 @@ export function applyRopeWithTables(
   headDim: number,
   layout: RopeLayout = 'interleaved',
 ): Float32Array {
-  const d = checkHeadDim(headDim);
+  const half = checkHeadDim(headDim) / 2;
   checkOneOf('layout', layout, ROPE_LAYOUTS);
-  const half = d / 2;
-  const n = tables.cos.length;
-  if (n !== tables.sin.length || n === 0 || n % half !== 0) {
-    throw new ShapeError(`RoPE tables must both be [P, ${half}], got cos ${n}, sin ${tables.sin.length} elements`);
+  checkShapes(x, tables, half);
+  const out = new Float32Array(x.length);
+  rotateInto({ x, out, cos: tables.cos, sin: tables.sin, half, layout });
+  return out;
+}
+
+/**
+ * `applyRopeWithTables` into a caller's buffer: writes RoPE(x) into `out` (same length as x) and
+ * returns it. `out` may be x itself (in place), or a buffer reused across calls, as with
+ * `torch.mul(..., out=buf)`; any other overlap of x and out is an error.
+ */
+export function applyRopeInto(
+  x: Float32Array,
+  tables: RopeTables,
+  headDim: number,
+  layout: RopeLayout,
+  out: Float32Array,
+): Float32Array {
+  const half = checkHeadDim(headDim) / 2;
+  checkOneOf('layout', layout, ROPE_LAYOUTS);
+  checkShapes(x, tables, half);
+  if (!(out instanceof Float32Array) || out.length !== x.length) {
+    throw new ShapeError(`out must be a Float32Array of x's length ${x.length}, got ${show(out)}`);
   }
-  const P = n / half;
-  if (!(x instanceof Float32Array) || x.length === 0 || x.length % (P * d) !== 0) {
-    throw new ShapeError(`x must be a Float32Array [..., ${P}, ${d}], got ${show(x)}`);
+  if (out !== x && overlaps(x, out)) {
+    throw new ShapeError('out must be x itself or a buffer that does not overlap x');
   }
-  return rotate(x, tables, P, half, layout);
+  rotateInto({ x, out, cos: tables.cos, sin: tables.sin, half, layout });
+  return out;
+}
+
+/** Whether two views share any byte of the same buffer. */
+function overlaps(a: Float32Array, b: Float32Array): boolean {
+  return (
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+  );
 }
 
 /**
@@ -203,7 +217,9 @@ export function applyRope(x: ArrayLike<number>, options: ApplyRopeOptions): Floa
   }
   const tables = ropeTables(pos, d, options);
   const xf = x instanceof Float32Array ? x : Float32Array.from(x);
-  return rotate(xf, tables, P, d / 2, layout);
+  const out = new Float32Array(xf.length);
+  rotateInto({ x: xf, out, cos: tables.cos, sin: tables.sin, half: d / 2, layout });
+  return out;
 }
 
 /**

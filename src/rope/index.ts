@@ -7,6 +7,7 @@
 export {
   type ApplyRopeOptions,
   applyRope,
+  applyRopeInto,
   applyRopeWithTables,
   axialRopeTables,
   permuteRopeRows,

@@ -2,12 +2,13 @@
  * Bootstrap over runs for the Approach-3 fit (Besiroglu et al. 2024, Section 3: 4000 resamples of
  * the runs with replacement): standard errors and percentile intervals of A, B, E, alpha, beta and of
  * N_opt, D_opt and tokens per parameter at a chosen compute. A resample is a vector of counts used as
- * per-run weights (no copied arrays). Each resample is refitted from a few starts: the distinct local
+ * per-run weights (no copied arrays; core/stats.ts). Each resample is refitted from a few starts: the distinct local
  * optima of the full-data grid fit (`distinctOptima` in fit.ts); bench/scaling/bootstrap.ts measures that this
  * reaches the full grid's optimum. Checked in test/scaling/bootstrap.test.ts.
  */
 import { checkNumber } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { resampleCounts, type Summary, summarize } from '../core/stats.js';
 import { FIT_DEFAULTS, type FitConfig, fitFromStarts, lawFromTheta } from './fit.js';
 import type { LogRuns } from './objective.js';
 import { computeOptimal } from './optimal.js';
@@ -29,15 +30,6 @@ export const BOOTSTRAP_DEFAULTS: BootstrapConfig = { resamples: 4000, flops: 5.7
 export const BOOTSTRAP_KEYS = ['A', 'B', 'E', 'alpha', 'beta', 'params', 'tokens', 'tokensPerParam'] as const;
 export type BootstrapKey = (typeof BOOTSTRAP_KEYS)[number];
 
-export interface Summary {
-  mean: number;
-  /** Standard deviation over resamples (ddof 1): the bootstrap standard error. */
-  se: number;
-  /** Percentile interval [lo, hi] at `level`. */
-  lo: number;
-  hi: number;
-}
-
 export interface BootstrapResult {
   resamples: number;
   flops: number;
@@ -47,31 +39,6 @@ export interface BootstrapResult {
   samples: Float64Array[];
   /** Starts (theta vectors) each resample was fitted from. */
   starts: number[][];
-}
-
-/** Multinomial resample of n runs as counts (one draw of n indices with replacement). */
-export function resampleCounts(n: number, rng: Rng, out = new Float64Array(n)): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < n; i++) out[rng.int(n)] += 1;
-  return out;
-}
-
-/** Percentile with linear interpolation between order statistics (numpy's default). */
-export function percentile(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const i = Math.floor(pos);
-  const j = Math.min(i + 1, sorted.length - 1);
-  return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
-}
-
-/** Mean, standard error (ddof 1) and percentile interval of one column of samples. */
-export function summarize(values: Float64Array, level: number): Summary {
-  const n = values.length;
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  const ss = values.reduce((s, v) => s + (v - mean) ** 2, 0);
-  const sorted = Float64Array.from(values).sort();
-  const tail = (1 - level) / 2;
-  return { mean, se: Math.sqrt(ss / (n - 1)), lo: percentile(sorted, tail), hi: percentile(sorted, 1 - tail) };
 }
 
 /** Validates and completes bootstrap settings. */

@@ -82,7 +82,8 @@ const fit = defineCommand({
     'modelmath scaling fit --drop-highest-loss 5 --bootstrap 4000 --out fit.json',
   ],
   async run(o, ctx) {
-    const { CHINCHILLA_CSV, checkFittable, parseColumnOverrides, readRunsCsv } = await import('./data.js');
+    const { checkFittable, parseColumnOverrides } = await import('./data.js');
+    const { CHINCHILLA_CSV, readRunsCsv } = await import('./data-file.js');
     const { analyzeRuns } = await import('./pipeline.js');
     const { dropHighestLoss } = await import('./fit.js');
     const csv = o.csv ?? CHINCHILLA_CSV;
@@ -165,7 +166,8 @@ const loss = defineCommand({
   }),
   examples: ['modelmath scaling loss --params 70e9 --tokens 1.4e12'],
   async run(o) {
-    const { dataConstrainedLoss, LAW_PRESETS, parametricLoss } = await import('./laws.js');
+    const { LAW_PRESETS, parametricLoss } = await import('./laws.js');
+    const { dataConstrainedLoss } = await import('./data-constrained.js');
     const preset = LAW_PRESETS[o.law];
     if (o.uniqueTokens === undefined) {
       const value = parametricLoss(preset, o.params, o.tokens);

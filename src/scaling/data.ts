@@ -1,10 +1,9 @@
 /**
- * Training runs from a CSV file: column names accepted (the Chinchilla file's and generic ones),
+ * Training runs from CSV text (files are read by ./data-file.ts): column names accepted (the Chinchilla file's and generic ones),
  * tokens from D or from C = 6 N D, and validation that names the data row, file line and column.
  * Checked in test/scaling/data.test.ts (good files and every bad case).
  */
-import { fileURLToPath } from 'node:url';
-import { type ColumnSpec, readNumericCsv } from '../core/csv.js';
+import { type ColumnSpec, parseNumericCsv } from '../core/csv.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import type { Runs } from './fit.js';
 
@@ -15,9 +14,6 @@ export const RUN_COLUMNS = {
   flops: { names: ['C', 'flops', 'Training FLOP', 'compute'], optional: true },
   loss: { names: ['loss', 'L'] },
 } as const satisfies ColumnSpec<'params' | 'tokens' | 'flops' | 'loss'>;
-
-/** The Chinchilla runs shipped with the package (see assets/data/SOURCE.md). */
-export const CHINCHILLA_CSV = fileURLToPath(new URL('../../assets/data/chinchilla.csv', import.meta.url));
 
 /** Runs with the compute of each (C from the file, or 6 N D). */
 export interface RunsWithFlops extends Runs {
@@ -44,16 +40,21 @@ export function parseColumnOverrides(text: string): Partial<Record<RunColumn, st
 }
 
 /**
- * Reads runs from a CSV: N and loss, plus D or C (D = C / (6N) when only C is given). `columns`
- * replaces the accepted header names of a quantity by one exact name.
+ * Runs from CSV text: N and loss, plus D or C (D = C / (6N) when only C is given). `columns`
+ * replaces the accepted header names of a quantity by one exact name; `path` names the text in
+ * messages (a file path, or "the uploaded CSV" in the browser).
  */
-export function readRunsCsv(path: string, columns: Partial<Record<RunColumn, string>> = {}): RunsWithFlops {
+export function parseRunsCsv(
+  text: string,
+  path: string,
+  columns: Partial<Record<RunColumn, string>> = {},
+): RunsWithFlops {
   const spec: ColumnSpec<RunColumn> = { ...RUN_COLUMNS };
   for (const key of Object.keys(columns) as RunColumn[]) {
     const name = columns[key];
     if (name !== undefined) spec[key] = { ...RUN_COLUMNS[key], names: [name] };
   }
-  const csv = readNumericCsv(path, spec);
+  const csv = parseNumericCsv(text, path, spec);
   const { params, loss } = csv.values as { params: Float64Array; loss: Float64Array };
   const { tokens, flops } = csv.values;
   if (!tokens && !flops) {

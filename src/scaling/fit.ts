@@ -7,7 +7,7 @@
 import { ConfigError, checkNumber, InputError } from '../core/errors.js';
 import type { ParametricLaw } from './laws.js';
 import { type LbfgsOptions, minimizeLbfgs } from './lbfgs.js';
-import { huberObjective, type LogRuns } from './objective.js';
+import { huberValueAndGradient, type LogRuns } from './objective.js';
 
 /** Training runs: parameters N, tokens D and final loss L, one entry per run. */
 export interface Runs {
@@ -150,7 +150,7 @@ export function localOptima(
   const { delta, lbfgs } = { ...FIT_DEFAULTS, ...config };
   checkNumber('delta', delta, { min: 0, minExclusive: true });
   if (starts.length === 0) throw new ConfigError('the start grid is empty: give at least one value per parameter');
-  const fg = (x: Float64Array, g: Float64Array) => huberObjective(x, logRuns, delta, g, weights);
+  const fg = (x: Float64Array, g: Float64Array) => huberValueAndGradient(x, logRuns, delta, g, weights);
   return starts.map((start) => {
     const r = minimizeLbfgs(fg, start, lbfgs);
     return { theta: r.x, objective: r.f, converged: r.converged, evaluations: r.evaluations };

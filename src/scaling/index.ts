@@ -11,12 +11,21 @@ export {
   type BootstrapResult,
   bootstrapFit,
   bootstrapSamples,
-  percentile,
-  resampleCounts,
-  summarize,
 } from './bootstrap.js';
+// The generic bootstrap helpers the fit's bootstrap uses (core/stats.ts), re-exported for this API.
+export { percentile, resampleCounts, type Summary, summarize } from '../core/stats.js';
 // Data and the whole analysis.
-export { CHINCHILLA_CSV, RUN_COLUMNS, type RunsWithFlops, readRunsCsv } from './data.js';
+export { checkFittable, parseRunsCsv, RUN_COLUMNS, type RunsWithFlops } from './data.js';
+export { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';
+export { contourSpec, isoFlopSpec } from './lab-figures.js';
+// Laws and presets.
+export {
+  dataConstrainedLoss,
+  effectiveAmount,
+  effectiveData,
+  MUENNIGHOFF_2023,
+  uniqueParams,
+} from './data-constrained.js';
 // Fitting (Approach 3), bootstrap, Approach 2.
 export {
   checkRuns,
@@ -39,12 +48,8 @@ export {
   toLogRuns,
 } from './fit.js';
 export { fitIsoFlop, fitLine, fitParabola, ISOFLOP_DEFAULTS, type IsoFlopConfig, type IsoFlopFit } from './isoflop.js';
-// Laws and presets.
 export {
   checkLaw,
-  dataConstrainedLoss,
-  effectiveAmount,
-  effectiveData,
   KAPLAN_2020,
   kaplanLossD,
   kaplanLossN,
@@ -53,14 +58,20 @@ export {
   LAW_PRESETS,
   type LawName,
   lawPreset,
-  MUENNIGHOFF_2023,
   type ParametricLaw,
   parametricLoss,
-  uniqueParams,
 } from './laws.js';
 // Optimiser and objective.
 export { LBFGS_DEFAULTS, type LbfgsOptions, type LbfgsResult, minimizeLbfgs, type ValueAndGradient } from './lbfgs.js';
-export { huber, huberObjective, type LogRuns, logSumExp3, predictLogLoss, THETA_NAMES } from './objective.js';
+export {
+  huber,
+  huberObjective,
+  huberValueAndGradient,
+  type LogRuns,
+  logSumExp3,
+  predictLogLoss,
+  THETA_NAMES,
+} from './objective.js';
 // Compute and compute-optimal allocation.
 export {
   type Allocation,

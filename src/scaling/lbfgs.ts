@@ -95,7 +95,24 @@ interface Memory {
   head: number;
 }
 
-/** State shared by the line search: the start point, direction, and the trial buffers it fills. */
+/** A trial step t of the line search with f(x + t d) and the slope g(x + t d)'d. */
+interface Trial {
+  t: number;
+  f: number;
+  dg: number;
+}
+
+const newTrial = (): Trial => ({ t: 0, f: 0, dg: 0 });
+const copyTrial = (to: Trial, from: Trial) => {
+  to.t = from.t;
+  to.f = from.f;
+  to.dg = from.dg;
+};
+
+/**
+ * State shared by the line search: the start point, direction, the trial buffers it fills, and its
+ * trial records (allocated once per minimisation: the search itself allocates nothing).
+ */
 interface LineProblem {
   fg: ValueAndGradient;
   x: Float64Array;
@@ -104,17 +121,28 @@ interface LineProblem {
   dg0: number;
   xt: Float64Array;
   gt: Float64Array;
-  /** Best accepted point so far (x + t d) and its gradient. */
+  /** Best accepted point so far (x + t d), its value and gradient. */
+  found: boolean;
+  bestT: number;
+  bestF: number;
   gBest: Float64Array;
   evals: number;
   opts: LbfgsOptions;
+  cur: Trial;
+  prev: Trial;
+  lo: Trial;
+  hi: Trial;
 }
 
-function evalAt(p: LineProblem, t: number): { f: number; dg: number } {
+/** Evaluates the trial x + t d into p.cur. */
+function evalAt(p: LineProblem, t: number): Trial {
   for (let k = 0; k < p.x.length; k++) p.xt[k] = p.x[k] + t * p.d[k];
   const f = p.fg(p.xt, p.gt);
   p.evals++;
-  return { f, dg: Number.isFinite(f) ? dot(p.gt, p.d) : Number.NaN };
+  p.cur.t = t;
+  p.cur.f = f;
+  p.cur.dg = Number.isFinite(f) ? dot(p.gt, p.d) : Number.NaN;
+  return p.cur;
 }
 
 /** Minimiser of the cubic through (a, fa, da), (b, fb, db), kept inside [lo + 10%, hi - 10%] of the bracket. */
@@ -132,59 +160,61 @@ function cubicStep(a: number, fa: number, da: number, b: number, fb: number, db:
   return Number.isFinite(t) ? Math.min(Math.max(t, lo + margin), hi - margin) : (a + b) / 2;
 }
 
-interface Trial {
-  t: number;
-  f: number;
-  dg: number;
+/** Sufficient decrease (Armijo): f(x + t d) <= f0 + c1 t g'd. */
+const armijo = (p: LineProblem, c: Trial) => Number.isFinite(c.f) && c.f <= p.f0 + p.opts.c1 * c.t * p.dg0;
+/** Strong curvature condition: |g(x + t d)'d| <= c2 |g'd|. */
+const curvature = (p: LineProblem, c: Trial) => Math.abs(c.dg) <= -p.opts.c2 * p.dg0;
+
+function accept(p: LineProblem, c: Trial): void {
+  p.found = true;
+  p.bestT = c.t;
+  p.bestF = c.f;
+  p.gBest.set(p.gt);
 }
 
-/** Strong-Wolfe line search (N&W Algorithm 3.5: bracket, then 3.6: zoom). Returns the last accepted step, or null. */
-function wolfeSearch(p: LineProblem, t0: number): { t: number; f: number } | null {
-  const { f0, dg0, opts } = p;
-  let best: { t: number; f: number } | null = null;
-  const trial = (t: number): Trial => ({ t, ...evalAt(p, t) });
-  const armijo = (c: Trial) => Number.isFinite(c.f) && c.f <= f0 + opts.c1 * c.t * dg0;
-  const curvature = (c: Trial) => Math.abs(c.dg) <= -opts.c2 * dg0;
-  const accept = (c: Trial) => {
-    best = { t: c.t, f: c.f };
-    p.gBest.set(p.gt);
-  };
+/**
+ * Strong-Wolfe line search (N&W Algorithm 3.5: bracket, then 3.6: zoom). Returns whether a step was
+ * accepted; the last accepted one is p.bestT, p.bestF, p.gBest.
+ */
+function wolfeSearch(p: LineProblem, t0: number): boolean {
+  const { prev, lo, hi, opts } = p;
+  p.found = false;
   // 1. Bracket: grow the step until it overshoots (no decrease, or the slope turns positive).
-  let prev: Trial = { t: 0, f: f0, dg: dg0 };
-  let lo: Trial;
-  let hi: Trial;
+  prev.t = 0;
+  prev.f = p.f0;
+  prev.dg = p.dg0;
   let t = t0;
   for (;;) {
-    const cur = trial(t);
-    if (!armijo(cur) || (prev.t > 0 && cur.f >= prev.f)) {
-      lo = prev;
-      hi = cur;
+    const cur = evalAt(p, t);
+    if (!armijo(p, cur) || (prev.t > 0 && cur.f >= prev.f)) {
+      copyTrial(lo, prev);
+      copyTrial(hi, cur);
       break;
     }
-    accept(cur);
-    if (curvature(cur)) return best;
+    accept(p, cur);
+    if (curvature(p, cur)) return true;
     if (cur.dg >= 0) {
-      lo = cur;
-      hi = prev;
+      copyTrial(hi, prev);
+      copyTrial(lo, cur);
       break;
     }
-    if (p.evals >= opts.maxLineSearch) return best;
-    prev = cur;
+    if (p.evals >= opts.maxLineSearch) return true;
+    copyTrial(prev, cur);
     t *= 4;
   }
   // 2. Zoom: shrink [lo, hi] by safeguarded cubic interpolation until the strong Wolfe conditions hold.
   while (p.evals < opts.maxLineSearch && Math.abs(hi.t - lo.t) > 1e-16 * Math.max(1, lo.t)) {
-    const cur = trial(cubicStep(lo.t, lo.f, lo.dg, hi.t, hi.f, hi.dg));
-    if (!armijo(cur) || cur.f >= lo.f) {
-      hi = cur;
+    const cur = evalAt(p, cubicStep(lo.t, lo.f, lo.dg, hi.t, hi.f, hi.dg));
+    if (!armijo(p, cur) || cur.f >= lo.f) {
+      copyTrial(hi, cur);
       continue;
     }
-    accept(cur);
-    if (curvature(cur)) return best;
-    if (cur.dg * (hi.t - lo.t) >= 0) hi = lo;
-    lo = cur;
+    accept(p, cur);
+    if (curvature(p, cur)) return true;
+    if (cur.dg * (hi.t - lo.t) >= 0) copyTrial(hi, lo);
+    copyTrial(lo, cur);
   }
-  return best;
+  return p.found;
 }
 
 /** Minimises fg from x0 with L-BFGS (see the module header); x0 is not modified. */
@@ -215,9 +245,13 @@ export function minimizeLbfgs(
     dg0: 0,
     xt: new Float64Array(n),
     gt: new Float64Array(n),
+    found: false,
+    bestT: 0,
+    bestF: 0,
     gBest: new Float64Array(n),
     evals: 0,
     opts,
+    ...{ cur: newTrial(), prev: newTrial(), lo: newTrial(), hi: newTrial() },
   };
   let f = fg(x, g);
   let evaluations = 1;
@@ -241,10 +275,12 @@ export function minimizeLbfgs(
       dg = dot(d, g);
     }
     const t0 = mem.count === 0 ? Math.min(1, 1 / Math.sqrt(dot(g, g))) : 1;
-    Object.assign(p, { f0: f, dg0: dg, evals: 0 });
-    const step = wolfeSearch(p, t0);
+    p.f0 = f;
+    p.dg0 = dg;
+    p.evals = 0;
+    const found = wolfeSearch(p, t0);
     evaluations += p.evals;
-    if (step === null) {
+    if (!found) {
       if (mem.count === 0) return done(iter, 'lineSearch');
       mem.count = 0;
       continue;
@@ -253,7 +289,7 @@ export function minimizeLbfgs(
     const s = mem.s[mem.head];
     const y = mem.y[mem.head];
     for (let k = 0; k < n; k++) {
-      s[k] = step.t * d[k];
+      s[k] = p.bestT * d[k];
       y[k] = p.gBest[k] - g[k];
     }
     const ys = dot(y, s);
@@ -265,7 +301,7 @@ export function minimizeLbfgs(
     const fOld = f;
     for (let k = 0; k < n; k++) x[k] += s[k];
     g.set(p.gBest);
-    f = step.f;
+    f = p.bestF;
     if (fOld - f <= opts.ftol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return done(iter + 1, 'ftol');
   }
   return done(opts.maxIterations, 'maxIterations');

@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
+import type { Summary } from '../core/stats.js';
 import type { SectionResult, Table, TourSection } from '../core/tour-section.js';
-import type { BootstrapKey, Summary } from './bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from './data.js';
+import type { BootstrapKey } from './bootstrap.js';
+import { CHINCHILLA_CSV, readRunsCsv } from './data-file.js';
 import { bootstrapFigure, contourFigure, observedFittedFigure } from './figures.js';
 import { dropHighestLoss, FIT_DEFAULTS, type FitResult, fitFromStarts, prepareFit } from './fit.js';
 import { fitIsoFlop } from './isoflop.js';

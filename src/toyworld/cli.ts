@@ -7,7 +7,9 @@
  */
 import { z } from 'zod';
 import { defineCommand, RESULT_JSON_OUTPUT } from '../core/command.js';
+import { FRONTIER_DEFAULTS, type FrontierConfig, frontierConfig } from './bench/frontier-config.js';
 import { BENCH_METHODS } from './bench/methods.js';
+import { TOY_TRAIN_PRESETS, toyModelConfigSchema, toyRunConfigSchema, toyTrainConfig } from './model/config.js';
 
 const weights = z
   .string()
@@ -46,21 +48,9 @@ const train = defineCommand({
     preset: z
       .enum(['quick', 'full'])
       .default('full')
-      .describe("'quick' (seconds, for tests) or 'full' (the shipped run)"),
-    steps: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000_000)
-      .optional()
-      .describe('optimiser steps (default: the preset: full 2000, quick 12)'),
-    batch: z
-      .number()
-      .int()
-      .min(1)
-      .max(1024)
-      .optional()
-      .describe('scenes per step (default: the preset: full 16, quick 4)'),
+      .describe("'quick' (seconds, for tests) or 'full' (the shipped architecture and run)"),
+    ...toyModelConfigSchema.shape,
+    ...toyRunConfigSchema.shape,
     stopAfter: z
       .number()
       .int()
@@ -68,6 +58,7 @@ const train = defineCommand({
       .optional()
       .describe('end at step n of the schedule (with --resume at the checkpoint step: export its weights)'),
   }),
+  presets: { option: 'preset', values: TOY_TRAIN_PRESETS },
   out: { kind: 'dir', describe: 'folder for checkpoint/, the weights and the loss curve', claims: ['checkpoint/'] },
   resumable: true,
   examples: [
@@ -75,19 +66,15 @@ const train = defineCommand({
     'modelmath toy train --steps 12000 --out toy-full',
   ],
   async run(o, ctx) {
-    const { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } = await import('./model/index.js');
-    const config = {
-      ...TOY_TRAIN_DEFAULTS,
-      ...TOY_TRAIN_PRESETS[o.preset],
-      ...(o.steps !== undefined ? { steps: o.steps } : {}),
-      ...(o.batch !== undefined ? { batch: o.batch } : {}),
-    };
+    const { trainToyModel } = await import('./model/index.js');
+    const { preset: _preset, stopAfter, ...settings } = o;
+    const config = toyTrainConfig(settings);
     const t0 = performance.now();
     const r = await trainToyModel(config, {
       seed: ctx.seed,
       dir: ctx.out as string,
       resume: ctx.resume,
-      stopAfter: o.stopAfter,
+      stopAfter,
     });
     const seconds = (performance.now() - t0) / 1000;
     return {
@@ -244,9 +231,74 @@ const sweep = defineCommand({
   },
 });
 
+const numbers = (what: string) => z.array(z.coerce.number().finite()).min(1).describe(what);
+const F = FRONTIER_DEFAULTS;
+
+/** The frontier settings among the flags (`--refinement off,on` as booleans). */
+function frontierSettings(o: { model: string; refinement: ('off' | 'on')[] } & Omit<FrontierConfig, 'refine'>) {
+  const { model: _, refinement, ...rest } = o;
+  return { ...rest, refine: refinement.map((r) => r === 'on') };
+}
+
+const frontier = defineCommand({
+  name: 'frontier',
+  summary: 'ChordEdit vs the naive residual at matched edit accuracy (lambda grid), and the control field energy',
+  options: z.object({
+    pairs: z.number().int().min(1).max(100_000).default(F.pairs).describe('edit pairs per point'),
+    lambdas: numbers('step scales lambda, ascending').default(F.lambdas),
+    ts: numbers('query times t (one family each)').default(F.ts),
+    delta: z.number().gt(0).lt(1).default(F.delta).describe('the chord window compared with delta = 0'),
+    noiseSamples: z
+      .array(z.coerce.number().int().min(1).max(64))
+      .min(1)
+      .default(F.noiseSamples)
+      .describe('noise draws n per residual field (one family each)'),
+    refinement: z
+      .array(z.enum(['off', 'on']))
+      .min(1)
+      .default(F.refine.map((r) => (r ? 'on' : 'off')))
+      .describe('proximal refinement off / on (one family each)'),
+    levels: numbers('edit-accuracy levels of the matched comparison').default(F.levels),
+    resamples: z.number().int().min(2).max(1_000_000).default(F.resamples).describe('bootstrap resamples of the pairs'),
+    energyDraws: z
+      .number()
+      .int()
+      .min(0)
+      .max(256)
+      .default(F.energyDraws)
+      .describe('noise draws per pair for the field energy (0 = skip)'),
+    energyTs: numbers('query times of the field energy measurement').default(F.energyTs),
+    model,
+  }),
+  check: (o) => {
+    frontierConfig(frontierSettings(o));
+  },
+  inputs: ['model'],
+  out: RESULT_JSON_OUTPUT,
+  examples: [
+    'modelmath toy frontier --pairs 2 --lambdas 0.5,1 --ts 0.9 --noise-samples 1 --energy-draws 2 --resamples 50',
+    'modelmath toy frontier --pairs 240 --out assets/toy/frontier.json --overwrite',
+  ],
+  async run(o, ctx) {
+    const { loadClassifier } = await import('./classifier/index.js');
+    const { runFrontier, frontierTextLines } = await import('./bench/index.js');
+    const classifier = await loadClassifier();
+    const bar = ctx.progress('toy frontier', 1);
+    const r = await withToyModel(o.model, (m) =>
+      runFrontier(m.parts, classifier, {
+        seed: ctx.seed,
+        config: frontierSettings(o),
+        onPoint: (done, total) => bar.update(done, { total }),
+      }),
+    );
+    bar.stop();
+    return { data: r, text: frontierTextLines(r).join('\n') };
+  },
+});
+
 const editBench = defineCommand({
   name: 'edit-bench',
-  summary: 'ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs (all six edit types)',
+  summary: 'ground-truth edit benchmark: ChordEdit vs baselines on fixed toy edit pairs, with bootstrap intervals',
   options: z.object({
     suite: z.enum(['toy']).default('toy').describe('benchmark suite'),
     pairs: z.number().int().min(1).max(100_000).default(240).describe('edit pairs (pair i has type i mod 6)'),
@@ -255,6 +307,13 @@ const editBench = defineCommand({
       .min(1)
       .default([...BENCH_METHODS])
       .describe('methods to run'),
+    resamples: z
+      .number()
+      .int()
+      .min(2)
+      .max(1_000_000)
+      .default(2000)
+      .describe('bootstrap resamples of the pairs for the 95% intervals'),
     model,
   }),
   inputs: ['model'],
@@ -262,7 +321,7 @@ const editBench = defineCommand({
   examples: ['modelmath edit-bench --pairs 6', 'modelmath edit-bench --pairs 240 --out edit-bench.json'],
   async run(o, ctx) {
     const { loadClassifier } = await import('./classifier/index.js');
-    const { runEditBench } = await import('./bench/index.js');
+    const { runEditBench, benchTextLines } = await import('./bench/index.js');
     const classifier = await loadClassifier();
     const bar = ctx.progress('edit-bench', o.pairs * o.methods.length);
     const r = await withToyModel(o.model, (m) =>
@@ -270,18 +329,12 @@ const editBench = defineCommand({
         pairs: o.pairs,
         methods: o.methods,
         seed: ctx.seed,
+        resamples: o.resamples,
         onEdit: (done) => bar.update(done),
       }),
     );
     bar.stop();
-    const lines = [
-      'method            bgPSNR  targetPSNR  editAcc  NFE  ms/edit  CPU ms/edit',
-      ...Object.entries(r.methods).map(
-        ([name, m]) =>
-          `${name.padEnd(16)} ${m.backgroundPsnr.toFixed(2).padStart(7)} ${m.targetPsnr.toFixed(2).padStart(11)} ${m.editAccuracy.toFixed(3).padStart(8)} ${String(m.nfe).padStart(4)} ${m.msPerEdit.toFixed(1).padStart(8)} ${m.cpuMsPerEdit.toFixed(1).padStart(12)}`,
-      ),
-    ];
-    return { data: r, text: lines.join('\n') };
+    return { data: r, text: benchTextLines(r).join('\n') };
   },
 });
 
@@ -289,7 +342,7 @@ export const commands = [
   {
     name: 'toy',
     summary: 'the embedded toy world: train, export, sample and render the tiny model',
-    commands: [train, exportOnnx, generate, render, evalSamples, trainClassifier, sweep],
+    commands: [train, exportOnnx, generate, render, evalSamples, trainClassifier, sweep, frontier],
   },
   editBench,
 ];

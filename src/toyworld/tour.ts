@@ -2,7 +2,8 @@
  * Tour section: the embedded toy world. Live (seconds): samples of the shipped model (the ONNX
  * folder assets/toy/onnx through src/pipeline) for a few captions, and one edit of each kind
  * (source | true target | every method). From shipped JSON (made by the documented commands in
- * docs/parts/toyworld.md): the full edit benchmark, the ChordEdit parameter sweep and the loss curve.
+ * docs/parts/toyworld.md): the full edit benchmark with its intervals, the ChordEdit parameter sweep,
+ * the chord-vs-naive frontier at matched accuracy with the control field's energy, and the loss curve.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +13,15 @@ import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { generateImages } from '../pipeline/index.js';
-import { BENCH_METHOD_SETTINGS, BENCH_METHODS, type BenchResult, type SweepResult } from './bench/index.js';
+import {
+  BENCH_METHOD_SETTINGS,
+  BENCH_METHODS,
+  type BenchResult,
+  type FrontierResult,
+  type SweepResult,
+} from './bench/index.js';
 import { loadClassifier, readScenes, sceneMatches } from './classifier/index.js';
+import { frontierFigure, frontierSummary, frontierTables, mergeFrontiers } from './figures.js';
 import { loadToyRuntime } from './model/index.js';
 import { EDIT_TYPES, parseCaption, renderEdit, sampleEdit } from './world/index.js';
 
@@ -25,6 +33,7 @@ function readJson<T>(name: string): T | null {
 }
 
 const fmt = (v: number, d = 2) => Number(v.toFixed(d));
+const ci = (c: [number, number] | undefined, d: number) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : '–');
 
 /** Overall benchmark table plus edit accuracy per edit type. */
 function benchTables(bench: BenchResult): Table[] {
@@ -36,9 +45,11 @@ function benchTables(bench: BenchResult): Table[] {
         'method',
         'NFE',
         'background PSNR',
+        '95% CI',
         'background SSIM',
         'target PSNR',
         'edit accuracy',
+        '95% CI',
         'ms / edit',
         'CPU ms / edit',
       ],
@@ -48,9 +59,11 @@ function benchTables(bench: BenchResult): Table[] {
           m,
           r.nfe,
           fmt(r.backgroundPsnr),
+          ci(r.ci95?.backgroundPsnr, 2),
           fmt(r.backgroundSsim, 3),
           fmt(r.targetPsnr),
           fmt(r.editAccuracy, 3),
+          ci(r.ci95?.editAccuracy, 3),
           fmt(r.msPerEdit, 1),
           r.cpuMsPerEdit === undefined ? '–' : fmt(r.cpuMsPerEdit, 1),
         ];
@@ -62,6 +75,26 @@ function benchTables(bench: BenchResult): Table[] {
       rows: methods.map((m) => [
         m,
         ...EDIT_TYPES.map((t) => fmt(bench.methods[m]!.byType[t]?.editAccuracy ?? Number.NaN, 3)),
+      ]),
+    },
+    {
+      caption:
+        'ChordEdit − naive residual on the same pairs and noise seeds (paired bootstrap 95% CI over pairs), at the same λ = 1',
+      columns: [
+        'comparison',
+        'Δ background PSNR (dB)',
+        '95% CI',
+        'Δ edit accuracy',
+        '95% CI',
+        'pairs correct only with a / b',
+      ],
+      rows: Object.values(bench.paired ?? {}).map((p) => [
+        `${p.a} − ${p.b}`,
+        fmt(p.deltaBackgroundPsnr, 3),
+        ci(p.ci95.deltaBackgroundPsnr, 3),
+        fmt(p.deltaEditAccuracy, 3),
+        ci(p.ci95.deltaEditAccuracy, 3),
+        `${p.onlyA} / ${p.onlyB}`,
       ]),
     },
   ];
@@ -90,7 +123,7 @@ function lossFigure(curve: { history: { step: number; loss: number }[] }): Figur
   const every = Math.max(1, Math.floor(curve.history.length / 300));
   const values = curve.history.filter((_, i) => i % every === 0);
   return {
-    caption: 'Training loss of the shipped denoiser (v-prediction MSE per step)',
+    caption: 'Training loss of the shipped denoiser (x0-prediction MSE per step)',
     vegaLite: {
       data: { values },
       mark: 'line',
@@ -143,6 +176,8 @@ async function runOn(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyR
   const classifier = await loadClassifier();
   const bench = readJson<BenchResult>('edit-bench.json');
   const sweep = readJson<SweepResult>('sweep.json');
+  const frontiers = ['frontier.json', 'frontier-small-t.json'].flatMap((f) => readJson<FrontierResult>(f) ?? []);
+  const frontier = frontiers.length ? mergeFrontiers(frontiers) : null;
   const curve = readJson<{ history: { step: number; loss: number }[] }>('loss.json');
   const m = (readJson<{ _modelmath?: Record<string, string> }>('onnx/model_index.json')?._modelmath ?? {}) as Record<
     string,
@@ -162,16 +197,21 @@ async function runOn(ctx: TourContext, model: Awaited<ReturnType<typeof loadToyR
   const matched = readings.filter((r, i) => sceneMatches(r, parseCaption(prompts[i]))).length;
   const { grid, captions } = await editGrid(ctx, model.parts);
 
-  const tables = bench ? benchTables(bench) : [];
-  const figures = [...(sweep ? [sweepFigure(sweep)] : []), ...(curve ? [lossFigure(curve)] : [])];
+  const tables = [...(bench ? benchTables(bench) : []), ...(frontier ? frontierTables(frontier) : [])];
+  const figures = [
+    ...(frontier ? [frontierFigure(frontier)] : []),
+    ...(sweep ? [sweepFigure(sweep)] : []),
+    ...(curve ? [lossFigure(curve)] : []),
+  ];
   return {
     summary:
       `A ${m.params}-parameter patch transformer with 2-D RoPE, trained here for ${m.steps} steps on seeded toy scenes (final loss ${m.final_loss}) and shipped as a diffusers-layout ONNX folder, serves ChordEdit through the same pipeline as an SD-Turbo export. ` +
       `Because every toy edit has a ground-truth target and an exact mask, background preservation and edit success are measured, not eyeballed.` +
       `\n\nLive: ${matched}/${prompts.length} samples are read back by the classifier exactly as captioned. ` +
       (bench
-        ? `Full benchmark (${bench.pairs} pairs) and sweep below were produced by \`modelmath edit-bench\` and \`modelmath toy sweep\` (docs/parts/toyworld.md).`
-        : 'The benchmark JSON is not shipped yet.'),
+        ? `Full benchmark (${bench.pairs} pairs), frontier and sweep below were produced by \`modelmath edit-bench\`, \`modelmath toy frontier\` and \`modelmath toy sweep\` (docs/parts/toyworld.md).`
+        : 'The benchmark JSON is not shipped yet.') +
+      (frontier ? `\n\n${frontierSummary(frontier)}` : ''),
     tables,
     figures,
     images: [

@@ -8,11 +8,11 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { EditModel } from '../chordedit/app/index.js';
-import { backgroundMetrics, ChordEditor, EDIT_METHODS, psnr } from '../chordedit/index.js';
+import { ChordEditor, EDIT_METHODS } from '../chordedit/index.js';
 import { InputError } from '../core/errors.js';
 import { decodeImage, encodePng, type Image } from '../core/image.js';
-import { Rng } from '../core/rng.js';
-import { EDIT_TYPES, type RenderedEdit, renderEdit, sampleEdit } from '../toyworld/index.js';
+import { EDIT_TYPES, type RenderedEdit } from '../toyworld/index.js';
+import { pickScene, truthMetrics } from './lab-edit.js';
 
 /** A 32-bit seed (the Rng's range). */
 const seed32 = z
@@ -71,11 +71,6 @@ async function decodeUpload(base64: string): Promise<Image> {
   return decodeImage(bytes, name);
 }
 
-/** The toy-world edit pair of a pick (deterministic in seed and type). */
-export function pickScene(seed: number, editType: (typeof EDIT_TYPES)[number]): RenderedEdit {
-  return renderEdit(sampleEdit(new Rng(seed).fork('web-scene'), editType));
-}
-
 /** Answer of POST /api/scene. */
 export async function sceneAnswer(body: z.infer<typeof sceneSchema>) {
   const pair = pickScene(body.seed, body.editType);
@@ -123,14 +118,5 @@ export async function editAnswer(body: EditBody, getModel: () => Promise<EditMod
     timeModelMs: d.timeModelMs,
     energies: d.steps,
     metrics: pair ? truthMetrics(pair, edited) : null,
-  };
-}
-
-/** PSNR to the ground truth and background PSNR outside the edit mask (when the edit kept the 32 x 32 grid). */
-function truthMetrics(pair: RenderedEdit, edited: Image): { psnrToTruth: number; backgroundPsnr: number } | null {
-  if (edited.height !== pair.targetImage.height || edited.width !== pair.targetImage.width) return null;
-  return {
-    psnrToTruth: psnr(edited, pair.targetImage),
-    backgroundPsnr: backgroundMetrics(pair.sourceImage, edited, Float32Array.from(pair.mask)).psnr,
   };
 }

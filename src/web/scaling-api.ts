@@ -2,25 +2,22 @@
  * The Scaling page's API: a preset law (LAW_PRESETS) or a law fitted to uploaded runs (Approach 3,
  * Hoffmann et al. 2022 sec. 3.3, with a small multi-start grid so it answers in seconds), drawn as
  * filled loss contours over (N, D) with iso-FLOP lines C = 6ND (Kaplan sec. 2.1) and the
- * compute-optimal allocation (Hoffmann eq. 4) at a chosen budget; figures are Vega-Lite rendered
- * to SVG on the server (report's vegaLiteToSvg). All maths comes from the scaling part.
+ * compute-optimal allocation (Hoffmann eq. 4) at a chosen budget; figures are the scaling part's
+ * lab specs (the web page draws the same ones in the browser) rendered to SVG with the report's
+ * vegaLiteToSvg. All maths comes from the scaling part. Kept for scripts; the page computes itself.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../core/errors.js';
 import { vegaLiteToSvg } from '../report/render.js';
 import {
   computeOptimal,
+  contourSpec,
   fitApproach3,
-  isoFlopCurve,
+  isoFlopSpec,
   LAW_NAMES,
   LAW_PRESETS,
   type ParametricLaw,
-  parametricLoss,
+  parseRunsCsv,
   type RunsWithFlops,
-  readRunsCsv,
   type StartGrid,
 } from '../scaling/index.js';
 
@@ -37,133 +34,6 @@ const budget = z.number().min(1e15).max(1e30);
 export const lawSchema = z.strictObject({ law: z.enum(LAW_NAMES as [string, ...string[]]), budget });
 export const fitSchema = z.strictObject({ csv: z.string().min(1), budget });
 
-/** The (N, D) window of the figures, in log10 units. */
-const LOG_N: [number, number] = [7, 12.5];
-const LOG_D: [number, number] = [8, 14];
-const GRID = 40;
-const ISO_FLOPS = [1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25];
-
-const steps = (lo: number, hi: number, n: number) =>
-  Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-
-/** Contour levels E + 0.02 * 2^(k/2): evenly spaced in log(L - E), so bands stay visible near the optimum. */
-function contourLevels(law: ParametricLaw): number[] {
-  return Array.from({ length: 14 }, (_, k) => law.E + 0.02 * 2 ** (k / 2));
-}
-
-/** The highest level at or below `loss` (the band a cell falls in). */
-function bandOf(levels: number[], loss: number): number {
-  let band = levels[0];
-  for (const level of levels) if (loss >= level) band = level;
-  return Number(band.toFixed(3));
-}
-
-/** Filled loss contours (banded colour) with iso-FLOP lines, the budget's line and its optimum, and the runs. */
-export function contourSpec(law: ParametricLaw, flops: number, runs?: RunsWithFlops): Record<string, unknown> {
-  const dn = (LOG_N[1] - LOG_N[0]) / GRID;
-  const dd = (LOG_D[1] - LOG_D[0]) / GRID;
-  const levels = contourLevels(law);
-  const cells = steps(LOG_N[0], LOG_N[1] - dn, GRID).flatMap((n) =>
-    steps(LOG_D[0], LOG_D[1] - dd, GRID).map((d) => ({
-      n,
-      n2: n + dn,
-      d,
-      d2: d + dd,
-      loss: bandOf(levels, parametricLoss(law, 10 ** (n + dn / 2), 10 ** (d + dd / 2))),
-    })),
-  );
-  const lines = [...ISO_FLOPS, flops].flatMap((c, k) =>
-    isoFlopCurve(law, c, { paramsMin: 10 ** LOG_N[0], paramsMax: 10 ** LOG_N[1], points: 24 })
-      .map((p) => ({
-        n: Math.log10(p.params),
-        d: Math.log10(p.tokens),
-        budget: k === ISO_FLOPS.length ? 'chosen' : `${c.toExponential(0)}`,
-      }))
-      .filter((p) => p.d >= LOG_D[0] && p.d <= LOG_D[1]),
-  );
-  const dashed = lines.filter((p) => p.budget !== 'chosen');
-  const labels = ISO_FLOPS.map((c) => dashed.find((p) => p.budget === c.toExponential(0))).filter(
-    (p) => p !== undefined,
-  );
-  const opt = computeOptimal(law, flops);
-  const x = { field: 'n', type: 'quantitative', title: 'log10 parameters N', scale: { domain: LOG_N, nice: false } };
-  const y = { field: 'd', type: 'quantitative', title: 'log10 tokens D', scale: { domain: LOG_D, nice: false } };
-  const layers: Record<string, unknown>[] = [
-    {
-      data: { values: cells },
-      mark: 'rect',
-      encoding: {
-        x,
-        x2: { field: 'n2' },
-        y,
-        y2: { field: 'd2' },
-        color: { field: 'loss', type: 'ordinal', scale: { scheme: 'viridis', reverse: true }, title: 'loss at least' },
-      },
-    },
-    {
-      data: { values: dashed },
-      mark: { type: 'line', color: 'white', strokeDash: [4, 3], strokeWidth: 1 },
-      encoding: { x, y, detail: { field: 'budget' } },
-    },
-    {
-      data: { values: labels },
-      mark: { type: 'text', color: 'white', fontSize: 9, align: 'left', baseline: 'top', dx: 3, dy: 2 },
-      encoding: { x, y, text: { field: 'budget' } },
-    },
-    {
-      data: { values: lines.filter((p) => p.budget === 'chosen') },
-      mark: { type: 'line', color: '#e4572e', strokeWidth: 2.5 },
-      encoding: { x, y },
-    },
-    {
-      data: { values: [{ n: Math.log10(opt.params), d: Math.log10(opt.tokens) }] },
-      mark: { type: 'point', shape: 'diamond', size: 160, filled: true, color: '#e4572e', stroke: 'white' },
-      encoding: { x, y },
-    },
-  ];
-  if (runs) {
-    const values = Array.from(runs.params, (p, i) => ({ n: Math.log10(p), d: Math.log10(runs.tokens[i]) }));
-    layers.push({
-      data: { values },
-      mark: { type: 'point', color: 'black', size: 12, filled: true },
-      encoding: { x, y },
-    });
-  }
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Loss L(N, D); iso-FLOP lines C = 6ND (red: budget, diamond: optimum)',
-    width: 400,
-    height: 340,
-    layer: layers,
-  };
-}
-
-/** Loss along the chosen budget's iso-FLOP line, with the optimum marked (Hoffmann Figure 3 left). */
-export function isoFlopSpec(law: ParametricLaw, flops: number): Record<string, unknown> {
-  const opt = computeOptimal(law, flops);
-  const curve = isoFlopCurve(law, flops, { paramsMin: opt.params / 100, paramsMax: opt.params * 100, points: 61 });
-  const x = { field: 'n', type: 'quantitative', title: 'log10 parameters N', scale: { zero: false } };
-  const y = { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Loss along C = ${flops.toExponential(2)} FLOPs`,
-    width: 280,
-    height: 340,
-    layer: [
-      {
-        data: { values: curve.map((p) => ({ n: Math.log10(p.params), loss: p.loss })) },
-        mark: 'line',
-        encoding: { x, y },
-      },
-      {
-        data: { values: [{ n: Math.log10(opt.params), loss: opt.loss }] },
-        mark: { type: 'point', shape: 'diamond', size: 160, filled: true, color: '#e4572e' },
-        encoding: { x, y },
-      },
-    ],
-  };
-}
-
 /** Figures and allocation of one law at one budget. */
 async function lawAnswer(law: ParametricLaw, flops: number, runs?: RunsWithFlops) {
   return {
@@ -179,22 +49,9 @@ export async function presetAnswer(body: z.infer<typeof lawSchema>) {
   return { source: body.law, ...(await lawAnswer(LAW_PRESETS[body.law as keyof typeof LAW_PRESETS], body.budget)) };
 }
 
-/**
- * Reads uploaded CSV text through the scaling part's reader: the text goes into a temporary file
- * the server creates itself (no client path is ever opened), and error messages name "the uploaded CSV".
- */
+/** Runs from uploaded CSV text (the scaling part's parser; messages name "the uploaded CSV"). */
 export function runsFromCsvText(text: string): RunsWithFlops {
-  const dir = mkdtempSync(join(tmpdir(), 'modelmath-lab-'));
-  const path = join(dir, 'runs.csv');
-  try {
-    writeFileSync(path, text);
-    return readRunsCsv(path);
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split(path).join('the uploaded CSV') : String(err);
-    throw new InputError(message);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return parseRunsCsv(text, 'the uploaded CSV');
 }
 
 /** Answer of POST /api/scaling/fit. */

@@ -1,19 +1,21 @@
 /**
- * The lab's HTTP server (Node `http`, no framework): a fixed route table, the client's files read
- * once from src/web/public/ at start (a request path is only ever a key into that table, never a
- * file path), JSON APIs validated with zod, heavy work through a bounded JobQueue (503 when full),
- * and every failure answered as `{ error }` in plain words while the server keeps serving.
+ * The lab's HTTP server (Node `http`, no framework): serves the static site that `npm run build:web`
+ * writes (dist/web: the one UI, computing in the browser), listed once at start into a table (a
+ * request path is only ever a key into that table, never a file path); and, for scripts, JSON APIs
+ * validated with zod, heavy work through a bounded JobQueue (503 when full), every failure
+ * answered as `{ error }` in plain words while the server keeps serving.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import type { z } from 'zod';
 import type { EditModel } from '../chordedit/app/index.js';
 import { CHORD_DEFAULTS, EDIT_METHODS } from '../chordedit/index.js';
-import { ModelMathError } from '../core/errors.js';
+import { InputError, ModelMathError } from '../core/errors.js';
 import { LAW_NAMES } from '../scaling/index.js';
 import { EDIT_TYPES } from '../toyworld/index.js';
+import { WEB_DIST } from './build.js';
 import { editAnswer, editSchema, sceneAnswer, sceneSchema } from './edit-api.js';
 import { COMMON_HEADERS, HttpError, MAX_BODY_BYTES, readJson, sendJson } from './http.js';
 import { ModelSlot } from './models.js';
@@ -34,6 +36,8 @@ export interface LabOptions {
   waiting: number;
   /** Largest request body in bytes (uploads included); larger gets a 413. Default 5 MiB. */
   maxBodyBytes: number;
+  /** The built site to serve (`npm run build:web`). Default dist/web. */
+  webDir: string;
 }
 
 export const SERVER_DEFAULTS: Readonly<LabOptions> = Object.freeze({
@@ -43,31 +47,53 @@ export const SERVER_DEFAULTS: Readonly<LabOptions> = Object.freeze({
   running: 2,
   waiting: 8,
   maxBodyBytes: MAX_BODY_BYTES,
+  webDir: WEB_DIST,
 });
 
-/** The client's files: URL path -> file in public/ and its content type. */
-const STATIC: Record<string, [string, string]> = {
-  '/': ['index.html', 'text/html; charset=utf-8'],
-  '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
-  '/chordedit.js': ['chordedit.js', 'text/javascript; charset=utf-8'],
-  '/scaling.js': ['scaling.js', 'text/javascript; charset=utf-8'],
-  '/sections.js': ['sections.js', 'text/javascript; charset=utf-8'],
-  '/style.css': ['style.css', 'text/css; charset=utf-8'],
+/** Content types of the site's files, by extension. */
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
 };
 
+/**
+ * The pages compute in the browser: scripts from the site only, WebAssembly compiled from its own
+ * binaries ('wasm-unsafe-eval', no JS eval), images from data/blob URLs the page makes itself.
+ */
 const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; connect-src 'self' data: blob:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'";
 
 interface StaticFile {
   body: Buffer;
   type: string;
 }
 
-function loadStatic(): Map<string, StaticFile> {
-  const dir = fileURLToPath(new URL('./public/', import.meta.url));
-  return new Map(
-    Object.entries(STATIC).map(([route, [file, type]]) => [route, { body: readFileSync(dir + file), type }]),
-  );
+/** Every file of the built site, by URL path ('/' = index.html); read once at start. */
+function loadStatic(webDir: string): Map<string, StaticFile> {
+  if (!existsSync(join(webDir, 'index.html'))) {
+    throw new InputError(`the web lab is not built at ${webDir} (no index.html): run \`npm run build:web\``);
+  }
+  const files = new Map<string, StaticFile>();
+  const walk = (dir: string, prefix: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name), `${prefix}${e.name}/`);
+      else if (e.isFile()) {
+        const type = TYPES[extname(e.name)] ?? 'application/octet-stream';
+        files.set(`${prefix}${e.name}`, { body: readFileSync(join(dir, e.name)), type });
+      }
+    }
+  };
+  walk(webDir, '/');
+  const index = files.get('/index.html');
+  if (index) files.set('/', index);
+  return files;
 }
 
 /** An API route: its method, the zod schema of its body, and the work (queued when heavy). */
@@ -130,6 +156,7 @@ function apiRoutes(o: LabOptions, getModel: () => Promise<EditModel>): Record<st
 
 /** Sends one of the client's files (GET or HEAD only). */
 function sendStatic(req: IncomingMessage, res: ServerResponse, path: string, file: StaticFile): void {
+  // hashed assets never change; the page and model files are re-read on each visit
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new HttpError(405, `${req.method} is not allowed on ${path}; use GET`, { Allow: 'GET, HEAD' });
   }
@@ -138,6 +165,7 @@ function sendStatic(req: IncomingMessage, res: ServerResponse, path: string, fil
     'Content-Type': file.type,
     'Content-Length': file.body.length,
     'Content-Security-Policy': CSP,
+    ...(path.startsWith('/assets/') ? { 'Cache-Control': 'public, max-age=31536000, immutable' } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : file.body);
 }
@@ -175,7 +203,7 @@ export async function startLabServer(options: Partial<LabOptions> = {}): Promise
       throw new ModelLoadError(`the edit model '${o.model}' is not available: ${why}`);
     });
   const queue = new JobQueue(o.running, o.waiting);
-  const h: Handler = { files: loadStatic(), api: apiRoutes(o, getModel), queue, maxBodyBytes: o.maxBodyBytes };
+  const h: Handler = { files: loadStatic(o.webDir), api: apiRoutes(o, getModel), queue, maxBodyBytes: o.maxBodyBytes };
   const server = createServer((req, res) => {
     const controller = new AbortController(); // fires when the client goes away before the answer
     res.on('close', () => {

@@ -283,6 +283,6 @@ describe('config validation (issue 4 item 1)', () => {
     );
     await expect(
       editor.edit({ latent: m.x, source: 'a cat', target: 'a dog', method: 'magic' as never }),
-    ).rejects.toThrow(/method must be one of 'chord', 'naive', 'sdedit', 'ddim-inversion'/);
+    ).rejects.toThrow(/method must be one of 'chord', 'naive', 'sdedit', 'sdedit-ddim', 'ddim-inversion'/);
   });
 });

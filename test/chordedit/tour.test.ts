@@ -12,10 +12,11 @@ describe('chordedit tour section', () => {
       'chord',
       'naive',
       'sdedit',
+      'sdedit-ddim',
       'ddim-inversion',
       'chord, no refinement',
     ]);
-    expect(data.methods[4][2]).toBe('∞ (unchanged)');
+    expect(data.methods[5][2]).toBe('∞ (unchanged)');
     expect(r.images?.[0].png.length).toBeGreaterThan(100);
   });
 });

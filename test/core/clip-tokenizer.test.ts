@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToUnicode, ClipTokenizer, cleanText } from '../../src/core/clip-tokenizer.js';
 import { InputError } from '../../src/core/errors.js';
+import { folderFiles } from '../../src/core/model-files-node.js';
 import { TINY_MERGES, tinyVocab, writeTokenizer } from '../../testkit/sd-turbo-fixture.js';
 
 const dirs: string[] = [];
@@ -35,8 +36,9 @@ describe('byte table and cleanup', () => {
   });
 });
 
+const tok = await ClipTokenizer.fromFiles(folderFiles(tokenizerDir()), '');
+
 describe('CLIP BPE on a tiny vocabulary', () => {
-  const tok = ClipTokenizer.fromDirectory(tokenizerDir());
   it('applies merges by rank and marks word ends with </w>', () => {
     expect(tok.bpe('cat')).toEqual(['cat</w>']); // c a -> ca, ca t</w> -> cat</w>
     expect(tok.bpe('cats')).toEqual(['ca', 't', 's</w>']); // t s</w> has no merge
@@ -97,16 +99,18 @@ describe('CLIP BPE on a tiny vocabulary', () => {
 });
 
 describe('tokenizer files', () => {
-  it('falls back to pad id 0 without a config and rejects broken files', () => {
+  it('falls back to pad id 0 without a config and rejects broken files', async () => {
     const dir = tokenizerDir();
     rmSync(join(dir, 'special_tokens_map.json'));
-    expect(ClipTokenizer.fromDirectory(dir).padId).toBe(0);
+    expect((await ClipTokenizer.fromFiles(folderFiles(dir), '')).padId).toBe(0);
     writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\nc a b\n');
-    expect(() => ClipTokenizer.fromDirectory(dir)).toThrow(/merges.txt line 2: expected two symbols/);
+    await expect(ClipTokenizer.fromFiles(folderFiles(dir), '')).rejects.toThrow(
+      /merges.txt line 2: expected two symbols/,
+    );
     writeFileSync(join(dir, 'vocab.json'), '{"a": "x"}');
-    expect(() => ClipTokenizer.fromDirectory(dir)).toThrow(InputError);
+    await expect(ClipTokenizer.fromFiles(folderFiles(dir), '')).rejects.toThrow(InputError);
     writeFileSync(join(dir, 'vocab.json'), JSON.stringify({ a: 1 }));
     writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\n');
-    expect(() => ClipTokenizer.fromDirectory(dir)).toThrow(/no <\|startoftext\|> token/);
+    await expect(ClipTokenizer.fromFiles(folderFiles(dir), '')).rejects.toThrow(/no <\|startoftext\|> token/);
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numericColumns, parseCsv, readNumericCsv } from '../../src/core/csv.js';
+import { numericColumns, parseCsv } from '../../src/core/csv.js';
+import { readNumericCsv } from '../../src/core/csv-file.js';
 import { InputError } from '../../src/core/errors.js';
 
 const spec = { n: { names: ['N', 'params'] }, loss: { names: ['loss'] }, d: { names: ['D'], optional: true } };

@@ -4,13 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, ShapeError } from '../../src/core/errors.js';
+import { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from '../../src/core/float16.js';
 import {
-  bf16BitsToFloat,
   decodeSafetensors,
   encodeSafetensors,
-  f16BitsToFloat,
-  floatToBf16Bits,
-  floatToF16Bits,
   int64ToInt32,
   readSafetensors,
   readSafetensorsFile,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { type GrpoConfig, LOSS_TYPES } from '../../src/grpo/config.js';
+import { trainGrpo } from '../../src/grpo/train.js';
 import { GrpoTrainer } from '../../src/grpo/trainer.js';
 import { countOnes, TablePolicy } from './support.js';
 
@@ -90,12 +91,12 @@ describe('GrpoTrainer.train: checkpoints and resume through nn trainLoop', () =>
     const dir = mkdtempSync(join(tmpdir(), 'grpo-ckpt-'));
     try {
       const straight = makeTrainer({ steps: 4 }, 11);
-      await straight.train();
+      await trainGrpo(straight);
       const first = makeTrainer({ steps: 2, checkpointEvery: 1 }, 11);
-      await first.train({ checkpointPath: join(dir, 'ckpt') });
+      await trainGrpo(first, { checkpointPath: join(dir, 'ckpt') });
       const resumed = makeTrainer({ steps: 4, checkpointEvery: 2 }, 55);
       const lines: string[] = [];
-      const history = await resumed.train({
+      const history = await trainGrpo(resumed, {
         checkpointPath: join(dir, 'ckpt'),
         resume: true,
         log: (l) => lines.push(l),
@@ -111,7 +112,7 @@ describe('GrpoTrainer.train: checkpoints and resume through nn trainLoop', () =>
   it('logs one line every logEvery steps with the slash keys', async () => {
     const t = makeTrainer({ steps: 4, logEvery: 2 }, 12);
     const lines: string[] = [];
-    await t.train({ log: (l) => lines.push(l) });
+    await trainGrpo(t, { log: (l) => lines.push(l) });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^step 2 .*reward\/mean .*clipRatio\/low .*entropy/);
   });

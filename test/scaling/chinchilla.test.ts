@@ -1,8 +1,9 @@
 /** The goals of issue 8 on the 240 Chinchilla runs: one full 4500-start grid fit shared by every check. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { bootstrapFit, resampleCounts } from '../../src/scaling/bootstrap.js';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { resampleCounts } from '../../src/core/stats.js';
+import { bootstrapFit } from '../../src/scaling/bootstrap.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { distinctOptima, fitApproach3, fitFromStarts, gridStarts, REPLICATION_GRID } from '../../src/scaling/fit.js';
 
 let full: ReturnType<typeof fitApproach3>;

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHINCHILLA_CSV, parseColumnOverrides, readRunsCsv } from '../../src/scaling/data.js';
+import { parseColumnOverrides } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mm-scaling-data-'));
 const file = (name: string, text: string) => {

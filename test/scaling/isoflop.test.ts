@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data.js';
+import { CHINCHILLA_CSV, readRunsCsv } from '../../src/scaling/data-file.js';
 import { fitIsoFlop, fitLine, fitParabola } from '../../src/scaling/isoflop.js';
 import { LAW_PRESETS, parametricLoss } from '../../src/scaling/laws.js';
 import { computeOptimal } from '../../src/scaling/optimal.js';

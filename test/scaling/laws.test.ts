@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dataConstrainedLoss, effectiveData, uniqueParams } from '../../src/scaling/data-constrained.js';
 import {
-  dataConstrainedLoss,
-  effectiveData,
   KAPLAN_2020,
   kaplanLossD,
   kaplanLossN,
@@ -10,7 +9,6 @@ import {
   LAW_PRESETS,
   lawPreset,
   parametricLoss,
-  uniqueParams,
 } from '../../src/scaling/laws.js';
 import { computeOptimal, equalSizeTable } from '../../src/scaling/optimal.js';
 

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { huber, huberObjective, logSumExp3, predictLogLoss } from '../../src/scaling/objective.js';
+import {
+  huber,
+  huberObjective,
+  huberValueAndGradient,
+  logSumExp3,
+  predictLogLoss,
+} from '../../src/scaling/objective.js';
 
 function makeRuns(n: number, seed: number) {
   // Deterministic spread of sizes and losses (no Math.random).
@@ -47,6 +53,34 @@ describe('Approach-3 objective', () => {
     expect(huberObjective(theta, runs, 1e-3)).toBeCloseTo(naive, 14);
   });
 
+  it('the fused value equals the reference huberObjective (property, incl. the overflow-shifted branch)', () => {
+    const runs = makeRuns(60, 4);
+    const theta = fc.tuple(
+      fc.double({ min: -5, max: 900, noNaN: true }),
+      fc.double({ min: -5, max: 900, noNaN: true }),
+      fc.double({ min: -800, max: 800, noNaN: true }),
+      fc.double({ min: 0, max: 2, noNaN: true }),
+      fc.double({ min: 0, max: 2, noNaN: true }),
+    );
+    const g = new Float64Array(5);
+    fc.assert(
+      fc.property(theta, fc.constantFrom(1e-3, 0.05, 10), (t, delta) => {
+        const ref = huberObjective(t, runs, delta);
+        const fast = huberValueAndGradient(t, runs, delta, g);
+        expect(Math.abs(fast - ref)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(ref)));
+      }),
+      { numRuns: 200 },
+    );
+    // overflow (a = 800: exp(a - alpha log N) = Inf unshifted) and underflow (all three terms tiny)
+    for (const t of [
+      [800, 7, 0.5, 0.1, 0.3],
+      [-750, -760, -745, 0.1, 0.1],
+    ]) {
+      expect(Number.isFinite(huberValueAndGradient(t, runs, 1e-3, g))).toBe(true);
+      expect(huberValueAndGradient(t, runs, 1e-3, g) / huberObjective(t, runs, 1e-3)).toBeCloseTo(1, 12);
+    }
+  });
+
   it('analytic gradient matches central finite differences (property over theta and delta)', () => {
     const runs = makeRuns(40, 2);
     const theta = fc.tuple(
@@ -59,7 +93,7 @@ describe('Approach-3 objective', () => {
     fc.assert(
       fc.property(theta, fc.constantFrom(1e-3, 0.05, 10), (t, delta) => {
         const g = new Float64Array(5);
-        huberObjective(t, runs, delta, g);
+        huberValueAndGradient(t, runs, delta, g);
         for (let k = 0; k < 5; k++) {
           const h = 1e-6;
           const up = [...t];
@@ -93,7 +127,16 @@ describe('Approach-3 objective', () => {
     const theta = [5, 6, 0.5, 0.3, 0.3];
     const g1 = new Float64Array(5);
     const g2 = new Float64Array(5);
-    expect(huberObjective(theta, runs, 1e-3, g1, w)).toBeCloseTo(huberObjective(theta, repeated, 1e-3, g2), 14);
+    expect(huberValueAndGradient(theta, runs, 1e-3, g1, w)).toBeCloseTo(
+      huberValueAndGradient(theta, repeated, 1e-3, g2),
+      14,
+    );
     for (let k = 0; k < 5; k++) expect(g1[k]).toBeCloseTo(g2[k], 12);
+    // an unweighted call after weighted ones gives the unweighted value again; a wrong weight count is an error
+    const unweighted = huberValueAndGradient(theta, runs, 1e-3, g1);
+    huberValueAndGradient(theta, runs, 1e-3, g2, w);
+    expect(huberValueAndGradient(theta, runs, 1e-3, g1)).toBe(unweighted);
+    expect(unweighted / huberObjective(theta, runs, 1e-3)).toBeCloseTo(1, 12);
+    expect(() => huberValueAndGradient(theta, runs, 1e-3, g1, new Float64Array(3))).toThrow(/one entry per run/);
   });
 });

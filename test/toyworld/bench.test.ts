@@ -1,25 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EditorParts } from '../../src/chordedit/index.js';
-import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { BENCH_METHODS, runEditBench } from '../../src/toyworld/bench/index.js';
 import { classifierInit } from '../../src/toyworld/classifier/classifier.js';
-import { ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
-import { TOY_MODEL_DEFAULTS, toyModelInit } from '../../src/toyworld/model/model.js';
-import { ToyTextEncoder } from '../../src/toyworld/model/text.js';
 import { EDIT_TYPES } from '../../src/toyworld/world/edits.js';
+import { tinyToyModel } from '../support/tiny-toy.js';
 
 // The harness on an untrained tiny model: checks the shape of the result and the bookkeeping
 // (NFE per method, one pair per edit type, finite metrics), not the quality of the edits.
 let model: EditorParts;
 beforeAll(async () => {
-  await getTf();
-  const config = { ...TOY_MODEL_DEFAULTS, dim: 32, depth: 1, heads: 2 };
-  model = {
-    denoiser: new ToyDenoiser(toyModelInit(new Rng(0), config), config),
-    textEncoder: new ToyTextEncoder(),
-    codec: new ToyCodec(),
-  };
+  model = await tinyToyModel();
 });
 
 describe('edit benchmark harness', () => {
@@ -29,7 +20,15 @@ describe('edit benchmark harness', () => {
     expect(r.pairs).toBe(6);
     expect(Object.keys(r.methods)).toEqual([...BENCH_METHODS]);
     const nfe = Object.fromEntries(BENCH_METHODS.map((m) => [m, r.methods[m]!.nfe]));
-    expect(nfe).toEqual({ chord: 2, 'chord-norefine': 1, naive: 2, sdedit: 10, 'ddim-inversion': 40 });
+    expect(nfe).toEqual({
+      chord: 2,
+      'chord-norefine': 1,
+      naive: 2,
+      'naive-norefine': 1,
+      sdedit: 10,
+      'sdedit-ddim': 10,
+      'ddim-inversion': 40,
+    });
     for (const m of BENCH_METHODS) {
       const s = r.methods[m]!;
       expect(Object.keys(s.byType).sort()).toEqual([...EDIT_TYPES].sort());
@@ -47,9 +46,30 @@ describe('edit benchmark harness', () => {
       }
       expect(s.editAccuracy).toBeGreaterThanOrEqual(0);
       expect(s.editAccuracy).toBeLessThanOrEqual(1);
+      for (const key of ['backgroundPsnr', 'editAccuracy'] as const) {
+        const [lo, hi] = s.ci95[key];
+        expect(lo, `${m}.${key}`).toBeLessThanOrEqual(s[key] + 1e-9);
+        expect(hi, `${m}.${key}`).toBeGreaterThanOrEqual(s[key] - 1e-9);
+      }
     }
+    // the paired differences are the differences of the methods' means, and the discordant counts add up
+    for (const [key, [a, b]] of [
+      ['chordVsNaive', ['chord', 'naive']],
+      ['chordVsNaiveNoRefine', ['chord-norefine', 'naive-norefine']],
+    ] as const) {
+      const p = r.paired[key]!;
+      expect(p).toMatchObject({ a, b });
+      expect(p.deltaBackgroundPsnr).toBeCloseTo(r.methods[a]!.backgroundPsnr - r.methods[b]!.backgroundPsnr, 9);
+      expect(p.deltaEditAccuracy).toBeCloseTo(r.methods[a]!.editAccuracy - r.methods[b]!.editAccuracy, 9);
+      expect((p.onlyA - p.onlyB) / 6).toBeCloseTo(p.deltaEditAccuracy, 9);
+      expect(p.backgroundWins + p.backgroundLosses).toBeLessThanOrEqual(6);
+      expect(p.ci95.deltaBackgroundPsnr[0]).toBeLessThanOrEqual(p.ci95.deltaBackgroundPsnr[1]);
+    }
+    expect(r.bootstrap).toEqual({ resamples: 2000, level: 0.95, seed: 3 });
     const again = await runEditBench(model, classifier, { pairs: 6, methods: ['chord'], seed: 3 });
     expect(again.methods.chord!.backgroundPsnr).toBe(r.methods.chord!.backgroundPsnr);
+    expect(again.methods.chord!.ci95).toEqual(r.methods.chord!.ci95);
+    expect(again.paired).toEqual({}); // naive did not run
   });
 
   it('needs at least one method', async () => {

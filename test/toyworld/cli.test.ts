@@ -80,5 +80,27 @@ describe('toy CLI: bad input fails with exit 2, one clear message and no output 
     r = await cli(['edit-bench', '--pairs', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--pairs/);
+    r = await cli(['edit-bench', '--resamples', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resamples/);
+  });
+
+  it('toy frontier: bad grids and settings exit 2 before any edit, with no output file', async () => {
+    const out = join(dir, 'frontier.json');
+    for (const [args, message] of [
+      [['--lambdas', '1,0.5'], /--lambdas must be at least 2 ascending values > 0, got 1, 0.5/],
+      [['--lambdas', '0.5,abc'], /--lambdas/],
+      [['--delta', '0.95', '--ts', '0.9'], /--delta/],
+      [['--ts', '0.1', '--energy-draws', '0'], /delta must be in \(0, smallest t = 0.1\)/],
+      [['--energy-draws', '1'], /energyDraws must be 0 \(skip\) or an integer >= 2|--energy-draws/],
+      [['--levels', '1.5'], /levels must be in \(0, 1\]/],
+      [['--noise-samples', '0'], /--noise-samples/],
+    ] as const) {
+      const r = await cli(['toy', 'frontier', ...args, '--out', out]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.trim().split('\n').length).toBe(1);
+    }
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer } from '../../src/core/clip-tokenizer.js';
 import { getTf } from '../../src/core/engine.js';
 import { InputError } from '../../src/core/errors.js';
+import { folderFiles } from '../../src/core/model-files-node.js';
 import { Rng } from '../../src/core/rng.js';
 import { alphaSigma, makeSchedule } from '../../src/diffusion/index.js';
 import { type DiffusersPipeline, loadPipeline, SHIPPED_MODELS } from '../../src/pipeline/index.js';
@@ -75,8 +76,8 @@ describe('toy tokenizer in the CLIP format', () => {
     for (const [id, word] of VOCAB.entries()) if (id > 0) expect(tok.tokenize(word)).toEqual([id]);
     expect(JSON.parse(files['tokenizer_config.json']).model_max_length).toBe(22);
   });
-  it("the shipped tokenizer files give the toy encoder's ids for any scene's caption", () => {
-    const tok = ClipTokenizer.fromDirectory(join(SHIPPED_MODELS.toy, 'tokenizer'), { unknown: 'error' });
+  it("the shipped tokenizer files give the toy encoder's ids for any scene's caption", async () => {
+    const tok = await ClipTokenizer.fromFiles(folderFiles(SHIPPED_MODELS.toy), 'tokenizer', { unknown: 'error' });
     expect(tok.maxLength).toBe(22); // read from tokenizer_config.json
     const table = clipToToyIds(Object.fromEntries(tok.vocab));
     fc.assert(
@@ -89,8 +90,8 @@ describe('toy tokenizer in the CLIP format', () => {
       { numRuns: 50 },
     );
   });
-  it('a word outside the vocabulary is an InputError, not a silent unknown token', () => {
-    const tok = ClipTokenizer.fromDirectory(join(SHIPPED_MODELS.toy, 'tokenizer'), { unknown: 'error' });
+  it('a word outside the vocabulary is an InputError, not a silent unknown token', async () => {
+    const tok = await ClipTokenizer.fromFiles(folderFiles(SHIPPED_MODELS.toy), 'tokenizer', { unknown: 'error' });
     expect(() => tok.encode('a large red circle at top on snowy')).toThrow(InputError);
     expect(() => tok.encode('a large red circle at top on snowy')).toThrow(
       /"snowy" is not in the tokenizer's vocabulary/,

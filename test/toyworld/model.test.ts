@@ -8,6 +8,7 @@ import { Rng } from '../../src/core/rng.js';
 import { alphaSigma, makeSchedule } from '../../src/diffusion/index.js';
 import { flattenParams } from '../../src/nn/index.js';
 import { generateImages, guidedEps } from '../../src/pipeline/index.js';
+import { TOY_MODEL_DEFAULTS, TOY_TRAIN_PRESETS, toyTrainConfig } from '../../src/toyworld/model/config.js';
 import { makeBatch } from '../../src/toyworld/model/data.js';
 import { loadToyModel, TOY_SAMPLING, ToyCodec, ToyDenoiser } from '../../src/toyworld/model/denoiser.js';
 import {
@@ -15,13 +16,12 @@ import {
   patchify,
   segmentPatchMap,
   sequenceRopeTables,
-  TOY_MODEL_DEFAULTS,
   toyModelApply,
   toyModelInit,
   unpatchify,
 } from '../../src/toyworld/model/model.js';
 import { encodeCaption, TOKEN_FEATURES, ToyTextEncoder } from '../../src/toyworld/model/text.js';
-import { TOY_TRAIN_DEFAULTS, TOY_TRAIN_PRESETS, trainToyModel } from '../../src/toyworld/model/train.js';
+import { trainToyModel } from '../../src/toyworld/model/train.js';
 import { MAX_TOKENS } from '../../src/toyworld/world/caption.js';
 
 let tf: Tf;
@@ -155,7 +155,7 @@ describe('training', () => {
 
   it('quick preset: finite loss, every parameter changes, interrupted + resumed = uninterrupted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'toy-train-'));
-    const config = { ...TOY_TRAIN_DEFAULTS, ...TOY_TRAIN_PRESETS.quick };
+    const config = toyTrainConfig(TOY_TRAIN_PRESETS.quick);
     const init = toyModelInit(new Rng(7).fork('init'), config.model);
     const before = new Map([...flattenParams(init)].map(([k, v]) => [k, v.dataSync().slice()]));
     const r = await trainToyModel(config, { seed: 7, dir: join(dir, 'a') });

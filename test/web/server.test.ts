@@ -1,20 +1,24 @@
 /**
- * The lab server on loopback with the analytic demo model: every kind of bad request gets its
- * status and a plain-words message and the server keeps serving; good edits, scene picks and
- * scaling answers; a bounded load test (200 requests, 8 at a time).
+ * The lab server on loopback (serving the test run's web build, with the analytic demo model for
+ * the JSON APIs): the built site with its CSP; every kind of bad request gets its status and a
+ * plain-words message and the server keeps serving; good edits, scene picks and scaling answers;
+ * a bounded load test (200 requests, 8 at a time).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodePng } from '../../src/core/image.js';
 import { SHIPPED_MODELS } from '../../src/pipeline/index.js';
 import { type LabServer, startLabServer } from '../../src/web/index.js';
 
 let lab: LabServer;
 
+const webDir = inject('webDir');
+
 beforeAll(async () => {
-  lab = await startLabServer({ port: 0, model: 'analytic' });
+  lab = await startLabServer({ port: 0, model: 'analytic', webDir });
 });
 afterAll(async () => {
   await lab?.close();
@@ -61,15 +65,32 @@ async function stillServing() {
 }
 
 describe('lab server: pages and good requests', () => {
-  it('serves the page and its modules with a content security policy', async () => {
+  it('serves the built site (the one UI) with a content security policy', async () => {
     const page = await fetch(lab.url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    expect(await page.text()).toContain('id="page-chordedit"');
-    for (const file of ['/app.js', '/chordedit.js', '/scaling.js', '/sections.js', '/style.css']) {
-      expect((await fetch(new URL(file, lab.url))).status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/); // wasm, but no JS eval
+    const html = await page.text();
+    expect(html).toBe(readFileSync(join(webDir, 'index.html'), 'utf8'));
+    for (const id of ['page-chordedit', 'page-scaling', 'page-diffusion', 'page-rope', 'page-grpo']) {
+      expect(html).toContain(`id="${id}"`);
     }
+    const scripts = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const file of [...scripts, 'models/toy/files.json', 'models/toy/unet/model.onnx']) {
+      const r = await fetch(new URL(file, lab.url));
+      expect(r.status, file).toBe(200);
+    }
+    const wasm = readdirSync(join(webDir, 'assets')).find((f) => f.endsWith('.wasm')) as string;
+    expect((await fetch(new URL(`assets/${wasm}`, lab.url))).headers.get('content-type')).toBe('application/wasm');
+  });
+
+  it('without a build it says how to make one', async () => {
+    await expect(startLabServer({ port: 0, webDir: '/no/such/build' })).rejects.toThrow(
+      /the web lab is not built at \/no\/such\/build \(no index.html\): run `npm run build:web`/,
+    );
   });
 
   it('binds to loopback by default', () => {
@@ -80,12 +101,12 @@ describe('lab server: pages and good requests', () => {
     const scene = await post('/api/scene', { seed: 3, editType: 'background' });
     expect(scene.status).toBe(200);
     expect(String(scene.body.source)).toMatch(/^data:image\/png;base64,/);
-    for (const method of ['chord', 'naive', 'sdedit', 'ddim-inversion']) {
+    for (const method of ['chord', 'naive', 'sdedit', 'sdedit-ddim', 'ddim-inversion']) {
       const r = await post('/api/edit', edit({ method, config: { steps: 2 } }));
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       expect(String(r.body.result)).toMatch(/^data:image\/png;base64,/);
       expect(String(r.body.groundTruth)).toMatch(/^data:image\/png;base64,/);
-      const nfe = { chord: 3, naive: 3, sdedit: 2, 'ddim-inversion': 4 }[method];
+      const nfe = { chord: 3, naive: 3, sdedit: 2, 'sdedit-ddim': 2, 'ddim-inversion': 4 }[method];
       expect(r.body.nfe).toBe(nfe);
       expect((r.body.energies as unknown[]).length).toBe(method === 'chord' || method === 'naive' ? 2 : 0);
     }
@@ -123,7 +144,7 @@ describe('lab server: pages and good requests', () => {
 
 describe('lab server: the toy model', () => {
   it('edits with the shipped toy weights, or says in plain words that they are missing', async () => {
-    const toy = await startLabServer({ port: 0, model: 'toy' });
+    const toy = await startLabServer({ port: 0, model: 'toy', webDir });
     try {
       const res = await fetch(new URL('/api/edit', toy.url), {
         method: 'POST',
@@ -311,7 +332,7 @@ describe('lab server: every bad request gets a plain answer and the server keeps
     const get = await fetch(new URL('/api/edit', lab.url));
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
-    const del = await fetch(new URL('/app.js', lab.url), { method: 'DELETE' });
+    const del = await fetch(new URL('/index.html', lab.url), { method: 'DELETE' });
     expect(del.status).toBe(405);
     expect(del.headers.get('allow')).toBe('GET, HEAD');
   });
@@ -322,7 +343,7 @@ describe('lab server: every bad request gets a plain answer and the server keeps
       '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
       '/..%2f..%2fpackage.json',
       '/public/../server.ts',
-      '/app.js/../../package.json',
+      '/index.html/../../package.json',
       '//etc/passwd',
     ]) {
       const r = await rawGet(path);
@@ -333,7 +354,7 @@ describe('lab server: every bad request gets a plain answer and the server keeps
   });
 
   it('a model that cannot load -> 503 naming the cause; the server keeps serving', async () => {
-    const broken = await startLabServer({ port: 0, model: '/nonexistent/sd-turbo-folder' });
+    const broken = await startLabServer({ port: 0, model: '/nonexistent/sd-turbo-folder', webDir });
     try {
       const res = await fetch(new URL('/api/edit', broken.url), {
         method: 'POST',
@@ -378,7 +399,7 @@ describe('lab server: bounded load on loopback', () => {
   }, 60_000);
 
   it('200 requests, 8 concurrent, with a small queue (1 + 2): only 200s and 503s, both seen', async () => {
-    const small = await startLabServer({ port: 0, model: 'analytic', running: 1, waiting: 2 });
+    const small = await startLabServer({ port: 0, model: 'analytic', running: 1, waiting: 2, webDir });
     try {
       const counts = await load(small.url, 200, 8);
       expect([...counts.keys()].sort()).toEqual([200, 503]);

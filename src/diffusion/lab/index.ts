@@ -31,6 +31,8 @@ export {
 } from './mixture.js';
 // Networks, training and evaluation
 export { type LabParams, labEnergy, labEpsFn, labModelInit } from './models.js';
+// Training (one step at a time, for callers that own the loop, e.g. the web page)
+export { createLabRun, type LabRun, labTrainStep } from './trainer.js';
 // Samplers and metrics
 export {
   annealedLangevin,

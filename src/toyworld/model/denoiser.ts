@@ -25,17 +25,15 @@ import {
 import { assignParams } from '../../nn/index.js';
 import type { SamplingConfig } from '../../pipeline/index.js';
 import { IMAGE_SIZE, MAX_TOKENS } from '../world/index.js';
+import { TOY_MODEL_DEFAULTS, type ToyModelConfig, validateToyModelConfig } from './config.js';
 import {
   patchGeometry,
   patchify,
   sequenceRopeTables,
-  TOY_MODEL_DEFAULTS,
-  type ToyModelConfig,
   type ToyModelParams,
   toyModelApply,
   toyModelInit,
   unpatchify,
-  validateToyModelConfig,
 } from './model.js';
 import { stackEmbeddings, TOKEN_FEATURES, ToyTextEncoder } from './text.js';
 

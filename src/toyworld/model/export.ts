@@ -10,13 +10,13 @@ import { OnnxGraphBuilder, writeModelFiles } from '../../core/onnx-graph.js';
 import { writeDirAtomic } from '../../core/outputs.js';
 import { attentionOnnx, layerNormOnnx, linearOnnx, mlpOnnx, weight } from '../../nn/onnx.js';
 import { CELLS, IMAGE_SIZE, MAX_TOKENS, SEGMENTS, VOCAB } from '../world/index.js';
+import type { ToyModelConfig } from './config.js';
 import { loadToyModel } from './denoiser.js';
 import {
   patchGeometry,
   segmentPatchMap,
   sequenceRopeTables,
   TIME_FEATURES,
-  type ToyModelConfig,
   type ToyModelParams,
   timeFeatures,
 } from './model.js';

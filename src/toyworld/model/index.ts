@@ -35,15 +35,12 @@ export {
   segmentPatchMap,
   sequenceRopeTables,
   TIME_FEATURES,
-  TOY_MODEL_DEFAULTS,
-  type ToyModelConfig,
   type ToyModelInput,
   type ToyModelParams,
   timeFeatures,
   toyModelApply,
   toyModelInit,
   unpatchify,
-  validateToyModelConfig,
 } from './model.js';
 // Inference through the ONNX pipeline
 export { loadToyRuntime, type ToyRuntime } from './runtime.js';
@@ -56,13 +53,18 @@ export {
   type ToyTokenizerFiles,
   toyTokenizerFiles,
 } from './tokenizer.js';
+export { type ToyTrainResult, TRAIN_FILES, toyWeightsMetadata, trainToyModel } from './train.js';
+// Settings: architecture and training run
 export {
+  TOY_MODEL_DEFAULTS,
   TOY_TRAIN_DEFAULTS,
   TOY_TRAIN_PRESETS,
+  type ToyModelConfig,
+  toyModelConfigSchema,
+  type ToyRunConfig,
+  toyRunConfigSchema,
   type ToyTrainConfig,
-  type ToyTrainResult,
-  TRAIN_FILES,
-  toyWeightsMetadata,
-  trainToyModel,
+  toyTrainConfig,
+  validateToyModelConfig,
   validateToyTrainConfig,
-} from './train.js';
+} from './config.js';

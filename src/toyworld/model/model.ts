@@ -8,7 +8,7 @@
  */
 import type { Tensor, Tf, Variable } from '../../core/engine.js';
 import { tfSync } from '../../core/engine.js';
-import { ConfigError, checkNumber, ShapeError } from '../../core/errors.js';
+import { ShapeError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import {
   type AttentionParams,
@@ -28,37 +28,10 @@ import {
 } from '../../nn/index.js';
 import { applyRopeTf, axialRopeTables, type RopeTables } from '../../rope/index.js';
 import { CELL_CENTRES, IMAGE_SIZE, MAX_JITTER, MAX_TOKENS, SEGMENTS, SIZE_RADIUS, VOCAB } from '../world/index.js';
+import { type ToyModelConfig, validateToyModelConfig } from './config.js';
 import { TOKEN_FEATURES } from './text.js';
 
 /** Shape legend: B batch, S sequence (1 + MAX_TOKENS + P), P patches, D width, H heads, Dh head dim, Q patch values. */
-export interface ToyModelConfig {
-  /** Patch side in pixels (divides 32; default 8 -> 16 patches of 192 values; 4 costs 2.7x CPU per step). */
-  patch: number;
-  /** Model width D (default 96, divisible by heads and with D/heads divisible by 4 for axial RoPE). */
-  dim: number;
-  /** Transformer blocks (default 4). */
-  depth: number;
-  /** Attention heads (default 3, head dim 32). */
-  heads: number;
-  /** MLP hidden width as a multiple of D (default 3). */
-  mlpRatio: number;
-  /**
-   * What the output means: 'sample' (x0, default) or 'v_prediction'. With 8-pixel patches a token's
-   * 192 outputs come from a 96-wide state, too few to reproduce the noise that v (and eps) contain at
-   * low noise levels; x0 is smooth and fits (measured in docs/parts/toyworld.md).
-   */
-  prediction: 'v_prediction' | 'sample';
-}
-
-export const TOY_MODEL_DEFAULTS: ToyModelConfig = {
-  patch: 8,
-  dim: 96,
-  depth: 4,
-  heads: 3,
-  mlpRatio: 3,
-  prediction: 'sample',
-};
-
 /** Frequencies of the sinusoidal time features (Vaswani et al. 2017, sec. 3.5, on t in [0, 1]). */
 export const TIME_FEATURES = 32;
 
@@ -79,23 +52,6 @@ export interface ToyModelParams {
   blocks: BlockParams[];
   lnOut: LayerNormParams;
   patchOut: LinearParams;
-}
-
-/** Checks the config's ranges and cross-field rules; returns it. */
-export function validateToyModelConfig(c: ToyModelConfig): ToyModelConfig {
-  checkNumber('patch', c.patch, { min: 1, max: IMAGE_SIZE, integer: true });
-  if (IMAGE_SIZE % c.patch !== 0) throw new ConfigError(`patch must divide ${IMAGE_SIZE}, got ${c.patch}`);
-  checkNumber('dim', c.dim, { min: 8, max: 1024, integer: true });
-  checkNumber('depth', c.depth, { min: 1, max: 24, integer: true });
-  checkNumber('heads', c.heads, { min: 1, integer: true });
-  checkNumber('mlpRatio', c.mlpRatio, { min: 1, max: 8, integer: true });
-  if (c.dim % c.heads !== 0 || (c.dim / c.heads) % 4 !== 0) {
-    throw new ConfigError(`dim/heads must be an integer divisible by 4 (axial RoPE), got ${c.dim}/${c.heads}`);
-  }
-  if (c.prediction !== 'v_prediction' && c.prediction !== 'sample') {
-    throw new ConfigError(`prediction must be 'v_prediction' or 'sample', got ${String(c.prediction)}`);
-  }
-  return c;
 }
 
 /** Patch geometry: grid side G, patch count P = G^2, values per patch Q = 3 p^2. */

@@ -14,81 +14,10 @@ import { Rng } from '../../core/rng.js';
 import { makeSchedule } from '../../diffusion/index.js';
 import { adamw, checkpointOf, lrSchedule, paramCount, saveParams, trainLoop } from '../../nn/index.js';
 import { MAX_TOKENS } from '../world/index.js';
+import { type ToyTrainConfig, validateToyTrainConfig } from './config.js';
 import { makeBatch } from './data.js';
-import {
-  patchGeometry,
-  sequenceRopeTables,
-  TOY_MODEL_DEFAULTS,
-  type ToyModelConfig,
-  type ToyModelParams,
-  toyModelApply,
-  toyModelInit,
-  validateToyModelConfig,
-} from './model.js';
+import { patchGeometry, sequenceRopeTables, type ToyModelParams, toyModelApply, toyModelInit } from './model.js';
 import { TOKEN_FEATURES } from './text.js';
-
-export interface ToyTrainConfig {
-  /** Architecture (model.ts). */
-  model: ToyModelConfig;
-  /** Optimiser steps (default 2000, the shipped run: 593 s on the 2-core machine at low load). */
-  steps: number;
-  /** Scenes per step (default 16: steps, not samples, bind at this budget). */
-  batch: number;
-  /** Peak AdamW learning rate after warm-up (default 2e-3). */
-  peakLr: number;
-  /** Linear warm-up steps (default 50). */
-  warmupSteps: number;
-  /** Learning rate at the end of the cosine decay (default 1e-4). */
-  floorLr: number;
-  /** Decoupled weight decay on matrices (default 0.01). */
-  weightDecay: number;
-  /** Global gradient-norm clip (default 1). */
-  clipNorm: number;
-  /** Probability of training a scene with the empty caption (default 0.1, for CFG). */
-  captionDropout: number;
-  /** Checkpoint every N steps (default 50). */
-  checkpointEvery: number;
-}
-
-export const TOY_TRAIN_DEFAULTS: ToyTrainConfig = {
-  model: { ...TOY_MODEL_DEFAULTS },
-  steps: 2000,
-  batch: 16,
-  peakLr: 2e-3,
-  warmupSteps: 50,
-  floorLr: 1e-4,
-  weightDecay: 0.01,
-  clipNorm: 1,
-  captionDropout: 0.1,
-  checkpointEvery: 50,
-};
-
-/** Presets: partial configs merged over the defaults (`quick` is the seconds-long smoke run of the tests). */
-export const TOY_TRAIN_PRESETS: Record<'quick' | 'full', Partial<ToyTrainConfig>> = {
-  quick: {
-    model: { ...TOY_MODEL_DEFAULTS, dim: 32, depth: 1, heads: 2 },
-    steps: 12,
-    batch: 4,
-    warmupSteps: 2,
-    checkpointEvery: 5,
-  },
-  full: {},
-};
-
-/** Validates every field of a training config. */
-export function validateToyTrainConfig(c: ToyTrainConfig): ToyTrainConfig {
-  validateToyModelConfig(c.model);
-  checkNumber('steps', c.steps, { min: 1, integer: true });
-  checkNumber('batch', c.batch, { min: 1, max: 1024, integer: true });
-  checkNumber('peakLr', c.peakLr, { min: 0, minExclusive: true, max: 1 });
-  checkNumber('warmupSteps', c.warmupSteps, { min: 0, integer: true });
-  checkNumber('floorLr', c.floorLr, { min: 0, max: c.peakLr });
-  checkNumber('weightDecay', c.weightDecay, { min: 0, max: 1 });
-  checkNumber('clipNorm', c.clipNorm, { min: 0, minExclusive: true });
-  checkNumber('captionDropout', c.captionDropout, { min: 0, max: 1 });
-  checkNumber('checkpointEvery', c.checkpointEvery, { min: 1, integer: true });
-  return c;
-}
 
 export interface ToyTrainResult {
   params: ToyModelParams;
@@ -103,20 +32,16 @@ export interface ToyTrainResult {
 /** File names inside a training folder. */
 export const TRAIN_FILES = { checkpoint: 'checkpoint', weights: 'toy-denoiser.safetensors', curve: 'loss.json' };
 
+/** One training step: loss, learning rate and gradient norm after the update. */
+export type ToyTrainStep = (i: number) => { loss: number; lr: number; gradNorm: number };
+
 /**
- * Trains from `seed` into `dir` (checkpoint folder, final weights with the config as metadata,
- * loss curve); with `resume`, continues from `dir/checkpoint`. `stopAfter` ends the run early at
- * that step (the learning-rate schedule still spans `config.steps`); resuming with
- * `stopAfter` = the checkpoint's step exports that checkpoint's weights without training.
+ * The model, optimiser and step function of a run from `seed` (batch i is drawn from
+ * rng.fork('data').fork(i)); trainToyModel runs `step` in nn's trainLoop, bench/engine times it.
  */
-export async function trainToyModel(
-  config: ToyTrainConfig,
-  opts: { seed: number; dir: string; resume?: boolean; label?: string; stopAfter?: number },
-): Promise<ToyTrainResult> {
-  const c = validateToyTrainConfig(config);
-  const stopAfter = checkNumber('stopAfter', opts.stopAfter ?? c.steps, { min: 1, max: c.steps, integer: true });
+export async function toyTrainer(c: ToyTrainConfig, seed: number) {
   const tf = await getTf();
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seed);
   const params = toyModelInit(rng.fork('init'), c.model);
   const rope = sequenceRopeTables(c.model);
   const { alphasCumprod } = makeSchedule('scaled_linear');
@@ -124,7 +49,7 @@ export async function trainToyModel(
   const lr = lrSchedule({ warmupSteps: c.warmupSteps, totalSteps: c.steps, peak: c.peakLr, floor: c.floorLr });
   const opt = adamw({ lr, weightDecay: c.weightDecay, clipNorm: c.clipNorm });
   const data = rng.fork('data');
-  const step = (i: number) => {
+  const step: ToyTrainStep = (i) => {
     const b = makeBatch(data.fork(i), { ...c.model, ...c, alphasCumprod });
     const loss = opt.step(
       () =>
@@ -141,6 +66,22 @@ export async function trainToyModel(
     );
     return { loss, lr: opt.lastLr, gradNorm: opt.lastGradNorm };
   };
+  return { params, opt, step };
+}
+
+/**
+ * Trains from `seed` into `dir` (checkpoint folder, final weights with the config as metadata,
+ * loss curve); with `resume`, continues from `dir/checkpoint`. `stopAfter` ends the run early at
+ * that step (the learning-rate schedule still spans `config.steps`); resuming with
+ * `stopAfter` = the checkpoint's step exports that checkpoint's weights without training.
+ */
+export async function trainToyModel(
+  config: ToyTrainConfig,
+  opts: { seed: number; dir: string; resume?: boolean; label?: string; stopAfter?: number },
+): Promise<ToyTrainResult> {
+  const c = validateToyTrainConfig(config);
+  const stopAfter = checkNumber('stopAfter', opts.stopAfter ?? c.steps, { min: 1, max: c.steps, integer: true });
+  const { params, opt, step } = await toyTrainer(c, opts.seed);
   const ckptDir = join(opts.dir, TRAIN_FILES.checkpoint);
   const { history, resumedFrom } = await trainLoop({
     steps: stopAfter,
