@@ -7,8 +7,9 @@
  * Usage: npx tsx bench/causal/ablation.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--variants a,b]
  */
 import { AUGMENT_DEFAULTS, type AugmentOptions, augment } from '../../src/causal/augment.js';
+import { CAUSAL_DEFAULTS } from '../../src/causal/config.js';
 import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
-import { CAUSAL_DEFAULTS, coldStartData, evaluate, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
+import { coldStartData, evaluate, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
 import { mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from '../../src/causal/policy.js';
 import { PUSH_ENV } from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';

@@ -7,9 +7,10 @@
  * Usage: npx tsx bench/causal/diagnose.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--starts 400]
  */
 import { AUGMENT_DEFAULTS, augment, MIN_PROGRESS, progress, rejectionReason } from '../../src/causal/augment.js';
+import { CAUSAL_DEFAULTS } from '../../src/causal/config.js';
 import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { type ActionPolicy, episodeStats, runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
-import { CAUSAL_DEFAULTS, coldStartData, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
+import { coldStartData, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
 import { SFT_DEFAULTS } from '../../src/causal/policy.js';
 import { ACTIONS, PUSH_ENV, type PushState, sampleInitialState, scmStep, vecNorm } from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';

@@ -5,11 +5,11 @@
  * 3. SFT on real vs real + augmented samples, 4. GRPO fine-tuning; pure RL from scratch gets the
  * same environment-step budget (real steps + stage-4 steps). Every number here is measured.
  */
-import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { parseConfig } from '../core/config.js';
 import { Rng } from '../core/rng.js';
 import { explicitMlpClone } from '../nn/index.js';
 import { type AugmentReport, augment, labelRealStep } from './augment.js';
+import { CAUSAL_DEFAULTS, type CausalConfig, causalConfigSchema, type Stage } from './config.js';
 import { fitMechanisms, observe } from './dynamics.js';
 import {
   type ActionPolicy,
@@ -22,46 +22,6 @@ import {
 import { type MlpParams, mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from './policy.js';
 import { pushTrainer } from './rl.js';
 import { PUSH_ENV, type PushEnv, sampleInitialState } from './scm.js';
-
-export const STAGES = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
-export type Stage = (typeof STAGES)[number];
-
-export const causalConfigSchema = z.object({
-  /** Real cold-start trajectories (stage 1). Default 16, 1-1000. */
-  realTrajectories: z.number().int().min(1).max(1000),
-  /** Scripted policy: probability of a random action. Default 0.25. */
-  scriptedEpsilon: z.number().min(0).max(1),
-  /** Scripted policy: probability of an over-long (aggressive) step. Default 0.1. */
-  scriptedAggressive: z.number().min(0).max(1),
-  /** Evaluation episodes per stage (fixed starts). Default 200. */
-  evalEpisodes: z.number().int().min(1).max(100_000),
-  /** SFT minibatch updates of real-only SFT (stage 3); augmented SFT gets the same passes over the real samples. Default 1500. */
-  sftSteps: z.number().int().min(1).max(1_000_000),
-  /** GRPO steps of stage 4 (8 starts x 8 episodes each). Default 30. */
-  rlSteps: z.number().int().min(0).max(100_000),
-  /** Evaluate the RL curves every this many GRPO steps. Default 5. */
-  evalEvery: z.number().int().min(1),
-  /** Hidden width of the policy MLP. Default 64. */
-  hidden: z.number().int().min(1).max(4096),
-  /** Stages to run (pureRl is the baseline). Default all. */
-  stages: z.array(z.enum(STAGES)).min(1),
-});
-export type CausalConfig = z.infer<typeof causalConfigSchema>;
-
-export const CAUSAL_DEFAULTS: CausalConfig = {
-  realTrajectories: 16,
-  scriptedEpsilon: 0.25,
-  scriptedAggressive: 0.1,
-  evalEpisodes: 200,
-  sftSteps: 1500,
-  rlSteps: 30,
-  evalEvery: 5,
-  hidden: 64,
-  stages: [...STAGES],
-};
-export const CAUSAL_PRESETS = {
-  quick: { realTrajectories: 8, evalEpisodes: 50, sftSteps: 200, rlSteps: 4, evalEvery: 2 },
-} as const satisfies Record<string, Partial<CausalConfig>>;
 
 export interface SampleCounts {
   real: number;
@@ -226,11 +186,7 @@ export async function runCausalPipeline(
   seed: number,
   log: (m: string) => void = () => {},
 ): Promise<CausalResult> {
-  const parsed = causalConfigSchema.safeParse({ ...CAUSAL_DEFAULTS, ...input });
-  if (!parsed.success) {
-    throw new ConfigError(`causal config ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-  }
-  const cfg = parsed.data;
+  const cfg = parseConfig(causalConfigSchema, input);
   const env = PUSH_ENV;
   const c: RunContext = {
     cfg,
