@@ -5,10 +5,10 @@
  * nothing trains here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../core/assets.js';
 import type { TourSection } from '../core/tour-section.js';
 
-const DATA = fileURLToPath(new URL('../../assets/causal/tour-data.json', import.meta.url));
+const DATA = assetPath('causal', 'tour-data.json');
 const STAGE_KEYS = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
 type StageKey = (typeof STAGE_KEYS)[number];
 

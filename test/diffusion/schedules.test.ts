@@ -14,7 +14,7 @@ import {
 const close = (a: number, b: number, rtol: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rtol * Math.abs(b));
 
 describe('makeSchedule: published schedule values', () => {
-  it('scaled_linear matches SD-Turbo abar (SD-Turbo's scheduler config, diffusers float32 table, within 2e-6 relative)', () => {
+  it("scaled_linear matches SD-Turbo abar (its scheduler config, diffusers' float32 table, within 2e-6 relative)", () => {
     const { alphasCumprod, betas } = makeSchedule('scaled_linear');
     expect(alphasCumprod.length).toBe(1000);
     expect(betas[0]).toBeCloseTo(0.00085, 12);
@@ -25,7 +25,7 @@ describe('makeSchedule: published schedule values', () => {
     close(alphasCumprod[300], 0.59050107, 2e-6);
   });
 
-  it('alpha and sigma at idx 899, 749, 300 match SD-Turbo's table', () => {
+  it("alpha and sigma at idx 899, 749, 300 match SD-Turbo's table", () => {
     const { alphasCumprod } = makeSchedule('scaled_linear');
     const a899 = alphaSigma(alphasCumprod, 899);
     close(a899.alpha, 0.119577, 1e-5);
