@@ -2,7 +2,7 @@
  * bench/grpo/lm.ts — SFT warm start, then GRPO + LoRA on the shipped tiny LM for a verifiable task (exact-match reward):
  * held-out greedy accuracy before/after, reward curve, and throughput (completion tokens per
  * second over the whole run: sampling + PPO updates). With --write it stores the result as
- * src/grpo/lm-run.<task>.json for the tour.
+ * assets/grpo/lm-run.<task>.json for the tour.
  * Usage: npx tsx bench/grpo/lm.ts [--task reverse|addition] [--model assets/lm/model] [--steps 1000] [--seed 0] [--temperature 1] [--partial-credit 0] [--warm-start <task preset>] [--warm-target <task preset>] [--lr 2e-3] [--targets wq,wk,wv,wo] [--write]
  */
 import { existsSync } from 'node:fs';
@@ -55,6 +55,6 @@ const result = {
   ...r,
 };
 if (process.argv.includes('--write')) {
-  writeJsonAtomic(fileURLToPath(new URL(`../../src/grpo/lm-run.${task}.json`, import.meta.url)), result);
+  writeJsonAtomic(fileURLToPath(new URL(`../../assets/grpo/lm-run.${task}.json`, import.meta.url)), result);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

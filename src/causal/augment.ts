@@ -1,21 +1,25 @@
 /**
- * Stage 2 of the lecture's causal pipeline (lecture17 六 ②): at the states of the real
- * trajectories, intervene do(a) on every candidate action, predict the step by abduction-action-
- * prediction with the learned model, and rejection-sample: collisions (over-force or wall), slips
- * and invalid steps are filtered from the positives; over-force collisions and slips are kept as
- * negatives; safe steps that approach the goal are positives. Each filter is tested on its failure
- * kind in test/causal/augment.test.ts; predictions are compared with the true SCM here.
+ * Stage 2 of the lecture's causal pipeline (lecture17 六 ②): at the states of the real trajectories,
+ * intervene do(a) on every candidate action, predict the step by abduction-action-prediction with the
+ * learned model over draws from the abduction posterior, and rejection-sample: collisions (over-force or
+ * wall), slips and invalid steps are filtered from the positives; over-force collisions and slips are kept
+ * as negatives; safe steps that approach the goal are positives. Labels and weights follow the rule stated
+ * at `augment` (docs/parts/causal.md). Each filter is tested on its failure kind in test/causal/augment.test.ts.
  */
-import { counterfactual, type ObservedStep, observe } from './dynamics.js';
+import type { Rng } from '../core/rng.js';
+import { abduct, abductPosterior, type ObservedStep, observe, samplePosterior } from './dynamics.js';
 import { potential, type StepRecord } from './episode.js';
 import {
   ACTIONS,
+  type Exogenous,
   hitsWall,
   isInvalid,
   type PushEnv,
   type PushState,
   type StepVars,
+  sampleExogenous,
   scmStep,
+  type Vec2,
   vecNorm,
   vecSub,
 } from './scm.js';
@@ -40,6 +44,8 @@ export interface LabeledSample {
   actionIndex: number;
   positive: boolean;
   source: 'real' | 'generated';
+  /** Loss weight (default 1; generated samples carry the weight of the labelling rule in `augment`). */
+  weight?: number;
 }
 
 /** Minimum potential decrease of a positive step. */
@@ -57,68 +63,193 @@ export function labelRealStep(env: PushEnv, r: StepRecord): LabeledSample | null
 }
 
 export interface AugmentOptions {
-  /** Positives kept per state (the best by predicted progress). Default 3. */
+  /** Positives kept per state (the best by posterior-mean progress). Default 3. */
   positivesPerState: number;
-  /** Negatives kept per state. Default 2. */
+  /** Negatives kept per state (the most tempting failures). Default 2. */
   negativesPerState: number;
+  /** Draws of the unidentified noise from the abduction posterior per state. Default 16. */
+  posteriorSamples: number;
+  /** 'posterior' samples the abduction posterior; 'mode' uses its single most likely value (the ablation). */
+  abduction: 'posterior' | 'mode';
+  /** 'shared': a state's kept positives share one unit of weight; 'unit': weight 1 each (the ablation). */
+  positiveWeight: 'shared' | 'unit';
+  /** Also label the failures at the predicted next state of every kept positive (noise from the model's prior;
+   *  weights multiplied by the positive's). Off by default: an ablation (docs/parts/causal.md). */
+  nextStateNegatives: boolean;
 }
-export const AUGMENT_DEFAULTS: AugmentOptions = { positivesPerState: 3, negativesPerState: 2 };
+export const AUGMENT_DEFAULTS: AugmentOptions = {
+  positivesPerState: 3,
+  negativesPerState: 2,
+  posteriorSamples: 16,
+  abduction: 'posterior',
+  positiveWeight: 'shared',
+  nextStateNegatives: false,
+};
 
 export interface AugmentReport {
   states: number;
   generated: number;
+  /** Candidates by their most probable outcome under the posterior: a failure kind, or safe without progress. */
   rejected: Record<RejectReason | 'noProgress', number>;
   keptPositive: number;
   keptNegative: number;
-  /** Counterfactual accuracy of the learned model against the true SCM (same abducted-vs-true noise). */
+  /** Sum of the kept positives' and negatives' weights. */
+  weightPositive: number;
+  weightNegative: number;
+  /** Candidates whose label is uncertain under the posterior (0 < P(positive) < 1 or 0 < P(failure) < 1). */
+  uncertainLabels: number;
+  /** Counterfactual accuracy of the learned model against the true SCM with the true noise, over posterior draws. */
   cfMeanBlockError: number;
   cfLabelAgreement: number;
 }
 
-/** Counterfactual augmentation over every real step; the true noise r.u is used only to score the model. */
+/** The outcome of one predicted step: a failure kind, or safe with / without progress. */
+type Outcome = RejectReason | 'progress' | 'noProgress';
+
+/** One candidate do(a) at a state, summarised over the noise draws. */
+interface Candidate {
+  actionIndex: number;
+  pPositive: number;
+  pFailure: number;
+  /** Most probable outcome. */
+  mode: Outcome;
+  meanProgress: number;
+}
+const outcomeOf = (env: PushEnv, s: PushState, v: StepVars): Outcome =>
+  rejectionReason(env, v) ?? (progress(env, s, v) > MIN_PROGRESS ? 'progress' : 'noProgress');
+
+/**
+ * The labelling rule of the generated samples (counterfactual augmentation, lecture17 六 ②-③). At every real
+ * state, for each of the 24 actions a: draw U from the abduction posterior of the observed step, predict do(a)
+ * with the learned model, and estimate P(positive) = P(safe and progress > MIN_PROGRESS) and P(failure) =
+ * P(over-force or wall collision, or slip). Positives: the `positivesPerState` actions with P(positive) > 1/2
+ * and the largest posterior-mean progress, weighted P(positive) / (number kept) — together one unit of
+ * weight, as much as the demonstrated step at that state. Negatives: the `negativesPerState` actions with
+ * P(failure) > 1/2 and the largest mean progress (the most tempting failures), weighted P(failure).
+ * The true noise r.u is used only to score the model (cfMeanBlockError, cfLabelAgreement).
+ */
 export function augment(
   env: PushEnv,
   model: PushEnv,
   real: StepRecord[],
+  rng: Rng,
   o: AugmentOptions = AUGMENT_DEFAULTS,
 ): { samples: LabeledSample[]; report: AugmentReport } {
   const samples: LabeledSample[] = [];
   const rejected = { collision: 0, slip: 0, invalid: 0, noProgress: 0 };
-  let err = 0;
-  let agree = 0;
-  let generated = 0;
+  const score = { err: 0, agree: 0, draws: 0, uncertain: 0 };
   for (const r of real) {
-    const obs: ObservedStep = observe(r);
-    const scored = ACTIONS.map((a, actionIndex) => {
-      const v = counterfactual(model, obs, a);
+    const obs = observe(r);
+    const draws =
+      o.abduction === 'posterior'
+        ? samplePosterior(abductPosterior(model, obs), rng, o.posteriorSamples)
+        : [abduct(model, obs)];
+    const candidates = ACTIONS.map((a, actionIndex): Candidate => {
       const truth = scmStep(env, r.state, a, r.u);
-      err += vecNorm(vecSub(v.next.b, truth.next.b));
-      agree += rejectionReason(env, v) === rejectionReason(env, truth) ? 1 : 0;
-      return { actionIndex, reason: rejectionReason(env, v), gain: progress(env, r.state, v) };
+      const truthOutcome = outcomeOf(env, r.state, truth);
+      const c = summarise(env, model, r.state, a, actionIndex, draws, (v, out) => {
+        score.err += vecNorm(vecSub(v.next.b, truth.next.b));
+        score.agree += out === truthOutcome ? 1 : 0;
+        score.draws++;
+      });
+      if ((c.pPositive > 0 && c.pPositive < 1) || (c.pFailure > 0 && c.pFailure < 1)) score.uncertain++;
+      return c;
     });
-    generated += scored.length;
-    for (const c of scored) {
-      if (c.reason) rejected[c.reason]++;
-      else if (c.gain <= MIN_PROGRESS) rejected.noProgress++;
-    }
-    const pos = scored.filter((c) => !c.reason && c.gain > MIN_PROGRESS).sort((a, b) => b.gain - a.gain);
-    // Negatives: the most tempting failures (largest predicted progress), e.g. over-long pushes.
-    const neg = scored.filter((c) => c.reason === 'collision' || c.reason === 'slip').sort((a, b) => b.gain - a.gain);
-    for (const c of pos.slice(0, o.positivesPerState)) {
-      samples.push({ state: r.state, actionIndex: c.actionIndex, positive: true, source: 'generated' });
-    }
-    for (const c of neg.slice(0, o.negativesPerState)) {
-      samples.push({ state: r.state, actionIndex: c.actionIndex, positive: false, source: 'generated' });
-    }
+    for (const c of candidates) if (c.mode !== 'progress') rejected[c.mode]++;
+    const labelled = labelCandidates(r.state, candidates, o);
+    samples.push(...labelled);
+    if (o.nextStateNegatives) samples.push(...nextStateFailures(env, model, obs, labelled, rng, o));
   }
+  const sum = (pos: boolean) => samples.filter((x) => x.positive === pos).reduce((t, x) => t + (x.weight ?? 1), 0);
   const report: AugmentReport = {
     states: real.length,
-    generated,
+    generated: real.length * ACTIONS.length,
     rejected,
-    keptPositive: samples.filter((s) => s.positive).length,
-    keptNegative: samples.filter((s) => !s.positive).length,
-    cfMeanBlockError: generated ? err / generated : 0,
-    cfLabelAgreement: generated ? agree / generated : 1,
+    keptPositive: samples.filter((x) => x.positive).length,
+    keptNegative: samples.filter((x) => !x.positive).length,
+    weightPositive: sum(true),
+    weightNegative: sum(false),
+    uncertainLabels: score.uncertain,
+    cfMeanBlockError: score.draws ? score.err / score.draws : 0,
+    cfLabelAgreement: score.draws ? score.agree / score.draws : 1,
   };
   return { samples, report };
+}
+
+/** Outcome probabilities of do(a) at state s over the given noise draws (`onDraw` sees every prediction). */
+function summarise(
+  env: PushEnv,
+  model: PushEnv,
+  s: PushState,
+  a: Vec2,
+  actionIndex: number,
+  draws: Exogenous[],
+  onDraw: (v: StepVars, out: Outcome) => void = () => {},
+): Candidate {
+  const counts = new Map<Outcome, number>();
+  let gain = 0;
+  for (const u of draws) {
+    const v = scmStep(model, s, a, u);
+    const out = outcomeOf(env, s, v);
+    counts.set(out, (counts.get(out) ?? 0) + 1);
+    gain += progress(env, s, v);
+    onDraw(v, out);
+  }
+  const p = (k: Outcome) => (counts.get(k) ?? 0) / draws.length;
+  const mode = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best))[0];
+  const pFailure = p('collision') + p('slip');
+  return { actionIndex, pPositive: p('progress'), pFailure, mode, meanProgress: gain / draws.length };
+}
+
+/** The ablation `nextStateNegatives`: failures at the predicted next state of each positive (nothing observed there: prior noise). */
+function nextStateFailures(
+  env: PushEnv,
+  model: PushEnv,
+  obs: ObservedStep,
+  labelled: LabeledSample[],
+  rng: Rng,
+  o: AugmentOptions,
+): LabeledSample[] {
+  const mode = abduct(model, obs);
+  return labelled
+    .filter((x) => x.positive)
+    .flatMap((x) => {
+      const next = scmStep(model, obs.state, ACTIONS[x.actionIndex], mode).next;
+      const prior = Array.from({ length: o.posteriorSamples }, () => sampleExogenous(rng));
+      const cands = ACTIONS.map((a, i) => summarise(env, model, next, a, i, prior));
+      return labelCandidates(next, cands, { ...o, positivesPerState: 0 }).map((n) => ({
+        ...n,
+        weight: (n.weight ?? 1) * (x.weight ?? 1),
+      }));
+    });
+}
+
+/** The rule above for one state: weighted positives (one unit in all) and the most tempting failures. */
+function labelCandidates(state: PushState, candidates: Candidate[], o: AugmentOptions): LabeledSample[] {
+  const byProgress = (a: Candidate, b: Candidate) => b.meanProgress - a.meanProgress;
+  const pos = candidates
+    .filter((c) => c.pPositive > 0.5)
+    .sort(byProgress)
+    .slice(0, o.positivesPerState);
+  const neg = candidates
+    .filter((c) => c.pFailure > 0.5)
+    .sort(byProgress)
+    .slice(0, o.negativesPerState);
+  const share = o.positiveWeight === 'shared' ? pos.length : 1;
+  return [
+    ...pos.map((c) => ({
+      state,
+      actionIndex: c.actionIndex,
+      positive: true,
+      source: 'generated' as const,
+      weight: c.pPositive / share,
+    })),
+    ...neg.map((c) => ({
+      state,
+      actionIndex: c.actionIndex,
+      positive: false,
+      source: 'generated' as const,
+      weight: c.pFailure,
+    })),
+  ];
 }

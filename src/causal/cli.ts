@@ -4,55 +4,35 @@
  */
 import { z } from 'zod';
 import { defineCommand } from '../core/command.js';
+import { CAUSAL_PRESETS, causalConfigSchema } from './config.js';
 
-const STAGE_NAMES = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
-
+const c = causalConfigSchema.shape;
 const run = defineCommand({
   name: 'run',
   summary: 'cold start -> do(a) counterfactuals + rejection sampling -> SFT -> GRPO, and a pure-RL baseline',
   options: z.object({
-    stages: z
-      .array(z.enum(STAGE_NAMES))
-      .min(1)
-      .default([...STAGE_NAMES])
-      .describe('stages to run'),
-    real: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('real cold-start trajectories (default: 16; --quick: 8)'),
-    rlSteps: z
-      .number()
-      .int()
-      .min(0)
-      .max(100_000)
-      .optional()
-      .describe('GRPO steps of stage 4 (default: 30; --quick: 4)'),
-    evalEpisodes: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .optional()
-      .describe('evaluation episodes per stage (default: 200; --quick: 50)'),
-    quick: z.boolean().default(false).describe('small settings (seconds)'),
+    preset: z
+      .enum(['default', 'quick'])
+      .default('default')
+      .describe(
+        "'default' (the documented results) or 'quick' (8 trajectories, 200 SFT updates, 4 GRPO steps: seconds)",
+      ),
+    stages: c.stages,
+    realTrajectories: c.realTrajectories,
+    scriptedEpsilon: c.scriptedEpsilon,
+    scriptedAggressive: c.scriptedAggressive,
+    sftSteps: c.sftSteps,
+    rlSteps: c.rlSteps,
+    evalEpisodes: c.evalEpisodes,
+    evalEvery: c.evalEvery,
+    hidden: c.hidden,
   }),
-  examples: ['modelmath causal run --quick', 'modelmath causal run --real 4 --json'],
+  presets: { option: 'preset', values: CAUSAL_PRESETS },
+  examples: ['modelmath causal run --preset quick', 'modelmath causal run --real-trajectories 4 --json'],
   async run(o, ctx) {
-    const { CAUSAL_PRESETS, runCausalPipeline } = await import('./pipeline.js');
-    const r = await runCausalPipeline(
-      {
-        ...(o.quick ? CAUSAL_PRESETS.quick : {}),
-        stages: o.stages,
-        ...(o.real !== undefined && { realTrajectories: o.real }),
-        ...(o.rlSteps !== undefined && { rlSteps: o.rlSteps }),
-        ...(o.evalEpisodes !== undefined && { evalEpisodes: o.evalEpisodes }),
-      },
-      ctx.seed,
-      ctx.log,
-    );
+    const { runCausalPipeline } = await import('./pipeline.js');
+    const { preset: _preset, ...config } = o;
+    const r = await runCausalPipeline(config, ctx.seed, ctx.log);
     type StageRow = NonNullable<typeof r.pureRl>;
     const row = (name: string, st: StageRow) => {
       const s = st.samples;
@@ -70,7 +50,11 @@ const run = defineCommand({
     if (r.stages.sftAugmented && r.augment) {
       stages.sftAugmented = {
         ...r.stages.sftAugmented,
-        counterfactual: { meanBlockError: r.augment.cfMeanBlockError, labelAgreement: r.augment.cfLabelAgreement },
+        counterfactual: {
+          meanBlockError: r.augment.cfMeanBlockError,
+          labelAgreement: r.augment.cfLabelAgreement,
+          uncertainLabels: r.augment.uncertainLabels,
+        },
       };
     }
     return { data: { stages, pureRl: r.pureRl ?? null }, text: lines.join('\n') };

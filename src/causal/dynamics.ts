@@ -8,6 +8,7 @@
  */
 import { ShapeError } from '../core/errors.js';
 import { mean, variance } from '../core/math.js';
+import type { Rng } from '../core/rng.js';
 import type { StepRecord } from './episode.js';
 import {
   contactGeometry,
@@ -42,27 +43,67 @@ export const observe = (r: StepRecord): ObservedStep => ({
   slip: r.vars.slip,
 });
 
-/** Abduction: the exogenous noise that makes `model` reproduce the observed step. */
-export function abduct(model: PushEnv, o: ObservedStep): Exogenous {
+/**
+ * The abduction posterior p(U | observed step) under `model`. uA is identified from the reached pose eCmd.
+ * uMu is identified from the block's displacement when the block moved, |D| = s (delta - mu/k). When it did
+ * not move, the observation only says mu >= k max(delta, 0), so the posterior of uMu is the prior N(0, 1)
+ * truncated to uMu >= log(k delta / mu0) / sigmaMu (no bound without contact).
+ */
+export interface NoisePosterior {
+  uA: Vec2;
+  /** The identified value, or the lower bound of the truncated prior (-Infinity: the prior itself). */
+  uMu: { value: number } | { lowerBound: number };
+}
+
+export function abductPosterior(model: PushEnv, o: ObservedStep): NoisePosterior {
   const { state: s, action: a, next, eCmd } = o;
-  // 1. Actuation noise from the arm's reached pose eCmd.
+  // 1. Actuation noise from the arm's reached pose eCmd (always identified).
   const [g0, g1, g2, g3] = model.gain;
   const uA: Vec2 = [
     (eCmd[0] - s.e[0] - (g0 * a[0] + g1 * a[1])) / model.sigmaA,
     (eCmd[1] - s.e[1] - (g2 * a[0] + g3 * a[1])) / model.sigmaA,
   ];
-  // 2. Friction from the block's displacement, when it moved: |D| = s (delta - mu/k).
+  // 2. Friction from the block's displacement when it moved; else only the bound mu >= k delta.
   const { delta } = contactGeometry(model, s.e, eCmd, s.b, a);
-  const slip = o.slip;
   const moved = vecNorm(vecSub(next.b, s.b));
-  let mu: number;
-  if (moved > 1e-12) mu = model.k * (delta - moved / (slip ? model.sSlip : 1));
-  else mu = Math.max(model.mu0, model.k * Math.max(delta, 0)); // not identified: prior median, raised so the block stays
-  const uMu = Math.log(Math.max(mu, 1e-9) / model.mu0) / model.sigmaMu;
-  return { uA, uMu };
+  const toU = (mu: number) => Math.log(Math.max(mu, 1e-9) / model.mu0) / model.sigmaMu;
+  if (moved > 1e-12) return { uA, uMu: { value: toU(model.k * (delta - moved / (o.slip ? model.sSlip : 1))) } };
+  return { uA, uMu: { lowerBound: delta > 0 ? toU(model.k * delta) : -Infinity } };
 }
 
-/** Abduction-action-prediction: the step as it would have been under do(action = a'). */
+/** Abduction, point summary: the posterior mode (the identified noise, or max(0, bound) for the truncated prior). */
+export function abduct(model: PushEnv, o: ObservedStep): Exogenous {
+  const { uA, uMu } = abductPosterior(model, o);
+  return { uA, uMu: 'value' in uMu ? uMu.value : Math.max(0, uMu.lowerBound) };
+}
+
+/** `m` draws of U from the abduction posterior (exact when identified). */
+export function samplePosterior(post: NoisePosterior, rng: Rng, m: number): Exogenous[] {
+  return Array.from({ length: m }, () => ({
+    uA: post.uA,
+    uMu: 'value' in post.uMu ? post.uMu.value : sampleTruncatedNormal(rng, post.uMu.lowerBound),
+  }));
+}
+
+/**
+ * Z ~ N(0, 1) conditioned on Z >= a, exactly: plain rejection for a < 0.5 (acceptance >= 0.31), else
+ * Robert's (1995) exponential proposal with rate (a + sqrt(a^2 + 4)) / 2.
+ */
+export function sampleTruncatedNormal(rng: Rng, a: number): number {
+  if (a < 0.5) {
+    for (;;) {
+      const z = rng.normal();
+      if (z >= a) return z;
+    }
+  }
+  const rate = (a + Math.sqrt(a * a + 4)) / 2;
+  for (;;) {
+    const z = a - Math.log(1 - rng.uniform()) / rate;
+    if (rng.uniform() <= Math.exp(-((z - rate) ** 2) / 2)) return z;
+  }
+}
+
+/** Abduction-action-prediction: the step as it would have been under do(action = a'), at the posterior mode. */
 export function counterfactual(model: PushEnv, o: ObservedStep, aPrime: Vec2): StepVars {
   return scmStep(model, o.state, aPrime, abduct(model, o));
 }

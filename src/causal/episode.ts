@@ -126,6 +126,8 @@ export interface EvalStats {
   episodes: number;
   successRate: number;
   collisionRate: number;
+  /** Episodes that ended with the block hitting a wall (the rest of collisionRate is over-force). */
+  wallCollisionRate: number;
   /** Mean contact force over steps in contact. */
   meanForce: number;
   slipRate: number;
@@ -133,7 +135,7 @@ export interface EvalStats {
 }
 
 /** Statistics of a set of episodes. */
-export function episodeStats(eps: Episode[]): EvalStats {
+export function episodeStats(env: PushEnv, eps: Episode[]): EvalStats {
   let forceSum = 0;
   let contacts = 0;
   let slipsN = 0;
@@ -152,6 +154,9 @@ export function episodeStats(eps: Episode[]): EvalStats {
     episodes: eps.length,
     successRate: eps.filter((e) => e.success).length / Math.max(eps.length, 1),
     collisionRate: eps.filter((e) => e.collision).length / Math.max(eps.length, 1),
+    wallCollisionRate:
+      eps.filter((e) => e.collision && e.steps[e.steps.length - 1].vars.force <= env.fMax).length /
+      Math.max(eps.length, 1),
     meanForce: contacts ? forceSum / contacts : 0,
     slipRate: contacts ? slipsN / contacts : 0,
     envSteps: steps,

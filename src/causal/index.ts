@@ -17,16 +17,16 @@ export {
 export { abduct, counterfactual, fitMechanisms, type ObservedStep, observe } from './dynamics.js';
 // Episodes and the scripted cold-start policy
 export { type Episode, type EvalStats, episodeStats, runEpisode, type StepRecord, scriptedPolicy } from './episode.js';
-// The pipeline
+// The pipeline and its settings
 export {
   CAUSAL_DEFAULTS,
   CAUSAL_PRESETS,
   type CausalConfig,
-  type CausalResult,
-  runCausalPipeline,
+  causalConfigSchema,
   STAGES,
-  type StageResult,
-} from './pipeline.js';
+  type Stage,
+} from './config.js';
+export { type CausalResult, runCausalPipeline, type StageResult } from './pipeline.js';
 // Policy, SFT and RL
 export { features, mlpForward, mlpPolicyInit, SFT_DEFAULTS, sft } from './policy.js';
 export { PUSH_GRPO_CONFIG, PUSH_REWARD_WEIGHTS, PushGrpoPolicy, pushRewards, pushTrainer } from './rl.js';

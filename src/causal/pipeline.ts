@@ -5,10 +5,11 @@
  * 3. SFT on real vs real + augmented samples, 4. GRPO fine-tuning; pure RL from scratch gets the
  * same environment-step budget (real steps + stage-4 steps). Every number here is measured.
  */
-import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { parseConfig } from '../core/config.js';
 import { Rng } from '../core/rng.js';
+import { explicitMlpClone } from '../nn/index.js';
 import { type AugmentReport, augment, labelRealStep } from './augment.js';
+import { CAUSAL_DEFAULTS, type CausalConfig, causalConfigSchema, type Stage } from './config.js';
 import { fitMechanisms, observe } from './dynamics.js';
 import {
   type ActionPolicy,
@@ -18,49 +19,9 @@ import {
   runEpisode,
   scriptedPolicy,
 } from './episode.js';
-import { cloneMlp, type MlpParams, mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from './policy.js';
+import { type MlpParams, mlpActionPolicy, mlpPolicyInit, SFT_DEFAULTS, sft } from './policy.js';
 import { pushTrainer } from './rl.js';
 import { PUSH_ENV, type PushEnv, sampleInitialState } from './scm.js';
-
-export const STAGES = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
-export type Stage = (typeof STAGES)[number];
-
-export const causalConfigSchema = z.object({
-  /** Real cold-start trajectories (stage 1). Default 16, 1-1000. */
-  realTrajectories: z.number().int().min(1).max(1000),
-  /** Scripted policy: probability of a random action. Default 0.25. */
-  scriptedEpsilon: z.number().min(0).max(1),
-  /** Scripted policy: probability of an over-long (aggressive) step. Default 0.1. */
-  scriptedAggressive: z.number().min(0).max(1),
-  /** Evaluation episodes per stage (fixed starts). Default 200. */
-  evalEpisodes: z.number().int().min(1).max(100_000),
-  /** SFT minibatch updates (stage 3), equal for real-only and augmented data. Default 1500. */
-  sftSteps: z.number().int().min(1).max(1_000_000),
-  /** GRPO steps of stage 4 (8 starts x 8 episodes each). Default 30. */
-  rlSteps: z.number().int().min(0).max(100_000),
-  /** Evaluate the RL curves every this many GRPO steps. Default 5. */
-  evalEvery: z.number().int().min(1),
-  /** Hidden width of the policy MLP. Default 64. */
-  hidden: z.number().int().min(1).max(4096),
-  /** Stages to run (pureRl is the baseline). Default all. */
-  stages: z.array(z.enum(STAGES)).min(1),
-});
-export type CausalConfig = z.infer<typeof causalConfigSchema>;
-
-export const CAUSAL_DEFAULTS: CausalConfig = {
-  realTrajectories: 16,
-  scriptedEpsilon: 0.25,
-  scriptedAggressive: 0.1,
-  evalEpisodes: 200,
-  sftSteps: 1500,
-  rlSteps: 30,
-  evalEvery: 5,
-  hidden: 64,
-  stages: [...STAGES],
-};
-export const CAUSAL_PRESETS = {
-  quick: { realTrajectories: 8, evalEpisodes: 50, sftSteps: 200, rlSteps: 4, evalEvery: 2 },
-} as const satisfies Record<string, Partial<CausalConfig>>;
 
 export interface SampleCounts {
   real: number;
@@ -74,6 +35,8 @@ export interface StageResult extends EvalStats {
   samples: SampleCounts;
   /** Environment steps consumed to build this stage (real + RL rollouts). */
   budgetEnvSteps: number;
+  /** SFT minibatch updates (the SFT stages only). */
+  sftSteps?: number;
 }
 
 export interface CausalResult {
@@ -105,7 +68,7 @@ export function evaluate(
   const rng = new Rng(seed).fork('eval');
   const eps: Episode[] = [];
   for (let i = 0; i < n; i++) eps.push(runEpisode(env, sampleInitialState(rng), policy, rng));
-  return episodeStats(eps);
+  return episodeStats(env, eps);
 }
 
 /** GRPO for `stop.steps` steps, or until `stop.budget` environment steps are used; returns the policy and its success curve. */
@@ -132,7 +95,7 @@ async function runRl(
       curve.push({ envSteps: offset + policy.envSteps, successRate: sr });
     }
   }
-  return { params: cloneMlp(policy.params), curve, envSteps: policy.envSteps };
+  return { params: explicitMlpClone(policy.params), curve, envSteps: policy.envSteps };
 }
 
 const stageResult = (stats: EvalStats, samples: SampleCounts, budget: number): StageResult => ({
@@ -151,16 +114,25 @@ interface RunContext {
   greedyEval(p: MlpParams): EvalStats;
 }
 
+/** Stage 1's data: `n` episodes of the noisy scripted policy from the seed's 'cold' stream, their steps and labels. */
+export function coldStartData(
+  env: PushEnv,
+  n: number,
+  root: Rng,
+  scripted: ActionPolicy = scriptedPolicy(env, CAUSAL_DEFAULTS.scriptedEpsilon, CAUSAL_DEFAULTS.scriptedAggressive),
+) {
+  const coldRng = root.fork('cold');
+  const episodes = Array.from({ length: n }, () => runEpisode(env, sampleInitialState(coldRng), scripted, coldRng));
+  const realSteps = episodes.flatMap((e) => e.steps);
+  const realSamples = realSteps.map((r) => labelRealStep(env, r)).filter((s) => s !== null);
+  return { episodes, realSteps, realSamples };
+}
+
 /** Stage 1: real trajectories of the noisy scripted policy, labelled step by step. */
 function coldStart(c: RunContext, result: CausalResult, report: boolean) {
   const scripted = scriptedPolicy(c.env, c.cfg.scriptedEpsilon, c.cfg.scriptedAggressive);
-  const coldRng = c.root.fork('cold');
-  const real = Array.from({ length: c.cfg.realTrajectories }, () =>
-    runEpisode(c.env, sampleInitialState(coldRng), scripted, coldRng),
-  );
-  const realSteps = real.flatMap((e) => e.steps);
+  const { episodes: real, realSteps, realSamples } = coldStartData(c.env, c.cfg.realTrajectories, c.root, scripted);
   result.realSuccesses = real.filter((e) => e.success).length;
-  const realSamples = realSteps.map((r) => labelRealStep(c.env, r)).filter((s) => s !== null);
   const positive = realSamples.filter((s) => s.positive).length;
   const counts: SampleCounts = {
     ...noSamples(),
@@ -176,16 +148,23 @@ function coldStart(c: RunContext, result: CausalResult, report: boolean) {
   return { realSteps, realSamples, counts };
 }
 
+/**
+ * SFT updates for a data set that holds the real samples plus generated ones: the real-only budget scaled by
+ * (all samples / real samples), so that every real sample is visited as often as in real-only SFT (equal
+ * passes over the real data; the generated samples ride along).
+ */
+export const sftStepsForEqualRealPasses = (realOnlySteps: number, realSamples: number, allSamples: number): number =>
+  Math.round((realOnlySteps * allSamples) / Math.max(realSamples, 1));
+
 /** Stage 2 + 3b: learned mechanisms, do(a) counterfactuals, rejection sampling, SFT on real + augmented. */
 function augmentedSft(c: RunContext, result: CausalResult, cold: ReturnType<typeof coldStart>): MlpParams {
   const { model } = fitMechanisms(c.env, cold.realSteps.map(observe));
-  const aug = augment(c.env, model, cold.realSteps);
+  const aug = augment(c.env, model, cold.realSteps, c.root.fork('abduction'));
   result.augment = aug.report;
   const p = mlpPolicyInit(c.root.fork('init'), c.cfg.hidden);
-  sft(c.env, p, [...cold.realSamples, ...aug.samples], c.root.fork('sftAug'), {
-    ...SFT_DEFAULTS,
-    steps: c.cfg.sftSteps,
-  });
+  const data = [...cold.realSamples, ...aug.samples];
+  const steps = sftStepsForEqualRealPasses(c.cfg.sftSteps, cold.realSamples.length, data.length);
+  sft(c.env, p, data, c.root.fork('sftAug'), { ...SFT_DEFAULTS, steps });
   const counts: SampleCounts = {
     real: cold.realSteps.length,
     generated: aug.report.generated,
@@ -193,7 +172,7 @@ function augmentedSft(c: RunContext, result: CausalResult, cold: ReturnType<type
     positive: cold.counts.positive + aug.report.keptPositive,
     negative: cold.counts.negative + aug.report.keptNegative,
   };
-  result.stages.sftAugmented = stageResult(c.greedyEval(p), counts, cold.realSteps.length);
+  result.stages.sftAugmented = { ...stageResult(c.greedyEval(p), counts, cold.realSteps.length), sftSteps: steps };
   result.policies.sftAugmented = p;
   c.log(
     `sftAugmented: success ${result.stages.sftAugmented.successRate.toFixed(3)} (${aug.report.keptPositive} generated positives)`,
@@ -207,11 +186,7 @@ export async function runCausalPipeline(
   seed: number,
   log: (m: string) => void = () => {},
 ): Promise<CausalResult> {
-  const parsed = causalConfigSchema.safeParse({ ...CAUSAL_DEFAULTS, ...input });
-  if (!parsed.success) {
-    throw new ConfigError(`causal config ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-  }
-  const cfg = parsed.data;
+  const cfg = parseConfig(causalConfigSchema, input);
   const env = PUSH_ENV;
   const c: RunContext = {
     cfg,
@@ -229,7 +204,10 @@ export async function runCausalPipeline(
   if (want.has('sftReal')) {
     const p = mlpPolicyInit(c.root.fork('init'), cfg.hidden);
     sft(env, p, cold.realSamples, c.root.fork('sftReal'), { ...SFT_DEFAULTS, steps: cfg.sftSteps });
-    result.stages.sftReal = stageResult(c.greedyEval(p), cold.counts, cold.realSteps.length);
+    result.stages.sftReal = {
+      ...stageResult(c.greedyEval(p), cold.counts, cold.realSteps.length),
+      sftSteps: cfg.sftSteps,
+    };
     result.policies.sftReal = p;
     log(`sftReal: success ${result.stages.sftReal.successRate.toFixed(3)}`);
   }

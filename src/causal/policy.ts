@@ -1,13 +1,24 @@
 /**
- * The pushing policy: hand-made geometric features -> one tanh hidden layer -> 24 action logits,
- * with forward and backward written out on Float32Arrays (one state at a time during rollouts,
- * where per-op engine overhead would dominate). Gradient checked against finite differences in
- * test/causal/policy.test.ts. SFT (stage 3) = cross-entropy on positives + unlikelihood
- * -log(1 - pi(a|s)) on negatives (Welleck et al. 2020), AdamW from grpo/adamw.ts.
+ * The pushing policy: hand-made geometric features -> one tanh hidden layer -> 24 action logits, on
+ * nn's hand-differentiated MLP (one state at a time during rollouts, where per-op engine overhead
+ * would dominate). SFT (stage 3) = weighted cross-entropy on positives + unlikelihood -log(1 - pi(a|s))
+ * on negatives (Welleck et al. 2020), nn's plain-array AdamW. Loss gradients checked against finite
+ * differences in test/causal/policy.test.ts.
  */
 import { logSoftmax } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
-import { type AdamwState, adamwInit, adamwStep } from '../grpo/adamw.js';
+import {
+  arrayAdamwInit,
+  arrayAdamwStep,
+  type ExplicitForward,
+  type ExplicitMlp,
+  explicitMlpArrays,
+  explicitMlpBackward,
+  explicitMlpForward,
+  explicitMlpInit,
+  explicitMlpZeros,
+  logProbGradToLogits,
+} from '../nn/index.js';
 import type { LabeledSample } from './augment.js';
 import { approachPoint } from './episode.js';
 import { ACTIONS, type PushEnv, type PushState, vecNorm, vecSub } from './scm.js';
@@ -39,102 +50,30 @@ export function features(env: PushEnv, s: PushState): Float64Array {
   return Float64Array.from(f);
 }
 
-/** Parameters: w1 [Hd, F], b1 [Hd], w2 [A, Hd], b2 [A]. */
-export interface MlpParams {
-  w1: Float32Array;
-  b1: Float32Array;
-  w2: Float32Array;
-  b2: Float32Array;
-  hidden: number;
+/** Parameters: features [F] -> tanh(W1 x + b1) [Hd] -> W2 h + b2 [A] logits (nn's explicit MLP). */
+export type MlpParams = ExplicitMlp;
+
+/** PyTorch's nn.Linear init (Kaiming-uniform, bound 1/sqrt(fan_in)) for both layers. */
+export const mlpPolicyInit = (rng: Rng, hidden = 64): MlpParams =>
+  explicitMlpInit(rng, { widths: [FEATURES, hidden, ACTIONS.length], activation: 'tanh' });
+
+/** log pi(. | x) = logSoftmax(logits) with the forward activations (for the backward pass). */
+export function mlpForward(p: MlpParams, x: Float64Array): ExplicitForward & { logp: Float64Array } {
+  const f = explicitMlpForward(p, x);
+  return { ...f, logp: logSoftmax(f.logits) };
 }
 
-/** Kaiming-uniform init as PyTorch's nn.Linear (bound 1/sqrt(fan_in)). */
-export function mlpPolicyInit(rng: Rng, hidden = 64): MlpParams {
-  const A = ACTIONS.length;
-  const u = (n: number, fanIn: number) =>
-    rng.fillUniform(new Float32Array(n), -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
-  return {
-    w1: u(hidden * FEATURES, FEATURES),
-    b1: u(hidden, FEATURES),
-    w2: u(A * hidden, hidden),
-    b2: u(A, hidden),
-    hidden,
-  };
-}
-
-export const cloneMlp = (p: MlpParams): MlpParams => ({
-  w1: p.w1.slice(),
-  b1: p.b1.slice(),
-  w2: p.w2.slice(),
-  b2: p.b2.slice(),
-  hidden: p.hidden,
-});
-
-/** h = tanh(W1 x + b1); log pi = logSoftmax(W2 h + b2). */
-export function mlpForward(p: MlpParams, x: Float64Array): { h: Float64Array; logp: Float64Array } {
-  const H = p.hidden;
-  const A = ACTIONS.length;
-  const h = new Float64Array(H);
-  for (let j = 0; j < H; j++) {
-    let s = p.b1[j];
-    for (let i = 0; i < FEATURES; i++) s += p.w1[j * FEATURES + i] * x[i];
-    h[j] = Math.tanh(s);
-  }
-  const z = new Float64Array(A);
-  for (let a = 0; a < A; a++) {
-    let s = p.b2[a];
-    for (let j = 0; j < H; j++) s += p.w2[a * H + j] * h[j];
-    z[a] = s;
-  }
-  return { h, logp: logSoftmax(z) };
-}
-
-/** Accumulates into `g` the gradient for one state given dL/dlogits. */
-export function mlpBackward(p: MlpParams, x: Float64Array, h: Float64Array, dz: Float64Array, g: MlpParams): void {
-  const H = p.hidden;
-  const dh = new Float64Array(H);
-  for (let a = 0; a < dz.length; a++) {
-    const d = dz[a];
-    if (d === 0) continue;
-    g.b2[a] += d;
-    for (let j = 0; j < H; j++) {
-      g.w2[a * H + j] += d * h[j];
-      dh[j] += d * p.w2[a * H + j];
-    }
-  }
-  for (let j = 0; j < H; j++) {
-    const d = dh[j] * (1 - h[j] * h[j]);
-    g.b1[j] += d;
-    for (let i = 0; i < FEATURES; i++) g.w1[j * FEATURES + i] += d * x[i];
-  }
-}
-
-export const zerosLike = (p: MlpParams): MlpParams => ({
-  w1: new Float32Array(p.w1.length),
-  b1: new Float32Array(p.b1.length),
-  w2: new Float32Array(p.w2.length),
-  b2: new Float32Array(p.b2.length),
-  hidden: p.hidden,
-});
-
-export const mlpArrays = (p: MlpParams): Float32Array[] => [p.w1, p.b1, p.w2, p.b2];
-
-/** dL/dlogits of L = -c log pi(y) is c (pi - onehot(y)); of L = -c log(1 - pi(y)) it is c pi(y)(onehot(y) - pi)/(1 - pi(y)). */
+/** L = -c log pi(y) (positive) or -c log(1 - pi(y)) (negative); dL/dlogits = -c (onehot(y) - pi), resp. c pi(y)/(1 - pi(y)) (onehot(y) - pi). */
 export function sampleLossGrad(
   logp: Float64Array,
   y: number,
   positive: boolean,
   weight: number,
 ): { loss: number; dz: Float64Array } {
-  const dz = new Float64Array(logp.length);
+  if (positive) return { loss: -weight * logp[y], dz: logProbGradToLogits(logp, y, -weight) };
   const py = Math.exp(logp[y]);
-  if (positive) {
-    for (let a = 0; a < logp.length; a++) dz[a] = weight * (Math.exp(logp[a]) - (a === y ? 1 : 0));
-    return { loss: -weight * logp[y], dz };
-  }
   const q = Math.max(1 - py, 1e-6);
-  for (let a = 0; a < logp.length; a++) dz[a] = (weight * py * ((a === y ? 1 : 0) - Math.exp(logp[a]))) / q;
-  return { loss: -weight * Math.log(q), dz };
+  return { loss: -weight * Math.log(q), dz: logProbGradToLogits(logp, y, (weight * py) / q) };
 }
 
 export interface SftOptions {
@@ -157,7 +96,7 @@ export function sft(
 ): number {
   if (samples.length === 0) return 0;
   const xs = samples.map((s) => features(env, s.state));
-  const opt: AdamwState = adamwInit(mlpArrays(p).map((a) => a.length));
+  const opt = arrayAdamwInit(explicitMlpArrays(p).map((a) => a.length));
   const recent: number[] = [];
   let order = rng.permutation(samples.length);
   let cursor = 0;
@@ -169,16 +108,17 @@ export function sft(
     }
     const idx = order.subarray(cursor, cursor + B);
     cursor += B;
-    const g = zerosLike(p);
+    const g = explicitMlpZeros(p);
     let total = 0;
     for (const i of idx) {
-      const { h, logp } = mlpForward(p, xs[i]);
+      const f = mlpForward(p, xs[i]);
       const s = samples[i];
-      const { loss, dz } = sampleLossGrad(logp, s.actionIndex, s.positive, (s.positive ? 1 : o.negativeWeight) / B);
+      const w = (s.weight ?? 1) * (s.positive ? 1 : o.negativeWeight);
+      const { loss, dz } = sampleLossGrad(f.logp, s.actionIndex, s.positive, w / B);
       total += loss;
-      mlpBackward(p, xs[i], h, dz, g);
+      explicitMlpBackward(p, xs[i], f, dz, g);
     }
-    adamwStep(mlpArrays(p), mlpArrays(g), opt, { lr: o.lr, weightDecay: 0.01 });
+    arrayAdamwStep(explicitMlpArrays(p), explicitMlpArrays(g), opt, { lr: o.lr, weightDecay: 0.01 });
     recent.push(total);
     if (recent.length > 50) recent.shift();
   }

@@ -5,21 +5,28 @@
  * force, and a safety penalty, combined with weights (TRL reward_weights).
  */
 import type { Rng } from '../core/rng.js';
-import { type AdamwState, adamwInit, adamwStep } from '../grpo/adamw.js';
-import type { GrpoConfig } from '../grpo/config.js';
-import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from '../grpo/policy.js';
-import { GrpoTrainer, type RewardFn } from '../grpo/trainer.js';
-import { type Episode, runEpisode } from './episode.js';
 import {
-  cloneMlp,
-  features,
-  type MlpParams,
-  mlpActionPolicy,
-  mlpArrays,
-  mlpBackward,
-  mlpForward,
-  zerosLike,
-} from './policy.js';
+  type GrpoConfig,
+  type GrpoPolicy,
+  GrpoTrainer,
+  type PolicyState,
+  type RewardFn,
+  type Rollout,
+  type TokenLoss,
+} from '../grpo/index.js';
+import {
+  type ArrayAdamwState,
+  arrayAdamwInit,
+  arrayAdamwStep,
+  type ExplicitForward,
+  explicitMlpArrays,
+  explicitMlpBackward,
+  explicitMlpClone,
+  explicitMlpZeros,
+  logProbGradToLogits,
+} from '../nn/index.js';
+import { type Episode, runEpisode } from './episode.js';
+import { features, type MlpParams, mlpActionPolicy, mlpForward } from './policy.js';
 import { type PushEnv, type PushState, sampleInitialState, vecNorm, vecSub } from './scm.js';
 
 /** Force above which a contact is "not reasonable" (below the over-force limit fMax). */
@@ -68,7 +75,7 @@ export const PUSH_REWARD_WEIGHTS = [1, 0.2, 0.2, 1];
 export class PushGrpoPolicy implements GrpoPolicy<PushState, Episode> {
   params: MlpParams;
   readonly ref: MlpParams;
-  private opt: AdamwState;
+  private opt: ArrayAdamwState;
   /** Environment steps used by all rollouts so far (the RL budget). */
   envSteps = 0;
 
@@ -77,9 +84,9 @@ export class PushGrpoPolicy implements GrpoPolicy<PushState, Episode> {
     init: MlpParams,
     private readonly lr: number,
   ) {
-    this.params = cloneMlp(init);
-    this.ref = cloneMlp(init);
-    this.opt = adamwInit(mlpArrays(init).map((a) => a.length));
+    this.params = explicitMlpClone(init);
+    this.ref = explicitMlpClone(init);
+    this.opt = arrayAdamwInit(explicitMlpArrays(init).map((a) => a.length));
   }
 
   generate(starts: PushState[], rng: Rng): Rollout<PushState, Episode> {
@@ -118,38 +125,31 @@ export class PushGrpoPolicy implements GrpoPolicy<PushState, Episode> {
   }
 
   update(r: Rollout<PushState, Episode>, loss: TokenLoss): { loss: number; entropy: number } {
-    const cache: { x: Float64Array; h: Float64Array; logp: Float64Array; i: number; y: number }[] = [];
+    const cache: { x: Float64Array; f: ExplicitForward; logp: Float64Array; i: number; y: number }[] = [];
     const logpTok = new Float32Array(r.tokens.length);
     r.completions.forEach((ep, n) => {
       ep.steps.forEach((st, t) => {
         const x = features(this.env, st.state);
-        const { h, logp } = mlpForward(this.params, x);
+        const f = mlpForward(this.params, x);
         const i = n * r.T + t;
-        logpTok[i] = logp[st.actionIndex];
-        cache.push({ x, h, logp, i, y: st.actionIndex });
+        logpTok[i] = f.logp[st.actionIndex];
+        cache.push({ x, f, logp: f.logp, i, y: st.actionIndex });
       });
     });
     const out = loss(logpTok);
-    const g = zerosLike(this.params);
+    const g = explicitMlpZeros(this.params);
     let entropy = 0;
     for (const c of cache) {
-      // d logp(y)/dz = onehot(y) - softmax(z), scaled by dL/dlogp(y).
-      const dz = Float64Array.from(c.logp, (lp, a) => out.grad[c.i] * ((a === c.y ? 1 : 0) - Math.exp(lp)));
       for (const lp of c.logp) entropy -= Math.exp(lp) * lp;
-      mlpBackward(this.params, c.x, c.h, dz, g);
+      explicitMlpBackward(this.params, c.x, c.f, logProbGradToLogits(c.logp, c.y, out.grad[c.i]), g);
     }
-    adamwStep(mlpArrays(this.params), mlpArrays(g), this.opt, { lr: this.lr, weightDecay: 0.01 });
+    arrayAdamwStep(explicitMlpArrays(this.params), explicitMlpArrays(g), this.opt, { lr: this.lr, weightDecay: 0.01 });
     return { loss: out.loss, entropy: entropy / Math.max(cache.length, 1) };
   }
 
   parameters(): Map<string, Float32Array> {
     const p = this.params;
-    return new Map([
-      ['w1', p.w1.slice()],
-      ['b1', p.b1.slice()],
-      ['w2', p.w2.slice()],
-      ['b2', p.b2.slice()],
-    ]);
+    return new Map(p.w.flatMap((w, l) => [[`w${l + 1}`, w.slice()] as const, [`b${l + 1}`, p.b[l].slice()] as const]));
   }
 
   getState(): PolicyState {
@@ -164,17 +164,12 @@ export class PushGrpoPolicy implements GrpoPolicy<PushState, Episode> {
   }
 
   setState(s: PolicyState): void {
-    this.params = {
-      w1: s.w1.slice(),
-      b1: s.b1.slice(),
-      w2: s.w2.slice(),
-      b2: s.b2.slice(),
-      hidden: this.params.hidden,
-    };
+    const p = this.params;
+    this.params = { ...p, w: p.w.map((_, l) => s[`w${l + 1}`].slice()), b: p.b.map((_, l) => s[`b${l + 1}`].slice()) };
     this.opt = {
       step: s.optStep[0],
-      m: [0, 1, 2, 3].map((k) => s[`m${k}`].slice()),
-      v: [0, 1, 2, 3].map((k) => s[`v${k}`].slice()),
+      m: this.opt.m.map((_, k) => s[`m${k}`].slice()),
+      v: this.opt.v.map((_, k) => s[`v${k}`].slice()),
     };
     this.envSteps = s.envSteps[0];
   }

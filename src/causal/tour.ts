@@ -1,20 +1,21 @@
 /**
  * The causal tour section: the stage table, success against the number of real trajectories and
  * against environment steps, and example trajectories of every stage's policy. It reads the
- * measured runs in src/causal/tour-data.json (written by `npx tsx bench/grpo/causal.ts --write`);
+ * measured runs in assets/causal/tour-data.json (written by `npx tsx bench/causal/run.ts --write`);
  * nothing trains here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../core/assets.js';
 import type { TourSection } from '../core/tour-section.js';
 
-const DATA = fileURLToPath(new URL('./tour-data.json', import.meta.url));
+const DATA = assetPath('causal', 'tour-data.json');
 const STAGE_KEYS = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
 type StageKey = (typeof STAGE_KEYS)[number];
 
 interface StageNumbers {
   successRate: number;
   collisionRate: number;
+  wallCollisionRate?: number;
   meanForce: number;
   budgetEnvSteps: number;
 }
@@ -42,7 +43,7 @@ function stageTable(runs: Run[], k: number) {
   const at = runs.filter((r) => r.realTrajectories === k);
   return {
     caption: `Stages with ${k} real trajectories (mean over ${at.length} seeds; pure RL has the same environment-step budget as cold start + RL)`,
-    columns: ['stage', 'success', 'collision', 'mean force', 'env steps', 'generated', 'kept pos/neg'],
+    columns: ['stage', 'success', 'collision', 'of which wall', 'mean force', 'env steps', 'generated', 'kept pos/neg'],
     rows: STAGE_KEYS.map((s) => {
       const v = at.map((r) => r[s]).filter((x): x is StageNumbers => !!x);
       const aug = s === 'sftAugmented' || s === 'rl';
@@ -51,6 +52,7 @@ function stageTable(runs: Run[], k: number) {
         s,
         r3(mean(v.map((x) => x.successRate))),
         r3(mean(v.map((x) => x.collisionRate))),
+        r3(mean(v.map((x) => x.wallCollisionRate ?? Number.NaN))),
         r3(mean(v.map((x) => x.meanForce))),
         Math.round(mean(v.map((x) => x.budgetEnvSteps))),
         samples.length ? Math.round(mean(samples.map((x) => x.generated))) : 0,
@@ -62,13 +64,14 @@ function stageTable(runs: Run[], k: number) {
   };
 }
 
-/** Success per number of real trajectories and stage (mean over seeds). */
-function successByBudget(runs: Run[]) {
+/** A field (success or collision rate) per number of real trajectories and stage (mean over seeds). */
+function byBudget(runs: Run[], field: 'successRate' | 'collisionRate', what: string) {
   const ks = [...new Set(runs.map((r) => r.realTrajectories))].sort((a, b) => a - b);
   const cell = (k: number, s: StageKey) =>
-    r3(mean(runs.filter((r) => r.realTrajectories === k && r[s]).map((r) => r[s]!.successRate)));
+    r3(mean(runs.filter((r) => r.realTrajectories === k && r[s]).map((r) => r[s]![field])));
+  const seeds = new Set(runs.map((r) => r.seed)).size;
   return {
-    caption: 'Success rate by number of real trajectories (mean over seeds)',
+    caption: `${what} by number of real trajectories (mean over ${seeds} seeds)`,
     columns: ['real trajectories', ...STAGE_KEYS],
     rows: ks.map((k) => [k, ...STAGE_KEYS.map((s) => cell(k, s))]),
   };
@@ -197,7 +200,7 @@ export const section: TourSection = {
   async run(ctx) {
     if (!existsSync(DATA)) {
       return {
-        summary: 'No measured runs found (src/causal/tour-data.json); run `npx tsx bench/grpo/causal.ts --write`.',
+        summary: 'No measured runs found (assets/causal/tour-data.json); run `npx tsx bench/causal/run.ts --write`.',
       };
     }
     const data = JSON.parse(readFileSync(DATA, 'utf8')) as TourData;
@@ -205,29 +208,31 @@ export const section: TourSection = {
     const k = ks.includes(16) ? 16 : ks[ks.length - 1];
     ctx.log(`causal: ${data.runs.length} measured runs (${data.command})`);
     const table = stageTable(data.runs, k);
-    const byBudget = successByBudget(data.runs);
-    const col = (s: StageKey) => byBudget.columns.indexOf(s);
-    const wins = byBudget.rows
-      .filter((r) => Number(r[col('sftAugmented')]) > Number(r[col('sftReal')]))
-      .map((r) => r[0]);
-    const losses = byBudget.rows
-      .filter((r) => Number(r[col('sftAugmented')]) <= Number(r[col('sftReal')]))
-      .map((r) => r[0]);
+    const success = byBudget(data.runs, 'successRate', 'Success rate');
+    const collisions = byBudget(data.runs, 'collisionRate', 'Collision rate');
+    const [aug, real] = [success.columns.indexOf('sftAugmented'), success.columns.indexOf('sftReal')];
+    const sizes = (t: typeof success, better: (a: number, r: number) => boolean) =>
+      t.rows.filter((r) => better(Number(r[aug]), Number(r[real]))).map((r) => r[0]);
+    const wins = sizes(success, (a, r) => a > r);
+    const losses = sizes(success, (a, r) => a <= r);
+    const safer = sizes(collisions, (a, r) => a <= r);
     return {
       summary:
         'A pushing task written as a structural causal model. From a few noisy scripted trajectories, do(a) ' +
-        'counterfactuals (abduction-action-prediction with mechanisms fitted on those trajectories) generate labelled ' +
-        'positives and negatives after rejection sampling; a policy is fine-tuned on them (SFT), then with GRPO. ' +
+        'counterfactuals (abduction-action-prediction with mechanisms fitted on those trajectories, the unidentified ' +
+        'friction drawn from its posterior) generate positives and negatives weighted by their posterior probability ' +
+        'after rejection sampling; a policy is fine-tuned on them (SFT, with as many passes over the real samples as ' +
+        'real-only SFT), then with GRPO. ' +
         `SFT on real + augmented data beats SFT on real data alone with ${wins.join(', ') || 'no'} real trajectories ` +
-        `and does not with ${losses.join(', ') || 'none'}; pure RL with the same environment-step budget stays near 0. ` +
-        `Measured by: ${data.command}.`,
-      tables: [byBudget, table],
+        `and does not with ${losses.join(', ') || 'none'}; it collides no more often with ${safer.join(', ') || 'none'}. ` +
+        `Pure RL with the same environment-step budget stays near 0. Measured by: ${data.command}.`,
+      tables: [success, collisions, table],
       figures: [
         budgetFigure(data.runs),
         envStepFigure(data.runs, k),
         ...(data.examples ? [trajectoryFigure(data.examples)] : []),
       ],
-      data: { command: data.command, stageTable: table, successByBudget: byBudget },
+      data: { command: data.command, stageTable: table, successByBudget: success, collisionByBudget: collisions },
     };
   },
 };

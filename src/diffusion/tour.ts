@@ -5,7 +5,7 @@
  * per noise level for the energy network (score = -grad E) and the eps-network side by side.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../core/assets.js';
 import { getTf } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import type { SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
@@ -20,8 +20,8 @@ import { alphaSigma, makeSchedule, SCHEDULE_TYPES, snr, timeToIndex } from './sc
 
 /** Shipped lab weights (see docs/parts/diffusion.md, "Tour weights"). */
 export const TOUR_WEIGHTS = {
-  energy: fileURLToPath(new URL('../../assets/diffusion/moons-energy.safetensors', import.meta.url)),
-  eps: fileURLToPath(new URL('../../assets/diffusion/moons-eps.safetensors', import.meta.url)),
+  energy: assetPath('diffusion', 'moons-energy.safetensors'),
+  eps: assetPath('diffusion', 'moons-eps.safetensors'),
 } as const;
 
 /** The worked example (abar = 0.64, x0 = 1, eps = 0.5) and the Gaussian N(2, 0.5^2) closed forms. */

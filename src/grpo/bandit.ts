@@ -8,7 +8,16 @@
 
 import { logSoftmaxRows } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
-import { type AdamwOptions, type AdamwState, adamwInit, adamwStep } from './adamw.js';
+import {
+  type ArrayAdamwOptions,
+  type ArrayAdamwState,
+  arrayAdamwInit,
+  arrayAdamwStep,
+  type ExplicitMlp,
+  explicitMlpIndexBackward,
+  explicitMlpIndexLogits,
+  logProbGradToLogits,
+} from '../nn/index.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from './policy.js';
 
 /** Sizes of the lecture's toy. */
@@ -42,28 +51,18 @@ export function banditInit(spec: BanditSpec, rng: Rng): BanditParams {
   };
 }
 
-/** logits[n] = weight . emb[prompt_n] + bias  -> [N, A]; each distinct prompt's row is computed once. */
-export function banditLogits(params: BanditParams, spec: BanditSpec, prompts: ArrayLike<number>): Float64Array {
-  const { numPrompts: P, numActions: A, hiddenDim: D } = spec;
-  const out = new Float64Array(prompts.length * A);
-  const firstRow = new Int32Array(P).fill(-1);
-  for (let n = 0; n < prompts.length; n++) {
-    const prompt = prompts[n];
-    if (firstRow[prompt] >= 0) {
-      out.copyWithin(n * A, firstRow[prompt] * A, firstRow[prompt] * A + A);
-      continue;
-    }
-    firstRow[prompt] = n;
-    const x = prompt * D;
-    for (let a = 0; a < A; a++) {
-      let s = params.bias[a];
-      const w = a * D;
-      for (let d = 0; d < D; d++) s += params.weight[w + d] * params.emb[x + d];
-      out[n * A + a] = s;
-    }
-  }
-  return out;
-}
+/** The bandit as an explicit MLP (a view on the same arrays): embedding [P, D] -> Linear(D, A). */
+const banditNet = (params: BanditParams, spec: BanditSpec): ExplicitMlp => ({
+  emb: params.emb,
+  w: [params.weight],
+  b: [params.bias],
+  widths: [spec.hiddenDim, spec.numActions],
+  activation: 'identity',
+});
+
+/** logits[n] = weight . emb[prompt_n] + bias  -> [N, A]. */
+export const banditLogits = (params: BanditParams, spec: BanditSpec, prompts: ArrayLike<number>): Float64Array =>
+  explicitMlpIndexLogits(banditNet(params, spec), prompts);
 
 /**
  * Gradients of L with respect to the parameters given dL/dlogits [N, A] (dense, like PyTorch's
@@ -75,29 +74,8 @@ export function banditBackward(
   prompts: ArrayLike<number>,
   dLogits: Float64Array,
 ): BanditParams {
-  const { numPrompts: P, numActions: A, hiddenDim: D } = spec;
-  const g: BanditParams = { emb: new Float32Array(P * D), weight: new Float32Array(A * D), bias: new Float32Array(A) };
-  // Rows of the same prompt share their input, so their dL/dlogits are summed first.
-  const perPrompt = new Float64Array(P * A);
-  const seen = new Uint8Array(P);
-  for (let n = 0; n < prompts.length; n++) {
-    seen[prompts[n]] = 1;
-    for (let a = 0; a < A; a++) perPrompt[prompts[n] * A + a] += dLogits[n * A + a];
-  }
-  for (let prompt = 0; prompt < P; prompt++) {
-    if (!seen[prompt]) continue;
-    const x = prompt * D;
-    for (let a = 0; a < A; a++) {
-      const d = perPrompt[prompt * A + a];
-      g.bias[a] += d;
-      const w = a * D;
-      for (let k = 0; k < D; k++) {
-        g.weight[w + k] += d * params.emb[x + k];
-        g.emb[x + k] += d * params.weight[w + k];
-      }
-    }
-  }
-  return g;
+  const g = explicitMlpIndexBackward(banditNet(params, spec), prompts, dLogits);
+  return { emb: g.emb!, weight: g.w[0], bias: g.b[0] };
 }
 
 /** Log-probs [N, A] of the policy at these prompts. */
@@ -123,9 +101,7 @@ export const banditVjpPlain: BanditVjp = (params, spec, prompts, actions, upstre
   const u = upstream(logp);
   const dLogits = new Float64Array(N * A);
   for (let n = 0; n < N; n++) {
-    for (let a = 0; a < A; a++) {
-      dLogits[n * A + a] = u[n] * ((a === actions[n] ? 1 : 0) - Math.exp(logpAll[n * A + a]));
-    }
+    logProbGradToLogits(logpAll.subarray(n * A, n * A + A), actions[n], u[n], dLogits.subarray(n * A, n * A + A));
   }
   return { logp, logpAll, grads: banditBackward(params, spec, prompts, dLogits) };
 };
@@ -141,13 +117,13 @@ export class BanditPolicy implements GrpoPolicy<number, number> {
   readonly spec: BanditSpec;
   params: BanditParams;
   readonly ref: BanditParams;
-  private opt: AdamwState;
-  private readonly optOptions: AdamwOptions;
+  private opt: ArrayAdamwState;
+  private readonly optOptions: ArrayAdamwOptions;
 
   /** `vjp` back-propagates through the model: analytic by default, or the engine's autodiff (bandit-tf.ts). */
   constructor(
     params: BanditParams,
-    optOptions: AdamwOptions,
+    optOptions: ArrayAdamwOptions,
     spec: BanditSpec = BANDIT_DEFAULTS,
     private readonly vjp: BanditVjp = banditVjpPlain,
   ) {
@@ -155,7 +131,7 @@ export class BanditPolicy implements GrpoPolicy<number, number> {
     this.params = params;
     this.ref = copyParams(params);
     this.optOptions = optOptions;
-    this.opt = adamwInit([params.emb.length, params.weight.length, params.bias.length]);
+    this.opt = arrayAdamwInit([params.emb.length, params.weight.length, params.bias.length]);
   }
 
   generate(prompts: number[], rng: Rng): Rollout<number, number> {
@@ -198,7 +174,7 @@ export class BanditPolicy implements GrpoPolicy<number, number> {
     let entropy = 0; // H = -sum_a p log p, averaged over rows
     for (let i = 0; i < logpAll.length; i++) entropy -= Math.exp(logpAll[i]) * logpAll[i];
     const p = this.params;
-    adamwStep([p.emb, p.weight, p.bias], [grads.emb, grads.weight, grads.bias], this.opt, this.optOptions);
+    arrayAdamwStep([p.emb, p.weight, p.bias], [grads.emb, grads.weight, grads.bias], this.opt, this.optOptions);
     return { loss: value, entropy: entropy / rollout.prompts.length };
   }
 

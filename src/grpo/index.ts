@@ -4,7 +4,6 @@
  * policy, and the lecture's bandit script.
  */
 
-export { type AdamwOptions, type AdamwState, adamwInit, adamwStep } from './adamw.js';
 // The lecture's bandit
 export {
   BANDIT_DEFAULTS,
@@ -17,7 +16,8 @@ export {
   banditVjpPlain,
 } from './bandit.js';
 export { banditVjpTf } from './bandit-tf.js';
-// Configuration
+export { type BanditRunResult, lectureTrainer, runLectureBandit } from './lecture.js';
+// Configuration (TRL's GRPOConfig names)
 export {
   GRPO_DEFAULTS,
   GRPO_PRESETS,
@@ -31,7 +31,6 @@ export {
   type ScaleRewards,
   validateGrpoConfig,
 } from './config.js';
-export { type BanditRunResult, lectureTrainer, runLectureBandit } from './lecture.js';
 // GRPO + LoRA on the tiny LM (verifiable tasks: two-digit addition, word reversal)
 export {
   ADDITION,

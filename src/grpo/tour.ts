@@ -1,10 +1,10 @@
 /**
  * The GRPO tour section: the lecture's bandit trained live with several loss variants on the
  * same seeds (reward and greedy-accuracy curves, final table; about 2 s unloaded), plus the LM task's measured run
- * for each task that bench/grpo/lm.ts has written to src/grpo/lm-run.<task>.json.
+ * for each task that bench/grpo/lm.ts has written to assets/grpo/lm-run.<task>.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../core/assets.js';
 import type { SectionResult, TourSection } from '../core/tour-section.js';
 import type { GrpoConfig } from './config.js';
 import { type BanditRunResult, runLectureBandit } from './lecture.js';
@@ -24,7 +24,7 @@ export const TOUR_VARIANTS: { name: string; config: Partial<GrpoConfig> }[] = [
 ];
 
 /** The LM task's measured runs (bench/grpo/lm.ts --write), one file per task. */
-const lmRunPath = (task: string) => fileURLToPath(new URL(`./lm-run.${task}.json`, import.meta.url));
+const lmRunPath = (task: string) => assetPath('grpo', `lm-run.${task}.json`);
 
 async function banditVariants(seeds: number[], steps: number) {
   const rows: SectionResult['tables'] = [];

@@ -4,8 +4,8 @@
  * shipped model lives in assets/lm/. Loading validates the config before reading any weights.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { assetPath } from '../core/assets.js';
 import { InputError } from '../core/errors.js';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/outputs.js';
 import { Rng } from '../core/rng.js';
@@ -20,7 +20,7 @@ export const TRAINING_LOG = 'training-log.json';
 
 /** The lm assets folder (assets/lm), found from this file's location. */
 export function assetsDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'lm');
+  return assetPath('lm');
 }
 
 /** Folder of the shipped model (assets/lm/model). */

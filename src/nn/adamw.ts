@@ -1,13 +1,14 @@
 /**
- * AdamW on the engine (Loshchilov & Hutter 2019, Alg. 2, in PyTorch's form):
- * g ← g · min(1, c / ‖g‖) (global-norm clipping, Pascanu et al. 2013, Alg. 2), p ← p (1 − lr λ),
- * m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², p ← p − lr · (m / (1−β1ᵗ)) / (√v / √(1−β2ᵗ) + ε).
+ * AdamW on the engine (Loshchilov & Hutter 2019, Alg. 2, in PyTorch's form; the update rule itself is
+ * adamw-rule.ts, shared with the plain-array optimiser): g ← g · min(1, c / ‖g‖) (global-norm clipping,
+ * Pascanu et al. 2013, Alg. 2), then m, v and p updated by the rule.
  * Moments are keyed by parameter name so they checkpoint with the weights. Checked against a
  * hand-iterated Float64 computation in test/nn/adamw.test.ts.
  */
-import type { Scalar, Tensor, Variable } from '../core/engine.js';
+import type { Scalar, Tensor, Tf, Variable } from '../core/engine.js';
 import { tfSync } from '../core/engine.js';
 import { checkNumber, ModelMathError, ShapeError } from '../core/errors.js';
+import { type AdamwArith, adamwFirstMoment, adamwParam, adamwScalars, adamwSecondMoment } from './adamw-rule.js';
 import { flattenParams, type ParamTree } from './params.js';
 
 export interface AdamwConfig {
@@ -53,6 +54,18 @@ export interface Optimizer {
   /** Frees the moment Variables. */
   dispose(): void;
 }
+
+/** Engine-tensor arithmetic for the shared update rule (adamw-rule.ts). */
+const tensorArith = (tf: Tf): AdamwArith<Tensor> => ({
+  add: (a, b) => tf.add(a, b),
+  sub: (a, b) => tf.sub(a, b),
+  mul: (a, b) => tf.mul(a, b),
+  div: (a, b) => tf.div(a, b),
+  sqrt: (a) => tf.sqrt(a),
+  scale: (a, c) => tf.mul(a, c),
+  unscale: (a, c) => tf.div(a, c),
+  shift: (a, c) => tf.add(a, c),
+});
 
 /** The fields of `o` whose value is not undefined (so explicit `undefined` keeps the default). */
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -113,17 +126,16 @@ export function adamw(config: AdamwConfig): Optimizer {
         const norm = Math.sqrt(tf.addN(named.map(([, g]) => tf.sum(tf.square(g)))).dataSync()[0]);
         lastGradNorm = norm;
         const scale = clipNorm !== undefined && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
-        const bc1 = 1 - beta1 ** t;
-        const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+        const hyper = { beta1, beta2, eps, weightDecay };
+        const ar = tensorArith(tf);
         for (const [name, g0] of named) {
           const p = vars.get(name)!;
           const { m, v } = momentsFor(name, p);
           const g = scale === 1 ? g0 : g0.mul(scale);
-          m.assign(m.mul(beta1).add(g.mul(1 - beta1)));
-          v.assign(v.mul(beta2).add(g.square().mul(1 - beta2)));
-          const decayed = decayFilter(name, p) && weightDecay > 0 ? p.mul(1 - lrNow * weightDecay) : p;
-          const update = m.div(v.sqrt().div(bc2Sqrt).add(eps)).mul(lrNow / bc1);
-          p.assign(decayed.sub(update));
+          const c = adamwScalars(t, lrNow, hyper, decayFilter(name, p) && weightDecay > 0);
+          m.assign(adamwFirstMoment(ar, m, g, c));
+          v.assign(adamwSecondMoment(ar, v, g, c));
+          p.assign(adamwParam(ar, p, m, v, c));
         }
       });
       release();

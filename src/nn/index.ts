@@ -17,11 +17,26 @@
  *   `UnsortedSegmentSum` kernel; `embedding(p, ids)` takes int32 ids and checks their range.
  * - `adamw(...).step(lossFn, params)` follows PyTorch: a parameter whose gradient is absent
  *   (not connected to the loss) is not updated; `getState()/setState()` for checkpoints.
+ * - `explicitMlp*` (mlp-explicit.ts) is a hand-differentiated MLP on plain Float32Arrays, weights stored
+ *   [out, in] as PyTorch; `arrayAdamwStep` is its optimiser, with the same update rule as `adamw`.
  * - Engine memory rule: see the header of core/engine.ts.
  */
 
 // Optimiser and schedule
 export { ADAMW_DEFAULTS, type AdamwConfig, type AdamwState, adamw, type Optimizer } from './adamw.js';
+export {
+  type AdamwArith,
+  type AdamwScalars,
+  type ArrayAdamwOptions,
+  type ArrayAdamwState,
+  adamwFirstMoment,
+  adamwParam,
+  adamwScalars,
+  adamwSecondMoment,
+  arrayAdamwInit,
+  arrayAdamwStep,
+  NUMBER_ARITH,
+} from './adamw-rule.js';
 // Attention
 export {
   type AttentionConfig,
@@ -55,6 +70,22 @@ export {
   rmsNorm,
   rmsNormInit,
 } from './layers.js';
+// Hand-differentiated MLP on plain arrays
+export {
+  type ExplicitActivation,
+  type ExplicitForward,
+  type ExplicitMlp,
+  type ExplicitMlpSpec,
+  explicitMlpArrays,
+  explicitMlpBackward,
+  explicitMlpClone,
+  explicitMlpForward,
+  explicitMlpIndexBackward,
+  explicitMlpIndexLogits,
+  explicitMlpInit,
+  explicitMlpZeros,
+  logProbGradToLogits,
+} from './mlp-explicit.js';
 // Parameters
 export {
   assignParams,

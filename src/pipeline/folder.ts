@@ -5,20 +5,18 @@
  * and onnxruntime-web (core/onnx-web.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { assetPath } from '../core/assets.js';
 import { InputError } from '../core/errors.js';
 import { folderFiles } from '../core/model-files-node.js';
 import { OnnxModel, type OnnxOptions } from '../core/onnx.js';
 import { openPipeline } from './open.js';
 import type { DiffusersPipeline } from './pipeline.js';
 
-const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets');
-
 /** Models shipped in assets/, by the name `--model` accepts. */
 export const SHIPPED_MODELS: Readonly<Record<string, string>> = Object.freeze({
   /** The toy text-to-image model (made by `modelmath toy export-onnx`). */
-  toy: join(ASSETS, 'toy', 'onnx'),
+  toy: assetPath('toy', 'onnx'),
 });
 
 /** A model name (`toy`) or a folder path -> the folder. */

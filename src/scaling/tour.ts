@@ -6,6 +6,7 @@
  * assets/data/chinchilla-bootstrap.json (made by bench/scaling/make-tour-data.ts).
  */
 import { readFileSync } from 'node:fs';
+import { assetPath } from '../core/assets.js';
 import { InputError } from '../core/errors.js';
 import type { Summary } from '../core/stats.js';
 import type { SectionResult, Table, TourSection } from '../core/tour-section.js';
@@ -18,7 +19,7 @@ import { LAW_PRESETS, type ParametricLaw, parametricLoss } from './laws.js';
 import { computeOptimal, equalSizeTable } from './optimal.js';
 import { fitApproach3Parallel } from './parallel.js';
 
-const TOUR_DATA = new URL('../../assets/data/chinchilla-bootstrap.json', import.meta.url);
+const TOUR_DATA = assetPath('data', 'chinchilla-bootstrap.json');
 
 interface TourData {
   made: string;
@@ -32,9 +33,7 @@ function loadTourData(): TourData {
   try {
     return JSON.parse(readFileSync(TOUR_DATA, 'utf8')) as TourData;
   } catch (error) {
-    throw new InputError(
-      `${TOUR_DATA.pathname}: cannot read (${String(error)}); run npx tsx bench/scaling/make-tour-data.ts`,
-    );
+    throw new InputError(`${TOUR_DATA}: cannot read (${String(error)}); run npx tsx bench/scaling/make-tour-data.ts`);
   }
 }
 

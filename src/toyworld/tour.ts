@@ -6,9 +6,9 @@
  * the chord-vs-naive frontier at matched accuracy with the control field's energy, and the loss curve.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ChordEditor, type EditorParts } from '../chordedit/index.js';
+import { assetPath } from '../core/assets.js';
 import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
 import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
@@ -25,7 +25,7 @@ import { frontierFigure, frontierSummary, frontierTables, mergeFrontiers } from 
 import { loadToyRuntime } from './model/index.js';
 import { EDIT_TYPES, parseCaption, renderEdit, sampleEdit } from './world/index.js';
 
-const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'toy');
+const ASSETS = assetPath('toy');
 
 function readJson<T>(name: string): T | null {
   const path = join(ASSETS, name);

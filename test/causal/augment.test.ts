@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { augment, labelRealStep, rejectionReason } from '../../src/causal/augment.js';
+import { AUGMENT_DEFAULTS, augment, labelRealStep, rejectionReason } from '../../src/causal/augment.js';
 import { counterfactual, fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
-import { ACTIONS, PUSH_ENV, type PushState, sampleInitialState, scmStep, type Vec2 } from '../../src/causal/scm.js';
+import {
+  ACTIONS,
+  PUSH_ENV,
+  type PushState,
+  sampleInitialState,
+  scmStep,
+  type Vec2,
+  vecNorm,
+} from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';
 
 const env = PUSH_ENV;
@@ -45,7 +53,8 @@ describe('counterfactual augmentation', () => {
     runEpisode(env, sampleInitialState(rng), scriptedPolicy(env), rng),
   ).flatMap((e) => e.steps);
   const { model } = fitMechanisms(env, real.map(observe));
-  const { samples, report } = augment(env, model, real);
+  const { samples, report } = augment(env, model, real, new Rng(6));
+  const atState = (s: PushState) => samples.filter((x) => x.state === s);
   it('counts: every candidate is generated once and either kept-positive, rejected by reason, or without progress', () => {
     expect(report.generated).toBe(real.length * 24);
     const rejected = Object.values(report.rejected).reduce((a, b) => a + b, 0);
@@ -54,6 +63,30 @@ describe('counterfactual augmentation', () => {
     expect(report.keptPositive).toBeLessThanOrEqual(3 * real.length);
     expect(report.rejected.slip).toBeGreaterThan(0);
     expect(report.cfLabelAgreement).toBeGreaterThan(0.95);
+    expect(report.uncertainLabels).toBeGreaterThan(0);
+  });
+  it("the weight rule: a state's positives share at most one unit, each P(positive) / kept > 1/(2 kept); negatives P(failure) > 1/2", () => {
+    for (const r of real) {
+      const pos = atState(r.state).filter((x) => x.positive);
+      const neg = atState(r.state).filter((x) => !x.positive);
+      const total = pos.reduce((t, x) => t + x.weight!, 0);
+      expect(total).toBeLessThanOrEqual(1 + 1e-12);
+      for (const x of pos) expect(x.weight!).toBeGreaterThan(0.5 / pos.length);
+      for (const x of neg) expect(x.weight!).toBeGreaterThan(0.5);
+      expect(neg.length).toBeLessThanOrEqual(2);
+    }
+    expect(report.weightPositive).toBeCloseTo(
+      samples.filter((x) => x.positive).reduce((t, x) => t + x.weight!, 0),
+      9,
+    );
+  });
+  it('when the friction is identified (the block moved), every draw agrees: positives weigh exactly 1/kept', () => {
+    const moved = real.filter((r) => vecNorm(r.vars.displacement) > 1e-9);
+    expect(moved.length).toBeGreaterThan(5);
+    for (const r of moved) {
+      const pos = atState(r.state).filter((x) => x.positive);
+      for (const x of pos) expect(x.weight).toBeCloseTo(1 / pos.length, 12);
+    }
   });
   it('every kept positive is safe and progressing under the TRUE SCM in most cases', () => {
     const pos = samples.filter((s) => s.positive);
@@ -65,14 +98,28 @@ describe('counterfactual augmentation', () => {
     }
     expect(ok / pos.length).toBeGreaterThan(0.95);
   });
-  it('negatives are over-force collisions or slips', () => {
+  it('negatives are over-force collisions or slips at the posterior mode', () => {
     const neg = samples.filter((s) => !s.positive);
     expect(neg.length).toBeGreaterThan(0);
+    let ok = 0;
     for (const s of neg) {
       const r = real.find((x) => x.state === s.state)!;
       const reason = rejectionReason(env, counterfactual(model, observe(r), actionOf(s.actionIndex)));
-      expect(['collision', 'slip']).toContain(reason);
+      if (reason === 'collision' || reason === 'slip') ok++;
     }
+    expect(ok / neg.length).toBeGreaterThan(0.95);
+  });
+  it('the next-state option adds failures at the predicted next states of the positives, weighted by both', () => {
+    const n = augment(env, model, real, new Rng(6), { ...AUGMENT_DEFAULTS, nextStateNegatives: true });
+    const states = new Set(real.map((r) => r.state));
+    const extra = n.samples.filter((x) => !states.has(x.state));
+    expect(extra.length).toBeGreaterThan(0);
+    expect(extra.every((x) => !x.positive && x.weight! > 0 && x.weight! <= 1)).toBe(true);
+  });
+  it("the ablation settings: 'mode' abduction gives 0/1 probabilities, 'unit' weights are 1", () => {
+    const m = augment(env, model, real, new Rng(6), { ...AUGMENT_DEFAULTS, abduction: 'mode', positiveWeight: 'unit' });
+    expect(m.report.uncertainLabels).toBe(0);
+    expect(m.samples.every((x) => x.weight === 1)).toBe(true);
   });
 });
 

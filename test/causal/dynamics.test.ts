@@ -1,5 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { abduct, counterfactual, fitMechanisms, fitSlipCone, observe } from '../../src/causal/dynamics.js';
+import {
+  abduct,
+  abductPosterior,
+  counterfactual,
+  fitMechanisms,
+  fitSlipCone,
+  observe,
+  samplePosterior,
+  sampleTruncatedNormal,
+} from '../../src/causal/dynamics.js';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
 import { ACTIONS, PUSH_ENV, sampleInitialState, scmStep, vecNorm, vecSub } from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';
@@ -44,6 +54,68 @@ describe('abduction-action-prediction', () => {
         expect(vecNorm(vecSub(cf.next.b, truth.next.b))).toBeLessThan(1e-9);
       }
     }
+  });
+});
+
+describe('the abduction posterior', () => {
+  const unidentified = steps.filter((r) => vecNorm(r.vars.displacement) <= 1e-9);
+  it('identifies uMu exactly when the block moved, and bounds it below by log(k delta / mu0) / sigmaMu when it stayed', () => {
+    expect(unidentified.length).toBeGreaterThan(20);
+    for (const r of steps) {
+      const post = abductPosterior(env, observe(r));
+      if ('value' in post.uMu) expect(post.uMu.value).toBeCloseTo(r.u.uMu, 6);
+      else {
+        // The true noise satisfies the bound, and the bound is the independent closed form.
+        expect(r.u.uMu).toBeGreaterThanOrEqual(post.uMu.lowerBound - 1e-9);
+        const expected = r.vars.delta > 0 ? Math.log((env.k * r.vars.delta) / env.mu0) / env.sigmaMu : -Infinity;
+        expect(post.uMu.lowerBound).toBeCloseTo(expected, 9);
+      }
+    }
+  });
+  it('every posterior draw reproduces the observed step under the true SCM (the block stays where it stayed)', () => {
+    const draw = new Rng(3);
+    for (const r of unidentified.slice(0, 60)) {
+      const o = observe(r);
+      for (const u of samplePosterior(abductPosterior(env, o), draw, 8)) {
+        const v = scmStep(env, r.state, o.action, u);
+        expect(vecNorm(vecSub(v.next.b, r.vars.next.b))).toBeLessThan(1e-12);
+        expect(vecNorm(vecSub(v.next.e, r.vars.next.e))).toBeLessThan(1e-9);
+      }
+    }
+  });
+  it('the point summary is the posterior mode: max(0, bound)', () => {
+    for (const r of unidentified) {
+      const post = abductPosterior(env, observe(r));
+      const bound = 'lowerBound' in post.uMu ? post.uMu.lowerBound : Number.NaN;
+      expect(abduct(env, observe(r)).uMu).toBe(Math.max(0, bound));
+    }
+  });
+});
+
+describe('truncated normal sampler', () => {
+  /** E[Z | Z >= a] = phi(a) / (1 - Phi(a)), with Phi by Simpson integration of phi on [a, a + 12]. */
+  const truncatedMean = (a: number) => {
+    const phi = (z: number) => Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
+    const n = 4000;
+    const h = 12 / n;
+    let tail = 0;
+    for (let i = 0; i <= n; i++) tail += (i === 0 || i === n ? 1 : i % 2 ? 4 : 2) * phi(a + i * h);
+    return phi(a) / ((tail * h) / 3);
+  };
+  it.each([-1, 0.2, 0.5, 1.5, 3])('draws at or above a = %s with the closed-form mean (4 standard errors)', (a) => {
+    const r = new Rng(11);
+    const z = Array.from({ length: 20_000 }, () => sampleTruncatedNormal(r, a));
+    expect(Math.min(...z)).toBeGreaterThanOrEqual(a);
+    const m = z.reduce((s, x) => s + x, 0) / z.length;
+    const sd = Math.sqrt(z.reduce((s, x) => s + (x - m) ** 2, 0) / z.length);
+    expect(Math.abs(m - truncatedMean(a))).toBeLessThan((4 * sd) / Math.sqrt(z.length));
+  });
+  it('never returns below the bound (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -5, max: 8, noNaN: true }), fc.integer({ min: 0, max: 1000 }), (a, seed) => {
+        return sampleTruncatedNormal(new Rng(seed), a) >= a;
+      }),
+    );
   });
 });
 

@@ -41,7 +41,7 @@ describe('causal pipeline (quick settings)', () => {
 describe('causal CLI', () => {
   it('rejects unknown stages and bad numbers with exit code 2', async () => {
     expect(await runCli(['causal', 'run', '--stages', 'sft'])).toBe(2);
-    expect(await runCli(['causal', 'run', '--real', '0'])).toBe(2);
+    expect(await runCli(['causal', 'run', '--real-trajectories', '0'])).toBe(2);
     expect(await runCli(['causal', 'run', '--rl-steps', 'many'])).toBe(2);
   });
   it('--json prints {stages: {coldStart, sftReal, sftAugmented, rl}, pureRl}', async () => {
@@ -56,13 +56,14 @@ describe('causal CLI', () => {
         'causal',
         'run',
         '--json',
-        '--real',
+        '--real-trajectories',
         '3',
         '--rl-steps',
         '1',
         '--eval-episodes',
         '10',
-        '--quick',
+        '--preset',
+        'quick',
       ]);
       expect(code).toBe(0);
     } finally {

@@ -52,7 +52,7 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   }
 }
 
-describe('query times (FACTS.md section 1)', () => {
+describe('query times (ChordEdit, Lu et al. CVPR 2026, Alg. 1)', () => {
   it('maps t to the DDPM index and the SD-Turbo alpha/sigma', () => {
     const { denoiser } = model();
     const q = queryTime(denoiser, 0.9);

@@ -20,7 +20,7 @@ import {
 
 const f32 = (...v: number[]) => Float32Array.from(v);
 
-describe('FACTS.md section 5 worked example (abar = 0.64, x0 = 1, eps = 0.5)', () => {
+describe('worked example by hand (abar = 0.64, x0 = 1, eps = 0.5)', () => {
   const alpha = 0.8;
   const sigma = 0.6;
   it('x_t = 1.1, v = -0.2, score = -0.8333333', () => {

@@ -12,7 +12,7 @@ import {
   sampleMixture,
 } from '../../src/diffusion/lab/mixture.js';
 
-describe('Gaussian data N(2, 0.5^2) (FACTS.md section 5), noised at abar = 0.64', () => {
+describe('Gaussian data N(2, 0.5^2) (closed-form score), noised at abar = 0.64', () => {
   const m = makeMixture(1, [1], [2], [0.5]);
   const [alpha, sigma] = [0.8, 0.6];
   const xt = Float32Array.from([1.1]);

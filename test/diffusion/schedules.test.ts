@@ -13,8 +13,8 @@ import {
 
 const close = (a: number, b: number, rtol: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rtol * Math.abs(b));
 
-describe('makeSchedule: FACTS.md vectors', () => {
-  it('scaled_linear matches SD-Turbo abar (FACTS section 1, float32 reference within 2e-6 relative)', () => {
+describe('makeSchedule: published schedule values', () => {
+  it("scaled_linear matches SD-Turbo abar (its scheduler config, diffusers' float32 table, within 2e-6 relative)", () => {
     const { alphasCumprod, betas } = makeSchedule('scaled_linear');
     expect(alphasCumprod.length).toBe(1000);
     expect(betas[0]).toBeCloseTo(0.00085, 12);
@@ -25,7 +25,7 @@ describe('makeSchedule: FACTS.md vectors', () => {
     close(alphasCumprod[300], 0.59050107, 2e-6);
   });
 
-  it('alpha and sigma at idx 899, 749, 300 match FACTS section 1', () => {
+  it("alpha and sigma at idx 899, 749, 300 match SD-Turbo's table", () => {
     const { alphasCumprod } = makeSchedule('scaled_linear');
     const a899 = alphaSigma(alphasCumprod, 899);
     close(a899.alpha, 0.119577, 1e-5);
@@ -38,7 +38,7 @@ describe('makeSchedule: FACTS.md vectors', () => {
     close(a300.sigma, 0.639921, 1e-5);
   });
 
-  it('linear 1e-4..0.02 ends at abar[999] = 4.0358307e-5 (FACTS section 5)', () => {
+  it('linear 1e-4..0.02 ends at abar[999] = 4.0358307e-5 (DDPM, Ho et al. 2020)', () => {
     close(makeSchedule('linear').alphasCumprod[999], 4.0358307e-5, 1e-6);
   });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
-import { adamwInit, adamwStep } from '../../src/grpo/adamw.js';
 import {
   BANDIT_DEFAULTS,
   type BanditParams,
@@ -71,26 +70,6 @@ describe('bandit policy (lecture Policy: Embedding(32,64) + Linear(64,8))', () =
         expect(grads[k][i]).toBeCloseTo((f(up) - f(dn)) / step, 3);
       }
     }
-  });
-});
-
-describe('AdamW (torch.optim.AdamW semantics)', () => {
-  it('first step: p(1 - lr wd) - lr g/(|g| + eps)', () => {
-    const p = Float32Array.of(1, -2, 0.5);
-    const g = [0.3, -4, 0];
-    adamwStep([p], [g], adamwInit([3]), { lr: 0.1, weightDecay: 0.01 });
-    const expected = [1 * 0.999 - 0.1 * (0.3 / (0.3 + 1e-8)), -2 * 0.999 + 0.1 * (4 / (4 + 1e-8)), 0.5 * 0.999];
-    expect(maxAbsDiff(p, expected)).toBeLessThan(1e-6);
-  });
-  it('two steps of a scalar, iterated by hand', () => {
-    const p = Float32Array.of(1);
-    const st = adamwInit([1]);
-    adamwStep([p], [[1]], st, { lr: 0.01, weightDecay: 0 });
-    adamwStep([p], [[3]], st, { lr: 0.01, weightDecay: 0 });
-    const m = 0.9 * 0.1 + 0.1 * 3;
-    const v = 0.999 * 0.001 + 0.001 * 9;
-    const update = (0.01 / (1 - 0.81)) * (m / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** 2) + 1e-8));
-    expect(p[0]).toBeCloseTo(1 - 0.01 - update, 6);
   });
 });
 

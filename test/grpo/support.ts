@@ -5,13 +5,13 @@
  */
 import { logSoftmax } from '../../src/core/math.js';
 import type { Rng } from '../../src/core/rng.js';
-import { type AdamwState, adamwInit, adamwStep } from '../../src/grpo/adamw.js';
 import type { GrpoPolicy, PolicyState, Rollout, TokenLoss } from '../../src/grpo/policy.js';
+import { type ArrayAdamwState, arrayAdamwInit, arrayAdamwStep } from '../../src/nn/index.js';
 
 export class TablePolicy implements GrpoPolicy<number, number[]> {
   table: Float32Array;
   readonly ref: Float32Array;
-  private opt: AdamwState;
+  private opt: ArrayAdamwState;
 
   constructor(
     readonly P: number,
@@ -22,7 +22,7 @@ export class TablePolicy implements GrpoPolicy<number, number[]> {
   ) {
     this.table = rng.fillNormal(new Float32Array(P * T * V), 0, 0.5);
     this.ref = this.table.slice();
-    this.opt = adamwInit([this.table.length]);
+    this.opt = arrayAdamwInit([this.table.length]);
   }
 
   private logProbs(table: Float32Array, prompt: number, t: number): Float64Array {
@@ -86,7 +86,7 @@ export class TablePolicy implements GrpoPolicy<number, number[]> {
       }
       count++;
     }
-    adamwStep([this.table], [grad], this.opt, { lr: this.lr });
+    arrayAdamwStep([this.table], [grad], this.opt, { lr: this.lr });
     return { loss: out.loss, entropy: entropy / Math.max(count, 1) };
   }
 

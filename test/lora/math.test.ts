@@ -9,7 +9,7 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > tol) throw new Error(`index ${i}: ${a[i]} vs ${b[i]}`);
 };
 
-describe('LoRA math (FACTS section 4)', () => {
+describe('LoRA math (Hu et al. 2021, Eq. 3; hand-computed vector)', () => {
   const w0 = Float32Array.from([1, 0, 0, 0, 1, 0]);
   const dims = { inDim: 3, outDim: 2, r: 1 };
   const f = { a: Float32Array.from([1, 2, 3]), b: Float32Array.from([0.5, -1]) };

@@ -71,7 +71,7 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 describe('RoPE frequencies and tables', () => {
-  it('matches the FACTS vector (head dim 8, base 1e4, position 3)', () => {
+  it('matches a float64 reference vector (head dim 8, base 1e4, position 3)', () => {
     const { cos, sin } = ropeTables([3], 8);
     expectClose(cos, [-0.9899925, 0.95533649, 0.99955003, 0.9999955], 1e-7);
     expectClose(sin, [0.14112001, 0.29552021, 0.0299955, 0.00299999], 1e-7);
@@ -188,7 +188,7 @@ describe('applyRope', () => {
 });
 
 describe('checkpoint layout conversion', () => {
-  it('gives the FACTS permutation and inverts', () => {
+  it('gives the half-to-interleaved permutation and inverts', () => {
     expect(Array.from(ropeRowPermutation(8, 'interleaved', 'half'))).toEqual([0, 2, 4, 6, 1, 3, 5, 7]);
     const fwd = ropeRowPermutation(10, 'interleaved', 'half');
     const back = ropeRowPermutation(10, 'half', 'interleaved');

@@ -13,7 +13,7 @@ import {
 import { computeOptimal, equalSizeTable } from '../../src/scaling/optimal.js';
 
 describe('scaling laws', () => {
-  it("reproduces the lecture's N = D table for the Epoch fit to 3 decimals (FACTS section 7)", () => {
+  it("reproduces the lecture's N = D table for the Epoch fit to 3 decimals (Besiroglu et al. 2024 fit)", () => {
     const sizes = [1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14];
     const expected = [41.525, 19.081, 9.325, 5.083, 3.238, 2.436, 2.087, 1.935, 1.868, 1.839];
     const table = equalSizeTable(LAW_PRESETS.epoch2024, sizes);

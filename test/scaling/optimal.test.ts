@@ -21,9 +21,9 @@ describe('compute and compute-optimal allocation', () => {
     expect(() => flopsPerToken(1e9, 'x' as 'none')).toThrow(/attention must be one of/);
   });
 
-  it('Epoch fit: about 22.8 tokens per parameter at C = 1e20 (FACTS section 7)', () => {
+  it('Epoch fit: about 22.8 tokens per parameter at C = 1e20 (Besiroglu et al. 2024)', () => {
     const r = computeOptimal(LAW_PRESETS.epoch2024, 1e20);
-    // 22.880 here; FACTS quotes it truncated to one decimal.
+    // 22.880 here; the lecture quotes it truncated to one decimal.
     expect(Math.floor(r.tokensPerParam * 10) / 10).toBe(22.8);
     expect(6 * r.params * r.tokens).toBeCloseTo(1e20, -8);
   });

@@ -169,6 +169,8 @@ describe('the built lab in chromium, from a plain static server', () => {
     await expect.poll(() => page.locator('#rope-gap').textContent()).toMatch(/e/);
     expect(Number(await page.locator('#rope-gap').textContent())).toBeLessThan(1e-4);
     await page.goto(`${site.url}#grpo`);
+    // The page's module attaches the button's handler after navigation: wait until it says so.
+    await expect.poll(() => statusOf('grpo-status'), { timeout: 60_000 }).toMatch(/^ready/);
     await page.fill('#grpo-steps', '20');
     await page.click('#grpo-train');
     await expect.poll(() => statusOf('grpo-status'), { timeout: 60_000 }).toMatch(/^done: greedy accuracy \d/);

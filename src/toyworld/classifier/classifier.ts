@@ -6,8 +6,7 @@
  * Held-out accuracy is measured in test/toyworld/classifier.test.ts on renders it never saw.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../../core/assets.js';
 import type { Scalar, Tensor } from '../../core/engine.js';
 import { getTf, tfSync } from '../../core/engine.js';
 import { checkNumber, InputError, show } from '../../core/errors.js';
@@ -299,15 +298,7 @@ export function readScenes(p: ClassifierParams, images: Image[]): SceneReading[]
 }
 
 /** The shipped classifier weights (assets/toy/). */
-export const SHIPPED_CLASSIFIER = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'assets',
-  'toy',
-  'toy-classifier.safetensors',
-);
+export const SHIPPED_CLASSIFIER = assetPath('toy', 'toy-classifier.safetensors');
 export const CLASSIFIER_FORMAT = 'modelmath-toy-classifier-1';
 
 /** Loads classifier weights (default: the shipped file); the hidden width comes from the metadata. */

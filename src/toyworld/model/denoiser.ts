@@ -6,8 +6,7 @@
  * runs through the exported ONNX folder (./export.ts); this twin is what the export is checked against.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../../core/assets.js';
 import { getTf } from '../../core/engine.js';
 import { InputError, ShapeError, show } from '../../core/errors.js';
 import { checkImage, type Image } from '../../core/image.js';
@@ -37,16 +36,8 @@ import {
 } from './model.js';
 import { stackEmbeddings, TOKEN_FEATURES, ToyTextEncoder } from './text.js';
 
-/** The shipped weights (relative to this file: ../../../assets/toy/). */
-export const SHIPPED_WEIGHTS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'assets',
-  'toy',
-  'toy-denoiser.safetensors',
-);
+/** The shipped weights (assets/toy/). */
+export const SHIPPED_WEIGHTS = assetPath('toy', 'toy-denoiser.safetensors');
 /** Latent shape of the toy model: the RGB image itself. */
 export const TOY_LATENT_SHAPE = [3, IMAGE_SIZE, IMAGE_SIZE] as const;
 const LATENT_SIZE = 3 * IMAGE_SIZE * IMAGE_SIZE;

@@ -192,44 +192,39 @@ export function toyModelApply(p: ToyModelParams, c: ToyModelConfig, input: ToyMo
   });
 }
 
-/** CHW images [B, 3, 32, 32] (flat) -> patches [B, P, Q] (flat), each patch in (c, dy, dx) order. */
-export function patchify(images: Float32Array, batch: number, patch: number): Float32Array {
+/** For every CHW pixel of one 32 x 32 image, its flat index in the patch layout [P, Q], patches in (c, dy, dx) order. */
+function patchOrder(patch: number): Int32Array {
   const n = IMAGE_SIZE;
   const g = n / patch;
   const q = 3 * patch * patch;
-  if (images.length !== batch * 3 * n * n)
-    throw new ShapeError(`patchify: expected ${batch * 3 * n * n} values, got ${images.length}`);
-  const out = new Float32Array(images.length);
-  for (let b = 0; b < batch; b++) {
-    for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < n; y++) {
-        for (let x = 0; x < n; x++) {
-          const pi = Math.floor(y / patch) * g + Math.floor(x / patch);
-          const qi = (c * patch + (y % patch)) * patch + (x % patch);
-          out[(b * g * g + pi) * q + qi] = images[((b * 3 + c) * n + y) * n + x];
-        }
+  const order = new Int32Array(3 * n * n);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        const pi = Math.floor(y / patch) * g + Math.floor(x / patch);
+        order[(c * n + y) * n + x] = pi * q + (c * patch + (y % patch)) * patch + (x % patch);
       }
     }
   }
+  return order;
+}
+
+/** CHW images [B, 3, 32, 32] (flat) -> patches [B, P, Q] (flat), each patch in (c, dy, dx) order. */
+export function patchify(images: Float32Array, batch: number, patch: number): Float32Array {
+  const size = 3 * IMAGE_SIZE * IMAGE_SIZE;
+  if (images.length !== batch * size)
+    throw new ShapeError(`patchify: expected ${batch * size} values, got ${images.length}`);
+  const order = patchOrder(patch);
+  const out = new Float32Array(images.length);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < size; i++) out[b * size + order[i]] = images[b * size + i];
   return out;
 }
 
 /** Inverse of `patchify`. */
 export function unpatchify(patches: Float32Array, batch: number, patch: number): Float32Array {
-  const n = IMAGE_SIZE;
-  const g = n / patch;
-  const q = 3 * patch * patch;
+  const size = 3 * IMAGE_SIZE * IMAGE_SIZE;
+  const order = patchOrder(patch);
   const out = new Float32Array(patches.length);
-  for (let b = 0; b < batch; b++) {
-    for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < n; y++) {
-        for (let x = 0; x < n; x++) {
-          const pi = Math.floor(y / patch) * g + Math.floor(x / patch);
-          const qi = (c * patch + (y % patch)) * patch + (x % patch);
-          out[((b * 3 + c) * n + y) * n + x] = patches[(b * g * g + pi) * q + qi];
-        }
-      }
-    }
-  }
+  for (let b = 0; b < batch; b++) for (let i = 0; i < size; i++) out[b * size + i] = patches[b * size + order[i]];
   return out;
 }

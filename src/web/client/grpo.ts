@@ -67,4 +67,5 @@ export function initGrpo(): void {
   $('grpo-stop').addEventListener('click', () => {
     running = false;
   });
+  say('ready: press Train', null);
 }

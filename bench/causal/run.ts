@@ -1,13 +1,13 @@
 /**
- * bench/grpo/causal.ts — the causal pipeline over several numbers of real trajectories and seeds:
+ * bench/causal/run.ts — the causal pipeline over several numbers of real trajectories and seeds:
  * success / collision / force per stage, the RL and pure-RL success-vs-env-steps curves, and
  * example trajectories of each stage's policy. Prints one JSON object; with --write it also
- * stores it as src/causal/tour-data.json (the data of the causal tour section).
- * Usage: npx tsx bench/grpo/causal.ts [--seeds 3] [--real 4,8,16,32] [--rl-steps 30] [--write]
+ * stores it as assets/causal/tour-data.json (the data of the causal tour section).
+ * Usage: npx tsx bench/causal/run.ts [--seeds 5] [--real 4,8,16,32] [--rl-steps 30] [--write]
  */
 import { fileURLToPath } from 'node:url';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
-import { runCausalPipeline } from '../../src/causal/pipeline.js';
+import { runCausalPipeline, type StageResult } from '../../src/causal/pipeline.js';
 import { mlpActionPolicy } from '../../src/causal/policy.js';
 import { PUSH_ENV, sampleInitialState } from '../../src/causal/scm.js';
 import { writeJsonAtomic } from '../../src/core/outputs.js';
@@ -17,7 +17,7 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const seeds = Array.from({ length: Number(arg('seeds', '3')) }, (_, i) => i + 1);
+const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
 const reals = arg('real', '4,8,16,32').split(',').map(Number);
 const rlSteps = Number(arg('rl-steps', '30'));
 const t0 = performance.now();
@@ -28,14 +28,14 @@ for (const realTrajectories of reals) {
     const r = await runCausalPipeline({ realTrajectories, rlSteps }, seed, (m) =>
       process.stderr.write(`[K=${realTrajectories} seed=${seed}] ${m}\n`),
     );
-    const pick = (
-      x: { successRate: number; collisionRate: number; meanForce: number; budgetEnvSteps: number } | undefined,
-    ) =>
+    const pick = (x: StageResult | undefined) =>
       x && {
         successRate: x.successRate,
         collisionRate: x.collisionRate,
+        wallCollisionRate: x.wallCollisionRate,
         meanForce: x.meanForce,
         budgetEnvSteps: x.budgetEnvSteps,
+        ...(x.sftSteps !== undefined && { sftSteps: x.sftSteps }),
       };
     runs.push({
       realTrajectories,
@@ -47,10 +47,7 @@ for (const realTrajectories of reals) {
       rl: pick(r.stages.rl),
       pureRl: pick(r.pureRl),
       samples: r.stages.sftAugmented?.samples,
-      counterfactual: r.augment && {
-        meanBlockError: r.augment.cfMeanBlockError,
-        labelAgreement: r.augment.cfLabelAgreement,
-      },
+      augment: r.augment,
       curves: r.curves,
     });
     if (examples === null && realTrajectories === 16) {
@@ -79,12 +76,12 @@ for (const realTrajectories of reals) {
 }
 const result = {
   bench: 'grpo/causal',
-  command: `npx tsx bench/grpo/causal.ts --seeds ${seeds.length} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
+  command: `npx tsx bench/causal/run.ts --seeds ${seeds.length} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
   wallSeconds: (performance.now() - t0) / 1000,
   runs,
   examples,
 };
 if (process.argv.includes('--write')) {
-  writeJsonAtomic(fileURLToPath(new URL('../../src/causal/tour-data.json', import.meta.url)), result);
+  writeJsonAtomic(fileURLToPath(new URL('../../assets/causal/tour-data.json', import.meta.url)), result);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
