@@ -7,7 +7,9 @@
  * Usage: nice -n 10 npx tsx bench/physics/recovery.ts --suite main|substeps|noise|background|variant
  *        [--preset fast|paper] [--epochs E] [--substeps n] [--seeds 5] [--seed-from 1] [--systems a,b]
  *        [--noise 0.05,0.1] [--background smooth] [--variant paper-block|paper-block-prior]
- *        [--config '{"latentInit":"torch"}'] [--name file]
+ *        [--config '{"latentInit":"torch"}' --label 'what the overrides change'] [--name file]
+ * A --label stores the runs as a variant of the system's own block (suite 'variant'), so
+ * decision runs with --config overrides never mix with the main tables.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +35,8 @@ const base = resolvePhysicsConfig(preset);
 const epochs = Number(arg('epochs', String(base.epochs)));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + Number(arg('seed-from', '1')));
 const variant = arg('variant', '');
+/** Variant label of --config decision runs (the block is the system's own). */
+const label = arg('label', '');
 /** Extra config overrides as JSON, e.g. --config '{"latentInit":"torch"}' (decision measurements). */
 const extra = JSON.parse(arg('config', '{}')) as Partial<PhysicsConfig>;
 const ckptRoot = arg('checkpoint', join('out', 'physics-bench', name));
@@ -126,7 +130,7 @@ for (const job of jobs()) {
         ...job,
         preset,
         epochs,
-        variant: variant || undefined,
+        variant: variant || label || undefined,
         params: r.params,
         raw: r.raw,
         latentFit: r.fit,
@@ -140,7 +144,7 @@ for (const job of jobs()) {
     r.run.optimizer.dispose();
     disposeParams(r.run.model);
   }
-  runs.push(stored.run);
+  runs.push(label ? { ...stored.run, variant: label } : stored.run);
   if (job.seed === seeds[0]) [curves[key], latentTraces[key]] = [stored.curve, stored.trace];
   const p = stored.run.params as FitResult['params'];
   const errs = Object.entries(p).map(
@@ -151,7 +155,7 @@ for (const job of jobs()) {
 const out = join(import.meta.dirname, '..', '..', 'assets', 'physics', `${name}.json`);
 writeJsonAtomic(out, {
   command: `npx tsx bench/physics/recovery.ts ${process.argv.slice(2).join(' ')}`,
-  suite,
+  suite: label ? 'variant' : suite,
   preset,
   config: resolvePhysicsConfig(preset, { ...extra, epochs, substeps }),
   seeds,

@@ -65,7 +65,7 @@ export const STANDARDIZE_CLIPS = 128;
  * variance 1, the prior's, before the first step. Ours, not the reference's: from PyTorch's init the
  * latents have variance ~1e-4, the KL term dominates the first steps and grows the latent along
  * whatever feature spreads fastest (measured: oscillator stuck on a latent even in the ball's
- * position in 2 of 5 fast seeds; none with this init, docs/parts/physics.md).
+ * position in 2 of 5 fast seeds; none with this init; an earlier preset, docs/parts/physics.md Decisions).
  */
 export function standardizeLatent(tf: Tf, model: PhysicsModel, frames: Float32Array): void {
   const pixels = model.encoder.layers[0].w.shape[0];
