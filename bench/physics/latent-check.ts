@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { getTf } from '../../src/core/engine.js';
-import { fitBlock } from '../../src/physics/bias.js';
+import { fitBlock, solveNormal } from '../../src/physics/bias.js';
 import { fitLatentToState } from '../../src/physics/calibrate.js';
 import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
@@ -30,37 +30,28 @@ const config = resolvePhysicsConfig(preset, {
 });
 const spec = getSystem(system);
 
-/** Least-squares cubic y ≈ c0 + c1 x + c2 x^2 + c3 x^3 (normal equations, x standardised). */
+/** Least-squares cubic y ≈ c0 + c1 u + c2 u^2 + c3 u^3 in the standardised u (normal equations). */
 function cubicFit(x: ArrayLike<number>, y: ArrayLike<number>): (v: number) => number {
   const n = x.length;
   let [m, s] = [0, 0];
   for (let i = 0; i < n; i++) m += x[i] / n;
   for (let i = 0; i < n; i++) s += (x[i] - m) ** 2 / n;
   const sd = Math.sqrt(s);
-  const a = Array.from({ length: 4 }, () => new Array<number>(5).fill(0));
+  const powers = (v: number) => {
+    const u = (v - m) / sd;
+    return [1, u, u * u, u * u * u];
+  };
+  const a = Array.from({ length: 4 }, () => new Array<number>(4).fill(0));
+  const b = new Array<number>(4).fill(0);
   for (let i = 0; i < n; i++) {
-    const u = (x[i] - m) / sd;
-    const p = [1, u, u * u, u * u * u];
+    const p = powers(x[i]);
     for (let r = 0; r < 4; r++) {
       for (let c = 0; c < 4; c++) a[r][c] += p[r] * p[c];
-      a[r][4] += p[r] * y[i];
+      b[r] += p[r] * y[i];
     }
   }
-  for (let i = 0; i < 4; i++)
-    for (let k = i + 1; k < 4; k++) {
-      const f = a[k][i] / a[i][i];
-      for (let j = i; j < 5; j++) a[k][j] -= f * a[i][j];
-    }
-  const c = [0, 0, 0, 0];
-  for (let i = 3; i >= 0; i--) {
-    let v = a[i][4];
-    for (let j = i + 1; j < 4; j++) v -= a[i][j] * c[j];
-    c[i] = v / a[i][i];
-  }
-  return (v) => {
-    const u = (v - m) / sd;
-    return c[0] + c[1] * u + c[2] * u * u + c[3] * u * u * u;
-  };
+  const c = solveNormal(a, b);
+  return (v) => powers(v).reduce((acc, pk, k) => acc + c[k] * pk, 0);
 }
 
 const tf = await getTf();

@@ -30,8 +30,8 @@ function residuals(
   return out;
 }
 
-/** Solves the 1x1 or 2x2 (or small n x n) normal equations by Gaussian elimination. */
-function solve(a: number[][], b: number[]): number[] {
+/** Solves small n x n normal equations a x = b by Gaussian elimination (no pivoting: a is SPD). */
+export function solveNormal(a: number[][], b: number[]): number[] {
   const n = b.length;
   const m = a.map((row, i) => [...row, b[i]]);
   for (let i = 0; i < n; i++) {
@@ -71,7 +71,7 @@ export function fitBlock(
     });
     const jtj = jac.map((a) => jac.map((b) => a.reduce((s, ai, k) => s + ai * b[k], 0)));
     const jtr = jac.map((a) => a.reduce((s, ai, k) => s + ai * r[k], 0));
-    const delta = solve(jtj, jtr);
+    const delta = solveNormal(jtj, jtr);
     theta = theta.map((v, i) => v - delta[i]);
     if (delta.every((d, i) => Math.abs(d) < 1e-12 * Math.max(1, Math.abs(theta[i])))) break;
   }
