@@ -1,9 +1,9 @@
 /**
  * Training configuration of the latent-physics model (Castañeda Garcia et al., CVPR 2025, and its
  * reference code: MLP 5600 -> 1000 -> 100 -> d, ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the
- * physical parameters; batch 128; 500 epochs), declared once: one zod schema with every setting's
- * meaning, default and range. The defaults are the paper's except `latentInit` (ours; 'torch' is the
- * reference's); presets are partial objects merged over them, and `modelmath physics train` derives
+ * physical parameters; batch 128; 500 epochs; PyTorch's default init), declared once: one zod schema
+ * with every setting's meaning, default and range. The defaults are the paper's; presets are partial
+ * objects merged over them, and `modelmath physics train` derives
  * its flags from the same schema. `fast` is OUR reduced preset for a 2-core CPU: not the paper's.
  */
 import { z } from 'zod';
@@ -38,9 +38,9 @@ export const physicsConfigSchema = z.object({
     .describe('hidden widths of the MLP encoder'),
   latentInit: z
     .enum(['unit', 'torch'])
-    .default('unit')
+    .default('torch')
     .describe(
-      "initial latent scale: 'unit' (ours: last layer rescaled so the first 128 clips' latents have mean 0, variance 1) or 'torch' (the reference's PyTorch init)",
+      "encoder init: 'torch' (the reference's PyTorch nn.Linear default) or 'unit' (ours: then the last layer rescaled so the first 128 clips' latents have mean 0, variance 1)",
     ),
   downsample: z
     .number()
@@ -81,11 +81,19 @@ export const PHYSICS_PRESETS = Object.freeze({
   paper: {},
   /**
    * Ours, for a shared 2-core CPU (not the paper's): 14 x 25 input, a 200-wide first layer, physics
-   * learning rate 0.1 with a cosine decay of both rates, RK4 block (2 sub-steps).
+   * learning rate 0.1 with a cosine decay of both rates, 600 epochs, the unit-variance latent init.
    */
-  fast: { downsample: 4, hidden: [200, 100], lrPhys: 0.1, lrSchedule: 'cosine', epochs: 600 },
+  fast: { downsample: 4, hidden: [200, 100], lrPhys: 0.1, lrSchedule: 'cosine', epochs: 600, latentInit: 'unit' },
   /** Tiny, for tests and the tour's live demo. */
-  test: { clips: 32, batchSize: 16, downsample: 4, hidden: [32, 16], epochs: 3, checkpointEvery: 1 },
+  test: {
+    clips: 32,
+    batchSize: 16,
+    downsample: 4,
+    hidden: [32, 16],
+    epochs: 3,
+    checkpointEvery: 1,
+    latentInit: 'unit',
+  },
 } satisfies Record<string, Partial<PhysicsConfig>>);
 export type PhysicsPreset = keyof typeof PHYSICS_PRESETS;
 export const PHYSICS_PRESET_NAMES = Object.keys(PHYSICS_PRESETS) as [PhysicsPreset, ...PhysicsPreset[]];

@@ -183,6 +183,7 @@ export interface FitResult {
 /** Fields of the config that must match for a checkpoint to be resumed. */
 const RESUME_KEYS = [
   'hidden',
+  'latentInit',
   'downsample',
   'substeps',
   'batchSize',
