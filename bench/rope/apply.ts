@@ -106,7 +106,12 @@ const fastest = (t: Timings, forms: string[]) =>
   forms.map((form) => ({ form, ms: t[form] })).reduce((a, b) => (b.ms < a.ms ? b : a));
 /** Which forms pair with which (allocating / into a reused buffer / in place), per layout. */
 const PAIRS: Record<RopeLayout, Record<string, string[]>> = {
-  half: { allocating: ['naive'], intoBuffer: ['addcmulBuffer'], ropeBufferIntoBuffer: ['addcmulBuffer'], full: ['full'] },
+  half: {
+    allocating: ['naive'],
+    intoBuffer: ['addcmulBuffer'],
+    ropeBufferIntoBuffer: ['addcmulBuffer'],
+    full: ['full'],
+  },
   interleaved: {
     allocating: ['naive', 'complex'],
     intoBuffer: ['complexBuffer', 'addcmulBuffer'],

@@ -7,7 +7,7 @@
  */
 import { ConfigError, checkNumber } from '../core/errors.js';
 import { ensureMemory } from '../core/wasm.js';
-import { type RopeKernels, ropeKernels } from './simd.js';
+import { GROUPS, type RopeKernels, ropeKernels } from './simd.js';
 
 export type KernelLayout = 'interleaved' | 'half';
 
@@ -65,20 +65,17 @@ export function rotateScalar({ x, out, cos, sin, half, layout }: Rotation): void
   else scalarHalf(x, out, cos, sin, half);
 }
 
-
 // ---------- SIMD: blocks of positions, all heads per block, the block's tables in cache ----------
 
 /** Floats of one head's x per block (64 KiB): a block holds B = TILE_FLOATS / headDim positions. */
-let TILE_FLOATS = 16384;
-export const _setTile = (n: number) => { TILE_FLOATS = n; };
+const TILE_FLOATS = 16384;
 
-/** Float offsets in wasm memory of a block's compact tables, expanded tables and tile. */
+/** Float offsets in wasm memory of a block's compact tables [B, half], expanded tables [B, 2 d] and tile. */
 interface Scratch {
   B: number;
   cAt: number;
   sAt: number;
-  c2At: number;
-  s2At: number;
+  tAt: number;
   tileAt: number;
 }
 
@@ -86,24 +83,36 @@ function scratchLayout(base: number, half: number, P: number): Scratch {
   const d = 2 * half;
   const B = Math.max(1, Math.min(P, Math.floor(TILE_FLOATS / d)));
   const sAt = base + B * half;
-  const c2At = sAt + B * half;
-  const s2At = c2At + B * d;
-  return { B, cAt: base, sAt, c2At, s2At, tileAt: s2At + B * d };
+  const tAt = sAt + B * half;
+  return { B, cAt: base, sAt, tAt, tileAt: tAt + 2 * B * d };
 }
 
-/** Rotates positions p0..p0+n-1 of `heads` heads (x at byte src, out at dst, heads `stride` bytes apart). */
+/**
+ * Loads the tables of positions p0..p0+n-1 (expanded once for all heads in the interleaved layout)
+ * and returns the rotation of those positions for `heads` heads (x at byte src, out at dst, heads
+ * `stride` bytes apart), run in groups of GROUPS[0] heads, then smaller groups for the rest.
+ */
 function rotateBlock(k: RopeKernels, heap: Float32Array, s: Scratch, r: Rotation, p0: number, n: number) {
   const { cos, sin, half, layout } = r;
   heap.set(cos.subarray(p0 * half, (p0 + n) * half), s.cAt);
   heap.set(sin.subarray(p0 * half, (p0 + n) * half), s.sAt);
-  if (layout === 'interleaved') k.expand(4 * s.cAt, 4 * s.sAt, 4 * s.c2At, 4 * n * half);
+  if (layout === 'interleaved') k.expand(4 * s.cAt, 4 * s.sAt, 4 * s.tAt, 4 * n * half);
   return (src: number, dst: number, heads: number, stride: number) => {
-    if (layout === 'interleaved') k.interleaved(src, dst, 4 * s.c2At, 8 * n * half, heads, stride);
-    else k.half(src, dst, 4 * s.cAt, 4 * s.sAt, n, 4 * half, heads, stride);
+    for (let g = 0, h = 0; g < GROUPS.length; g++) {
+      const groups = Math.floor((heads - h) / GROUPS[g]);
+      if (groups === 0) continue;
+      const [from, to] = [src + h * stride, dst + h * stride];
+      if (layout === 'interleaved') k.interleaved[g](from, to, 4 * s.tAt, 8 * n * half, groups, stride);
+      else k.half[g](from, to, 4 * s.cAt, 4 * s.sAt, n, 4 * half, groups, stride);
+      h += groups * GROUPS[g];
+    }
   };
 }
 
-/** Zero copy: x and out are views on the memory of `k` (scratch from float `scratchAt`). False if the scratch is too small. */
+/**
+ * Zero copy: x and out are views on the memory of `k`, tables at float `scratchAt`. Returns false
+ * (the caller takes the tile path) when a block's tables do not fit, i.e. headDim > TILE_FLOATS.
+ */
 function rotateResident(k: RopeKernels, scratchAt: number, r: Rotation): boolean {
   const d = 2 * r.half;
   const P = r.cos.length / r.half;
@@ -154,7 +163,7 @@ export function sharedKernels(): RopeKernels | null {
 
 // ---------- zero-copy buffers ----------
 
-/** Scratch after a buffer's data: a block's compact and expanded tables (3 B headDim floats <= 3 TILE_FLOATS). */
+/** Scratch after a buffer's data: a block's compact and expanded tables (3 B d <= 3 TILE_FLOATS floats for d <= TILE_FLOATS). */
 const SCRATCH_BYTES = 12 * TILE_FLOATS;
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the limit of a 32-bit WebAssembly memory
@@ -196,7 +205,10 @@ export function rotateInto(r: Rotation): void {
     const resident = r.x.buffer === r.out.buffer ? residents.get(r.out.buffer) : undefined;
     if (resident && rotateResident(resident.kernels, resident.scratchAt, r)) return;
     const k = sharedKernels();
-    if (k) return rotateTiled(k, r);
+    if (k) {
+      rotateTiled(k, r);
+      return;
+    }
   }
   rotateScalar(r);
 }

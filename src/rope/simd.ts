@@ -22,8 +22,6 @@ function whileCount(count: number, body: number[][]): number[][] {
 
 /** local += step (both locals or a constant step). */
 const addTo = (local: number, step: number[]) => [...op.get(local), ...step, ...op.i32Add, ...op.set(local)];
-/** local = a + b (locals). */
-const sum = (local: number, a: number, b: number) => [...op.get(a), ...op.get(b), ...op.i32Add, ...op.set(local)];
 
 /**
  * expand(cp, sp, t, nb): from compact tables cos, sin (nb bytes each) writes, per 4 pairs, the
@@ -51,84 +49,135 @@ const expandKernel: WasmFunction = {
   ],
 };
 
-/**
- * interleaved(src, dst, t, nb, heads, stride): for each of `heads` blocks of nb bytes (one head's
- * rows of this position block, `stride` bytes apart), out = x cos2 + swap_pairs(x) sin2 with the
- * expanded tables at t, i.e. (a c - b s, b c + a s) per pair (a, b): one shuffle per 4 floats.
- */
-const [SRC, DST, TC, BYTES, HEADS, STRIDE, PS, PD, PT, TEND, X] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+/** Heads per table load of the group kernels: rotating several heads at once keeps several memory streams in flight. */
+export const GROUPS = [4, 2, 1] as const;
 const swapPairs = op.shuffle(wordLanes([1, 0, 3, 2]));
-/** Four floats at byte `offset` of x with the cos2/sin2 vectors at table offsets 2 offset and 2 offset + 16. */
-const interleavedStep = (offset: number) => [
-  ...[...op.get(PD), ...op.get(PS), ...op.v128Load(offset), ...op.tee(X)],
-  ...[...op.get(PT), ...op.v128Load(2 * offset), ...op.f32x4Mul],
-  ...[...op.get(X), ...op.get(X), ...swapPairs, ...op.get(PT), ...op.v128Load(2 * offset + 16), ...op.f32x4Mul],
-  ...[...op.f32x4Add, ...op.v128Store(offset)],
+/** SRC += k STRIDE, DST += k STRIDE (locals 0, 1 and stride). */
+const nextGroup = (k: number, stride: number) => [
+  ...addTo(0, [...op.get(stride), ...op.i32(k), ...op.i32Mul]),
+  ...addTo(1, [...op.get(stride), ...op.i32(k), ...op.i32Mul]),
 ];
-const interleavedKernel: WasmFunction = {
-  name: 'interleaved',
-  params: [I32, I32, I32, I32, I32, I32],
-  results: [],
-  locals: [I32, I32, I32, I32, V128],
-  body: [
-    [...op.get(TC), ...op.get(BYTES), ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.set(TEND)],
-    ...whileCount(HEADS, [
-      [...op.get(SRC), ...op.set(PS), ...op.get(DST), ...op.set(PD), ...op.get(TC), ...op.set(PT)],
-      op.loop,
-      interleavedStep(0),
-      interleavedStep(16),
-      [...addTo(PS, op.i32(32)), ...addTo(PD, op.i32(32)), ...addTo(PT, op.i32(64))],
-      [...op.get(PT), ...op.get(TEND), ...op.i32LtU, ...op.brIf(0)],
-      op.end,
-      [...addTo(SRC, op.get(STRIDE)), ...addTo(DST, op.get(STRIDE))],
-    ]),
-  ],
-};
+/** Pointer locals first[i] = base + i stride for i = 0..k-1. */
+const spread = (k: number, base: number, first: (i: number) => number, stride: number) =>
+  Array.from({ length: k }, (_, i) =>
+    i === 0
+      ? [...op.get(base), ...op.set(first(0))]
+      : [...op.get(first(i - 1)), ...op.get(stride), ...op.i32Add, ...op.set(first(i))],
+  ).flat();
 
 /**
- * half(src, dst, cp, sp, rows, hb, heads, stride): for each head, rows of 2 hb bytes against table
- * rows of hb bytes: a = x[j], b = x[j + d/2] -> (a c - b s, b c + a s).
+ * interleaved<k>(src, dst, t, nb, groups, stride): rotates `groups` groups of k heads (head blocks
+ * of nb bytes, `stride` bytes apart): out = x cos2 + swap_pairs(x) sin2 with the expanded tables
+ * at t, i.e. (a c - b s, b c + a s) per pair (a, b); one shuffle per 4 floats, tables loaded once per k heads.
  */
-const [HSRC, HDST, HCP, HSP, ROWS, HB, HHEADS, HSTRIDE, R, HJ, XS, XD, HC, HS, PA, PB, A, B, C, S] = Array.from(
-  { length: 20 },
-  (_, i) => i,
-);
-const halfKernel: WasmFunction = {
-  name: 'half',
-  params: [I32, I32, I32, I32, I32, I32, I32, I32],
-  results: [],
-  locals: [I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128],
-  body: whileCount(HHEADS, [
-    [...op.get(HSRC), ...op.set(XS), ...op.get(HDST), ...op.set(XD)],
-    [...op.get(HCP), ...op.set(HC), ...op.get(HSP), ...op.set(HS), ...op.get(ROWS), ...op.set(R)],
-    ...whileCount(R, [
-      [...op.i32(0), ...op.set(HJ)],
-      op.loop,
-      [...op.get(XS), ...op.get(HJ), ...op.i32Add, ...op.tee(PA), ...op.v128Load(), ...op.set(A)],
-      [...op.get(PA), ...op.get(HB), ...op.i32Add, ...op.v128Load(), ...op.set(B)],
-      [...op.get(HC), ...op.get(HJ), ...op.i32Add, ...op.v128Load(), ...op.set(C)],
-      [...op.get(HS), ...op.get(HJ), ...op.i32Add, ...op.v128Load(), ...op.set(S)],
-      [...op.get(XD), ...op.get(HJ), ...op.i32Add, ...op.tee(PB)],
-      [...op.get(A), ...op.get(C), ...op.f32x4Mul, ...op.get(B), ...op.get(S), ...op.f32x4Mul, ...op.f32x4Sub],
-      op.v128Store(),
-      [...op.get(PB), ...op.get(HB), ...op.i32Add],
-      [...op.get(B), ...op.get(C), ...op.f32x4Mul, ...op.get(A), ...op.get(S), ...op.f32x4Mul, ...op.f32x4Add],
-      op.v128Store(),
-      [...op.get(HJ), ...op.i32(16), ...op.i32Add, ...op.tee(HJ), ...op.get(HB), ...op.i32LtU, ...op.brIf(0)],
-      op.end,
-      [...addTo(XS, op.get(HB)), ...addTo(XS, op.get(HB)), ...addTo(XD, op.get(HB)), ...addTo(XD, op.get(HB))],
-      [...addTo(HC, op.get(HB)), ...addTo(HS, op.get(HB))],
-    ]),
-    [...sum(HSRC, HSRC, HSTRIDE), ...sum(HDST, HDST, HSTRIDE)],
-  ]),
-};
+function interleavedKernel(k: number): WasmFunction {
+  const [TC, BYTES, GROUPS_, STRIDE, PT, TEND, C, S, X] = [2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [ps, pd] = [(i: number) => 11 + 2 * i, (i: number) => 12 + 2 * i];
+  const step = (offset: number) => [
+    ...[
+      ...op.get(PT),
+      ...op.v128Load(2 * offset),
+      ...op.set(C),
+      ...op.get(PT),
+      ...op.v128Load(2 * offset + 16),
+      ...op.set(S),
+    ],
+    ...Array.from({ length: k }, (_, i) => [
+      ...[...op.get(pd(i)), ...op.get(ps(i)), ...op.v128Load(offset), ...op.tee(X), ...op.get(C), ...op.f32x4Mul],
+      ...[
+        ...op.get(X),
+        ...op.get(X),
+        ...swapPairs,
+        ...op.get(S),
+        ...op.f32x4Mul,
+        ...op.f32x4Add,
+        ...op.v128Store(offset),
+      ],
+    ]).flat(),
+  ];
+  return {
+    name: `interleaved${k}`,
+    params: [I32, I32, I32, I32, I32, I32],
+    results: [],
+    locals: [I32, I32, V128, V128, V128, ...Array(2 * k).fill(I32)],
+    body: [
+      [...op.get(TC), ...op.get(BYTES), ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.set(TEND)],
+      ...whileCount(GROUPS_, [
+        [...spread(k, 0, ps, STRIDE), ...spread(k, 1, pd, STRIDE), ...op.get(TC), ...op.set(PT)],
+        op.loop,
+        step(0),
+        step(16),
+        Array.from({ length: k }, (_, i) => [...addTo(ps(i), op.i32(32)), ...addTo(pd(i), op.i32(32))]).flat(),
+        [...addTo(PT, op.i32(64)), ...op.get(PT), ...op.get(TEND), ...op.i32LtU, ...op.brIf(0)],
+        op.end,
+        nextGroup(k, STRIDE),
+      ]),
+    ],
+  };
+}
 
-/** The three kernels, bound to one memory. */
+/**
+ * half<k>(src, dst, cp, sp, rows, hb, groups, stride): for `groups` groups of k heads, rows of
+ * 2 hb bytes against table rows of hb bytes: a = x[j], b = x[j + d/2] -> (a c - b s, b c + a s).
+ */
+function halfKernel(k: number): WasmFunction {
+  const [CP_, SP_, ROWS, HB, GROUPS_, STRIDE, R, HJ, TC, TS, C, S, A, B, PA, PB] = Array.from(
+    { length: 16 },
+    (_, i) => i + 2,
+  );
+  const [xs, xd] = [(i: number) => 18 + 2 * i, (i: number) => 19 + 2 * i];
+  const head = (i: number) => [
+    ...[...op.get(xs(i)), ...op.get(HJ), ...op.i32Add, ...op.tee(PA), ...op.v128Load(), ...op.set(A)],
+    ...[...op.get(PA), ...op.get(HB), ...op.i32Add, ...op.v128Load(), ...op.set(B)],
+    ...[...op.get(xd(i)), ...op.get(HJ), ...op.i32Add, ...op.tee(PB)],
+    ...[...op.get(A), ...op.get(C), ...op.f32x4Mul, ...op.get(B), ...op.get(S), ...op.f32x4Mul, ...op.f32x4Sub],
+    ...[...op.v128Store(), ...op.get(PB), ...op.get(HB), ...op.i32Add],
+    ...[...op.get(B), ...op.get(C), ...op.f32x4Mul, ...op.get(A), ...op.get(S), ...op.f32x4Mul, ...op.f32x4Add],
+    ...op.v128Store(),
+  ];
+  const twice = (local: number) => [...addTo(local, op.get(HB)), ...addTo(local, op.get(HB))];
+  return {
+    name: `half${k}`,
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    results: [],
+    locals: [I32, I32, I32, I32, V128, V128, V128, V128, I32, I32, ...Array(2 * k).fill(I32)],
+    body: whileCount(GROUPS_, [
+      [...spread(k, 0, xs, STRIDE), ...spread(k, 1, xd, STRIDE)],
+      [...op.get(CP_), ...op.set(TC), ...op.get(SP_), ...op.set(TS), ...op.get(ROWS), ...op.set(R)],
+      ...whileCount(R, [
+        [...op.i32(0), ...op.set(HJ)],
+        op.loop,
+        [...op.get(TC), ...op.get(HJ), ...op.i32Add, ...op.v128Load(), ...op.set(C)],
+        [...op.get(TS), ...op.get(HJ), ...op.i32Add, ...op.v128Load(), ...op.set(S)],
+        ...Array.from({ length: k }, (_, i) => head(i)),
+        [...op.get(HJ), ...op.i32(16), ...op.i32Add, ...op.tee(HJ), ...op.get(HB), ...op.i32LtU, ...op.brIf(0)],
+        op.end,
+        Array.from({ length: k }, (_, i) => [...twice(xs(i)), ...twice(xd(i))]).flat(),
+        [...addTo(TC, op.get(HB)), ...addTo(TS, op.get(HB))],
+      ]),
+      nextGroup(k, STRIDE),
+    ]),
+  };
+}
+
+type Interleaved = (src: number, dst: number, t: number, nb: number, groups: number, stride: number) => void;
+type Half = (
+  src: number,
+  dst: number,
+  cp: number,
+  sp: number,
+  rows: number,
+  hb: number,
+  groups: number,
+  stride: number,
+) => void;
+
+/** The kernels bound to one memory; interleaved[i] and half[i] take GROUPS[i] heads per group. */
 export interface RopeKernels {
   memory: WebAssembly.Memory;
   expand(cp: number, sp: number, t: number, nb: number): void;
-  interleaved(src: number, dst: number, t: number, nb: number, heads: number, stride: number): void;
-  half(src: number, dst: number, cp: number, sp: number, rows: number, hb: number, heads: number, stride: number): void;
+  interleaved: Interleaved[];
+  half: Half[];
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -136,10 +185,16 @@ let compiled: WebAssembly.Module | null | undefined;
 /** The kernels on `memory`, or null where this runtime has no WebAssembly SIMD. */
 export function ropeKernels(memory: WebAssembly.Memory): RopeKernels | null {
   if (compiled === undefined) {
-    const bytes = assembleModule([expandKernel, interleavedKernel, halfKernel], { importMemory: true });
+    const kernels = [expandKernel, ...GROUPS.map(interleavedKernel), ...GROUPS.map(halfKernel)];
+    const bytes = assembleModule(kernels, { importMemory: true });
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
   if (!compiled) return null;
-  const { exports } = new WebAssembly.Instance(compiled, { env: { memory } });
-  return { ...(exports as unknown as Omit<RopeKernels, 'memory'>), memory };
+  const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as Record<string, CallableFunction>;
+  return {
+    memory,
+    expand: exports.expand as RopeKernels['expand'],
+    interleaved: GROUPS.map((k) => exports[`interleaved${k}`] as Interleaved),
+    half: GROUPS.map((k) => exports[`half${k}`] as Half),
+  };
 }
