@@ -2,7 +2,8 @@
  * RoPE throughput at [1, 32 heads, 4096 positions, 128] fp32 in both layouts, paired with the
  * PyTorch peer (apply_torch.py, one thread): each round times our forms, then runs the peer, and
  * the JSON reports medians over rounds of per-round medians (process CPU time). Pairings compare
- * like with like: allocating forms, forms writing into a reused buffer, in-place forms.
+ * like with like: allocating forms, forms writing into a reused buffer, in-place forms; each of the
+ * last two both on plain Float32Arrays (copied through wasm memory) and on a `ropeBuffer` (zero copy).
  * Run: npx tsx bench/rope/apply.ts [heads positions dim repeats rounds]. Prints one JSON object.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,14 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/core/rng.js';
-import { applyRope, applyRopeInto, applyRopeWithTables, type RopeLayout, ropeTables } from '../../src/rope/index.js';
+import {
+  applyRope,
+  applyRopeInto,
+  applyRopeWithTables,
+  type RopeLayout,
+  ropeBuffer,
+  ropeTables,
+} from '../../src/rope/index.js';
 
 const [heads, positions, dim, repeats, rounds] = (
   process.argv.slice(2).length ? process.argv.slice(2) : ['32', '4096', '128', '7', '5']
@@ -60,13 +68,21 @@ const x = new Rng(0).normals(heads * positions * dim);
 const work = x.slice();
 const buf = new Float32Array(x.length);
 const tables = ropeTables(positions, dim);
+const wasmBuf = ropeBuffer(2 * x.length); // x and out side by side in one zero-copy buffer
+const [wasmX, wasmOut] = [wasmBuf.subarray(0, x.length), wasmBuf.subarray(x.length)];
+wasmX.set(x);
 
-/** Our forms for one layout: allocating (new array per call), into a reused buffer, in place, and with tables built per call. */
+/**
+ * Our forms for one layout: allocating (new array per call), into a reused buffer, in place (plain
+ * Float32Arrays, then x and out in a ropeBuffer), and with tables built per call.
+ */
 function ourRound(layout: RopeLayout): Timings {
   return {
     allocating: medianCpuMs(() => applyRopeWithTables(x, tables, dim, layout)),
     intoBuffer: medianCpuMs(() => applyRopeInto(x, tables, dim, layout, buf)),
     inPlace: medianCpuMs(() => applyRopeInto(work, tables, dim, layout, work)),
+    ropeBufferIntoBuffer: medianCpuMs(() => applyRopeInto(wasmX, tables, dim, layout, wasmOut)),
+    ropeBufferInPlace: medianCpuMs(() => applyRopeInto(wasmX, tables, dim, layout, wasmX)),
     full: medianCpuMs(() => applyRope(x, { headDim: dim, positions, layout })),
   };
 }
@@ -90,11 +106,18 @@ const fastest = (t: Timings, forms: string[]) =>
   forms.map((form) => ({ form, ms: t[form] })).reduce((a, b) => (b.ms < a.ms ? b : a));
 /** Which forms pair with which (allocating / into a reused buffer / in place), per layout. */
 const PAIRS: Record<RopeLayout, Record<string, string[]>> = {
-  half: { allocating: ['naive'], intoBuffer: ['addcmulBuffer'], full: ['full'] },
+  half: {
+    allocating: ['naive'],
+    intoBuffer: ['addcmulBuffer'],
+    ropeBufferIntoBuffer: ['addcmulBuffer'],
+    full: ['full'],
+  },
   interleaved: {
     allocating: ['naive', 'complex'],
     intoBuffer: ['complexBuffer', 'addcmulBuffer'],
+    ropeBufferIntoBuffer: ['complexBuffer', 'addcmulBuffer'],
     inPlace: ['complexInPlace'],
+    ropeBufferInPlace: ['complexInPlace'],
     full: ['full'],
   },
 };

@@ -81,6 +81,7 @@ export const op = {
   v128Const: (bytes: number[]) => [...simd(0x0c), ...bytes],
   /** i8x16.shuffle of two vectors by 16 byte-lane indices (0-15 first operand, 16-31 second). */
   shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
+  f32x4Neg: simd(0xe1),
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),

@@ -169,7 +169,8 @@ export function applyRopeWithTables(
 /**
  * `applyRopeWithTables` into a caller's buffer: writes RoPE(x) into `out` (same length as x) and
  * returns it. `out` may be x itself (in place), or a buffer reused across calls, as with
- * `torch.mul(..., out=buf)`; any other overlap of x and out is an error.
+ * `torch.mul(..., out=buf)`; any other overlap of x and out is an error. Fastest when x and out are
+ * views on one `ropeBuffer` (rotated where they are, no copy through WebAssembly memory).
  */
 export function applyRopeInto(
   x: Float32Array,

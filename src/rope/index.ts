@@ -17,6 +17,8 @@ export {
   ropeRowPermutation,
   ropeTables,
 } from './apply.js';
+// Zero-copy tensors in WebAssembly memory (applyRopeInto rotates them without copies)
+export { isRopeBuffer, ropeBuffer } from './kernels.js';
 // Frequencies and context-extension scalings
 export {
   ROPE_SCALING_TYPES,

@@ -1,20 +1,13 @@
 /**
- * The RoPE rotation kernels behind apply.ts, both layouts (lecture 17 Eq. 13/14; rotate_half):
- * a WebAssembly SIMD kernel (4 pairs per instruction) that streams x through a cache-sized tile of
- * its memory, so main memory is read once and written once as in a plain copy, and a scalar JS
- * kernel used where SIMD is unavailable or headDim/2 is not a multiple of 4. Both are checked
- * against the entry-by-entry formulas in test/rope/kernels.test.ts.
+ * Where the RoPE rotation runs (lecture 17 Eq. 13/14; rotate_half), both layouts: in place in the
+ * WebAssembly memory of a `ropeBuffer` (zero copy: x read once, out written once), else through a
+ * cache-sized tile of a shared wasm memory (copy in, rotate, copy out), with the SIMD kernels of
+ * simd.ts; a scalar JS kernel where SIMD is unavailable or headDim/2 is not a multiple of 4. All
+ * paths are checked against the entry-by-entry formulas in test/rope/kernels.test.ts.
  */
-import {
-  assembleModule,
-  ensureMemory,
-  I32,
-  instantiateSync,
-  op,
-  V128,
-  type WasmFunction,
-  wordLanes,
-} from '../core/wasm.js';
+import { ConfigError, checkNumber } from '../core/errors.js';
+import { ensureMemory } from '../core/wasm.js';
+import { GROUPS, type RopeKernels, ropeKernels } from './simd.js';
 
 export type KernelLayout = 'interleaved' | 'half';
 
@@ -72,147 +65,150 @@ export function rotateScalar({ x, out, cos, sin, half, layout }: Rotation): void
   else scalarHalf(x, out, cos, sin, half);
 }
 
-// ---------- the SIMD kernels: in place on `rows` rows at byte address xp, table rows at cp / sp ----------
+// ---------- SIMD: blocks of positions, all heads per block, the block's tables in cache ----------
 
-/** Locals shared by both kernels: parameters xp, cp, sp, rows, hb (= half * 4 bytes), then scratch. */
-const [XP, CP, SP, ROWS, HB, J, PA, CV, SV, A, B, X0, X1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-const PARAMS = [I32, I32, I32, I32, I32];
-const LOCALS = [I32, I32, V128, V128, V128, V128];
+/** Floats of one head's x per block (64 KiB): a block holds B = TILE_FLOATS / headDim positions. */
+const TILE_FLOATS = 16384;
 
-/** Wraps a per-row body in the row loop: exit at rows = 0; after a row xp += 2 hb, cp += hb, sp += hb. */
-function rowLoop(row: number[][]): number[][] {
-  return [
-    op.block,
-    op.loop,
-    [...op.get(ROWS), ...op.i32Eqz, ...op.brIf(1)],
-    [...op.i32(0), ...op.set(J)],
-    ...row,
-    [...op.get(XP), ...op.get(HB), ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.set(XP)],
-    [...op.get(CP), ...op.get(HB), ...op.i32Add, ...op.set(CP)],
-    [...op.get(SP), ...op.get(HB), ...op.i32Add, ...op.set(SP)],
-    [...op.get(ROWS), ...op.i32(1), ...op.i32Sub, ...op.set(ROWS)],
-    op.br(0),
-    op.end,
-    op.end,
-  ];
+/** Float offsets in wasm memory of a block's compact tables [B, half], expanded tables [B, 2 d] and tile. */
+interface Scratch {
+  B: number;
+  cAt: number;
+  sAt: number;
+  tAt: number;
+  tileAt: number;
 }
 
-/** cv = cos[j..j+3], sv = sin[j..j+3] (j in bytes). */
-const loadTables = [
-  [...op.get(CP), ...op.get(J), ...op.i32Add, ...op.v128Load(), ...op.set(CV)],
-  [...op.get(SP), ...op.get(J), ...op.i32Add, ...op.v128Load(), ...op.set(SV)],
-];
-/** j += 16 bytes; loop while j < hb. */
-const nextJ = [...op.get(J), ...op.i32(16), ...op.i32Add, ...op.tee(J), ...op.get(HB), ...op.i32LtU, ...op.brIf(0)];
-
-/** The rotation of lanes (a, b) by (cv, sv): a cos - b sin ... */
-const rotatedA = (a: number, b: number) => [
-  ...[...op.get(a), ...op.get(CV), ...op.f32x4Mul, ...op.get(b), ...op.get(SV), ...op.f32x4Mul],
-  ...op.f32x4Sub,
-];
-/** ... and a sin + b cos. */
-const rotatedB = (a: number, b: number) => [
-  ...[...op.get(a), ...op.get(SV), ...op.f32x4Mul, ...op.get(b), ...op.get(CV), ...op.f32x4Mul],
-  ...op.f32x4Add,
-];
-
-/** Half-split: a = x[j..j+3], b = x[j+half..j+half+3] rotated in place; pa = xp + j. */
-const halfKernel: WasmFunction = {
-  name: 'half',
-  params: PARAMS,
-  results: [],
-  locals: LOCALS,
-  body: rowLoop([
-    op.loop,
-    ...loadTables,
-    [...op.get(XP), ...op.get(J), ...op.i32Add, ...op.tee(PA), ...op.v128Load(), ...op.set(A)],
-    [...op.get(PA), ...op.get(HB), ...op.i32Add, ...op.v128Load(), ...op.set(B)],
-    [...op.get(PA), ...rotatedA(A, B), ...op.v128Store()],
-    [...op.get(PA), ...op.get(HB), ...op.i32Add, ...rotatedB(A, B), ...op.v128Store()],
-    nextJ,
-    op.end,
-  ]),
-};
-
-/**
- * Interleaved: x0 = (a0 b0 a1 b1) and x1 = (a2 b2 a3 b3) are split into a = (a0..a3) and
- * b = (b0..b3), rotated as in the half layout, and interleaved again; pa = xp + 2 j.
- */
-const interleavedKernel: WasmFunction = {
-  name: 'interleaved',
-  params: PARAMS,
-  results: [],
-  locals: [...LOCALS, V128, V128],
-  body: rowLoop([
-    op.loop,
-    ...loadTables,
-    [...op.get(XP), ...op.get(J), ...op.i32(1), ...op.i32Shl, ...op.i32Add, ...op.tee(PA)],
-    [...op.v128Load(0), ...op.set(X0), ...op.get(PA), ...op.v128Load(16), ...op.set(X1)],
-    [...op.get(X0), ...op.get(X1), ...op.shuffle(wordLanes([0, 2, 4, 6])), ...op.set(A)],
-    [...op.get(X0), ...op.get(X1), ...op.shuffle(wordLanes([1, 3, 5, 7])), ...op.set(B)],
-    [...rotatedA(A, B), ...op.set(X0), ...rotatedB(A, B), ...op.set(X1)],
-    [...op.get(PA), ...op.get(X0), ...op.get(X1), ...op.shuffle(wordLanes([0, 4, 1, 5])), ...op.v128Store(0)],
-    [...op.get(PA), ...op.get(X0), ...op.get(X1), ...op.shuffle(wordLanes([2, 6, 3, 7])), ...op.v128Store(16)],
-    nextJ,
-    op.end,
-  ]),
-};
-
-type SimdKernel = (xp: number, cp: number, sp: number, rows: number, hb: number) => void;
-interface SimdModule {
-  memory: WebAssembly.Memory;
-  half: SimdKernel;
-  interleaved: SimdKernel;
-}
-
-let simdModule: SimdModule | null | undefined;
-
-/** The compiled SIMD module, or null where this runtime has no WebAssembly SIMD. */
-export function ropeSimd(): SimdModule | null {
-  if (simdModule === undefined) {
-    const exports = instantiateSync(assembleModule([halfKernel, interleavedKernel]));
-    simdModule = exports ? (exports as unknown as SimdModule) : null;
-  }
-  return simdModule;
-}
-
-/** Floats per tile (16 KiB): the tile and its table rows stay in the first-level caches. */
-const TILE_FLOATS = 4096;
-
-/**
- * SIMD kernel: copies the tables once (repeated so that a tile never wraps around P), then
- * streams x tile by tile: copy in, rotate in place, copy out into `out` (which may be x).
- * Needs half % 4 === 0.
- */
-export function rotateSimd(module: SimdModule, { x, out, cos, sin, half, layout }: Rotation): void {
+function scratchLayout(base: number, half: number, P: number): Scratch {
   const d = 2 * half;
-  const P = cos.length / half;
-  const rows = x.length / d;
-  const tileRows = Math.max(1, Math.floor(TILE_FLOATS / d));
-  const copies = Math.min(Math.ceil(rows / P), 1 + Math.ceil(tileRows / P)); // table periods held
-  const tableFloats = copies * cos.length;
-  const [cosAt, sinAt, tileAt] = [0, tableFloats, 2 * tableFloats]; // float offsets
-  ensureMemory(module.memory, 4 * (tileAt + tileRows * d));
-  const heap = new Float32Array(module.memory.buffer);
-  for (let c = 0; c < copies; c++) {
-    heap.set(cos, cosAt + c * cos.length);
-    heap.set(sin, sinAt + c * cos.length);
+  const B = Math.max(1, Math.min(P, Math.floor(TILE_FLOATS / d)));
+  const sAt = base + B * half;
+  const tAt = sAt + B * half;
+  return { B, cAt: base, sAt, tAt, tileAt: tAt + 2 * B * d };
+}
+
+/**
+ * Loads the tables of positions p0..p0+n-1 (expanded once for all heads in the interleaved layout)
+ * and returns the rotation of those positions for `heads` heads (x at byte src, out at dst, heads
+ * `stride` bytes apart), run in groups of GROUPS[0] heads, then smaller groups for the rest.
+ */
+function rotateBlock(k: RopeKernels, heap: Float32Array, s: Scratch, r: Rotation, p0: number, n: number) {
+  const { cos, sin, half, layout } = r;
+  heap.set(cos.subarray(p0 * half, (p0 + n) * half), s.cAt);
+  heap.set(sin.subarray(p0 * half, (p0 + n) * half), s.sAt);
+  if (layout === 'interleaved') k.expand(4 * s.cAt, 4 * s.sAt, 4 * s.tAt, 4 * n * half);
+  return (src: number, dst: number, heads: number, stride: number) => {
+    for (let g = 0, h = 0; g < GROUPS.length; g++) {
+      const groups = Math.floor((heads - h) / GROUPS[g]);
+      if (groups === 0) continue;
+      const [from, to] = [src + h * stride, dst + h * stride];
+      if (layout === 'interleaved') k.interleaved[g](from, to, 4 * s.tAt, 8 * n * half, groups, stride);
+      else k.half[g](from, to, 4 * s.cAt, 4 * s.sAt, n, 4 * half, groups, stride);
+      h += groups * GROUPS[g];
+    }
+  };
+}
+
+/**
+ * Zero copy: x and out are views on the memory of `k`, tables at float `scratchAt`. Returns false
+ * (the caller takes the tile path) when a block's tables do not fit, i.e. headDim > TILE_FLOATS.
+ */
+function rotateResident(k: RopeKernels, scratchAt: number, r: Rotation): boolean {
+  const d = 2 * r.half;
+  const P = r.cos.length / r.half;
+  const s = scratchLayout(scratchAt, r.half, P);
+  if (4 * s.tileAt > k.memory.buffer.byteLength) return false;
+  const heap = new Float32Array(k.memory.buffer);
+  const heads = r.x.length / (P * d);
+  for (let p0 = 0; p0 < P; p0 += s.B) {
+    const n = Math.min(s.B, P - p0);
+    const rotate = rotateBlock(k, heap, s, r, p0, n);
+    rotate(r.x.byteOffset + 4 * p0 * d, r.out.byteOffset + 4 * p0 * d, heads, 4 * P * d);
   }
-  const kernel = layout === 'interleaved' ? module.interleaved : module.half;
-  const hb = 4 * half;
-  for (let r = 0; r < rows; ) {
-    const p = r % P;
-    const n = Math.min(tileRows, rows - r, copies * P - p);
-    heap.set(x.subarray(r * d, (r + n) * d), tileAt);
-    kernel(4 * tileAt, 4 * (cosAt + p * half), 4 * (sinAt + p * half), n, hb);
-    out.set(heap.subarray(tileAt, tileAt + n * d), r * d);
-    r += n;
+  return true;
+}
+
+/**
+ * Through a tile of the shared memory: per block of positions, each head's rows (or, when one block
+ * holds all P positions, as many whole heads as fill a tile) are copied in, rotated and copied out.
+ */
+export function rotateTiled(k: RopeKernels, r: Rotation): void {
+  const d = 2 * r.half;
+  const P = r.cos.length / r.half;
+  const s = scratchLayout(0, r.half, P);
+  const perTile = s.B === P ? Math.max(1, Math.floor(TILE_FLOATS / (P * d))) : 1;
+  ensureMemory(k.memory, 4 * (s.tileAt + perTile * s.B * d));
+  const heap = new Float32Array(k.memory.buffer);
+  const heads = r.x.length / (P * d);
+  for (let p0 = 0; p0 < P; p0 += s.B) {
+    const n = Math.min(s.B, P - p0);
+    const rotate = rotateBlock(k, heap, s, r, p0, n);
+    for (let h = 0; h < heads; h += perTile) {
+      const at = (h * P + p0) * d;
+      const len = Math.min(perTile, heads - h) * n * d; // contiguous: n === P whenever perTile > 1
+      heap.set(r.x.subarray(at, at + len), s.tileAt);
+      rotate(4 * s.tileAt, 4 * s.tileAt, len / (n * d), 4 * n * d);
+      r.out.set(heap.subarray(s.tileAt, s.tileAt + len), at);
+    }
   }
 }
 
-/** Rotates with the SIMD kernel where available and half % 4 === 0, else with the scalar one. */
+let shared: RopeKernels | null | undefined;
+
+/** The kernels on the shared, growable tile memory; null where this runtime has no WebAssembly SIMD. */
+export function sharedKernels(): RopeKernels | null {
+  if (shared === undefined) shared = ropeKernels(new WebAssembly.Memory({ initial: 1 }));
+  return shared;
+}
+
+// ---------- zero-copy buffers ----------
+
+/** Scratch after a buffer's data: a block's compact and expanded tables (3 B d <= 3 TILE_FLOATS floats for d <= TILE_FLOATS). */
+const SCRATCH_BYTES = 12 * TILE_FLOATS;
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB, the limit of a 32-bit WebAssembly memory
+
+/** Kernels and scratch offset of each buffer's memory, by its ArrayBuffer (which never changes: no grow). */
+const residents = new WeakMap<ArrayBufferLike, { kernels: RopeKernels; scratchAt: number }>();
+
+/**
+ * A zero-filled Float32Array of `length` floats that lives in its own WebAssembly memory, so that
+ * `applyRopeInto(x, ..., out)` with x and out on it (the buffer itself or subarrays of it) rotates
+ * with no copy. The memory is created at its final size with that size as its maximum: it can
+ * never grow, so the array is never detached. Where SIMD is unavailable it is a plain Float32Array.
+ */
+export function ropeBuffer(length: number): Float32Array {
+  checkNumber('length', length, { min: 1, integer: true });
+  const dataBytes = 16 * Math.ceil(length / 4);
+  const pages = Math.ceil((dataBytes + SCRATCH_BYTES) / PAGE);
+  if (pages > MAX_PAGES) {
+    throw new ConfigError(`ropeBuffer length must leave room in a 4 GiB WebAssembly memory, got ${length} floats`);
+  }
+  if (!sharedKernels()) return new Float32Array(length);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const kernels = ropeKernels(memory) as RopeKernels;
+  residents.set(memory.buffer, { kernels, scratchAt: dataBytes / 4 });
+  return new Float32Array(memory.buffer, 0, length);
+}
+
+/** Whether `a` is a view on a `ropeBuffer` memory. */
+export function isRopeBuffer(a: Float32Array): boolean {
+  return residents.has(a.buffer);
+}
+
+/**
+ * Rotates by the fastest path: zero copy when x and out share a ropeBuffer memory, else the SIMD
+ * tile path (half % 4 === 0), else the scalar kernel.
+ */
 export function rotateInto(r: Rotation): void {
-  const module = r.half % 4 === 0 ? ropeSimd() : null;
-  if (module) rotateSimd(module, r);
-  else rotateScalar(r);
+  if (r.half % 4 === 0) {
+    const resident = r.x.buffer === r.out.buffer ? residents.get(r.out.buffer) : undefined;
+    if (resident && rotateResident(resident.kernels, resident.scratchAt, r)) return;
+    const k = sharedKernels();
+    if (k) {
+      rotateTiled(k, r);
+      return;
+    }
+  }
+  rotateScalar(r);
 }

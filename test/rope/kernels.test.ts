@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ShapeError } from '../../src/core/errors.js';
+import { ConfigError, ShapeError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { applyRope, applyRopeInto, applyRopeWithTables, type RopeLayout, ropeTables } from '../../src/rope/index.js';
-import { ropeSimd, rotateScalar, rotateSimd } from '../../src/rope/kernels.js';
+import {
+  applyRope,
+  applyRopeInto,
+  applyRopeWithTables,
+  isRopeBuffer,
+  type RopeLayout,
+  ropeBuffer,
+  ropeTables,
+} from '../../src/rope/index.js';
+import { type Rotation, rotateInto, rotateScalar, rotateTiled, sharedKernels } from '../../src/rope/kernels.js';
 
 /**
  * Entry-by-entry rotation in float64 from arbitrary tables [P, half]: row r uses position r mod P;
@@ -41,45 +49,62 @@ function problem(seed: number, rows: number, P: number, half: number) {
 }
 
 const LAYOUTS: RopeLayout[] = ['interleaved', 'half'];
-const simd = ropeSimd();
+const simd = sharedKernels();
+
+/** The rotation run on the tile path (plain arrays through the shared wasm memory). */
+function tiled(r: Rotation) {
+  if (simd && r.half % 4 === 0) rotateTiled(simd, r);
+  else rotateScalar(r);
+}
+
+/** The rotation run with x and out in one ropeBuffer: out of place (side by side) and in place. */
+function resident(r: Rotation): [Float32Array, Float32Array] {
+  const n = r.x.length;
+  const buf = ropeBuffer(2 * n + 3); // odd length and offset: views need not be 16-byte aligned
+  const [x, out] = [buf.subarray(1, 1 + n), buf.subarray(2 + n, 2 + 2 * n)];
+  x.set(r.x);
+  rotateInto({ ...r, x, out });
+  rotateInto({ ...r, x, out: x });
+  return [out, x];
+}
 
 describe('RoPE kernels against the entry-by-entry rotation', () => {
-  // [rows, P, half]: one row; P = rows; many heads over few positions (tables repeated in the
-  // SIMD tile); long P with a tile boundary inside a period; head dims where half % 4 != 0.
+  // [rows, P, half]: one row; P = rows; 32 heads over 3 positions (groups of 4 heads); 7 heads
+  // (groups 4 + 2 + 1); P = 150 at half 64 (two position blocks, the last one partial); head dims
+  // where half % 4 != 0 (scalar); headDim 2 * 8200 > 16384 floats (one position per block).
   const shapes: [number, number, number][] = [
     [1, 1, 4],
     [5, 5, 8],
     [96, 3, 4],
-    [600, 150, 64],
+    [7 * 150, 150, 64],
     [4, 2, 3],
     [6, 3, 5],
+    [3, 3, 8200],
   ];
   for (const layout of LAYOUTS) {
     for (const [rows, P, half] of shapes) {
-      it(`${layout}: scalar and SIMD kernels, rows ${rows}, P ${P}, half ${half}`, () => {
+      it(`${layout}: scalar, tiled and zero-copy paths, rows ${rows}, P ${P}, half ${half}`, () => {
         const { x, cos, sin } = problem(rows * 31 + half, rows, P, half);
         const want = naiveRotate(x, cos, sin, half, layout);
         const scalar = new Float32Array(x.length);
         rotateScalar({ x, out: scalar, cos, sin, half, layout });
         expect(relErr(scalar, want)).toBeLessThan(1e-6);
-        if (simd && half % 4 === 0) {
-          const out = new Float32Array(x.length);
-          rotateSimd(simd, { x, out, cos, sin, half, layout });
-          expect(relErr(out, want)).toBeLessThan(1e-6);
-        }
+        const out = new Float32Array(x.length);
+        tiled({ x, out, cos, sin, half, layout });
+        expect(relErr(out, want)).toBeLessThan(1e-6);
+        for (const got of resident({ x, out, cos, sin, half, layout })) expect(relErr(got, want)).toBeLessThan(1e-6);
       });
     }
   }
 
-  it('the SIMD kernel is available on this Node (WebAssembly SIMD)', () => {
+  it('the SIMD kernels are available on this Node (WebAssembly SIMD)', () => {
     expect(simd).not.toBeNull();
   });
 
-  it('property: SIMD equals scalar on random shapes (both layouts)', () => {
-    if (!simd) return;
+  it('property: the tiled and zero-copy SIMD paths equal the scalar kernel on random shapes (both layouts)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 300 }),
         fc.integer({ min: 1, max: 9 }),
         fc.integer({ min: 1, max: 24 }),
         fc.constantFrom(...LAYOUTS),
@@ -88,12 +113,67 @@ describe('RoPE kernels against the entry-by-entry rotation', () => {
           const { x, cos, sin } = problem(P * 1000 + heads * 10 + quarter, heads * P, P, half);
           const [a, b] = [new Float32Array(x.length), new Float32Array(x.length)];
           rotateScalar({ x, out: a, cos, sin, half, layout });
-          rotateSimd(simd, { x, out: b, cos, sin, half, layout });
-          return relErr(b, a) < 1e-6;
+          tiled({ x, out: b, cos, sin, half, layout });
+          const [out, inPlace] = resident({ x, out: b, cos, sin, half, layout });
+          return relErr(b, a) < 1e-6 && relErr(out, a) < 1e-6 && relErr(inPlace, a) < 1e-6;
         },
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('ropeBuffer (x and out in WebAssembly memory)', () => {
+  const tables = ropeTables(16, 16);
+  const { x } = problem(11, 3 * 16, 16, 8);
+
+  it('is a zero-filled Float32Array; its subarrays are recognised, plain arrays are not', () => {
+    const buf = ropeBuffer(10);
+    expect(buf).toBeInstanceOf(Float32Array);
+    expect(Array.from(buf)).toEqual(new Array(10).fill(0));
+    expect(isRopeBuffer(buf) && isRopeBuffer(buf.subarray(3))).toBe(true);
+    expect(isRopeBuffer(new Float32Array(10))).toBe(false);
+  });
+
+  it('rejects a bad length', () => {
+    for (const bad of [0, -1, 2.5, Number.NaN, 2 ** 31]) expect(() => ropeBuffer(bad)).toThrow(ConfigError);
+  });
+
+  it('applyRopeInto in place, into a subarray, and mixed with plain arrays equals applyRopeWithTables', () => {
+    for (const layout of LAYOUTS) {
+      const want = Array.from(applyRopeWithTables(x, tables, 16, layout));
+      const buf = ropeBuffer(2 * x.length);
+      const [bx, bout] = [buf.subarray(0, x.length), buf.subarray(x.length)];
+      bx.set(x);
+      expect(applyRopeInto(bx, tables, 16, layout, bout)).toBe(bout);
+      expect(Array.from(bout)).toEqual(want);
+      const plainOut = new Float32Array(x.length);
+      applyRopeInto(bx, tables, 16, layout, plainOut); // x resident, out plain: tile path
+      expect(Array.from(plainOut)).toEqual(want);
+      bout.fill(0);
+      applyRopeInto(x, tables, 16, layout, bout); // x plain, out resident: tile path
+      expect(Array.from(bout)).toEqual(want);
+      expect(applyRopeInto(bx, tables, 16, layout, bx)).toBe(bx);
+      expect(Array.from(bx)).toEqual(want);
+    }
+  });
+
+  it('stays attached and correct when reused after larger calls (its memory never grows)', () => {
+    const buf = ropeBuffer(x.length);
+    const bytes = buf.buffer.byteLength;
+    // a larger call on the buffer's own memory: 8 positions of headDim 96, then the smaller problem
+    const big = ropeTables(8, 96);
+    applyRopeInto(buf, big, 96, 'interleaved', buf);
+    // a much larger call on plain arrays grows the shared tile memory, not this one
+    const large = problem(5, 64 * 64, 64, 32).x;
+    applyRopeInto(large, ropeTables(64, 64), 64, 'half', large);
+    for (const layout of LAYOUTS) {
+      buf.set(x);
+      applyRopeInto(buf, tables, 16, layout, buf);
+      expect(buf.length).toBe(x.length);
+      expect(buf.buffer.byteLength).toBe(bytes);
+      expect(relErr(buf, naiveRotate(x, tables.cos, tables.sin, 8, layout))).toBeLessThan(1e-6);
+    }
   });
 });
 
