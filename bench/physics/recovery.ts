@@ -1,21 +1,27 @@
 /**
- * bench/physics/recovery.ts — parameter recovery from synthetic video: every system, several
- * seeds, true vs estimated, median and spread of the relative error; a pixel-noise robustness
- * curve; a distractor-background run; and Eq. 6 vs RK4 sub-steps. Writes one JSON per invocation
- * to assets/physics/<name>.json (default name: the suite; the tour reads every file there).
- * Usage: nice -n 10 npx tsx bench/physics/recovery.ts --suite main|substeps|noise|background
- *        [--preset fast] [--epochs 150] [--seeds 5] [--seed-from 1] [--systems a,b] [--noise 0.05,0.1,0.2]
- *        [--background smooth|smooth-per-clip] [--name file]
+ * bench/physics/recovery.ts — parameter recovery from synthetic video: systems x seeds, true vs
+ * estimated, median and worst relative error; plus pixel-noise, distractor-background, block
+ * (Eq. 6 vs RK4) and block-variant suites. Each job checkpoints into --checkpoint (default
+ * out/physics-bench/<name>) and stores its result there, so an interrupted suite resumes where it
+ * stopped. Writes assets/physics/<name>.json at the end (the tour and bench/physics/table.ts read it).
+ * Usage: nice -n 10 npx tsx bench/physics/recovery.ts --suite main|substeps|noise|background|variant
+ *        [--preset fast|paper] [--epochs E] [--substeps n] [--seeds 5] [--seed-from 1] [--systems a,b]
+ *        [--noise 0.05,0.1] [--background smooth] [--variant paper-block|paper-block-prior]
+ *        [--config '{"latentInit":"torch"}' --label 'what the overrides change'] [--name file]
+ * A --label stores the runs as a variant of the system's own block (suite 'variant'), so
+ * decision runs with --config overrides never mix with the main tables.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTf } from '../../src/core/engine.js';
 import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { disposeParams } from '../../src/nn/index.js';
-import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
+import { paperLedRate, paperTorricelliRate } from '../../src/physics/blocks.js';
+import { type PhysicsConfig, type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
 import { encodeAll } from '../../src/physics/model.js';
 import type { Background } from '../../src/physics/render.js';
-import { SYSTEM_NAMES, type SystemName } from '../../src/physics/systems.js';
+import { SYSTEM_NAMES, SYSTEMS, type SystemName, type SystemSpec } from '../../src/physics/systems.js';
 import { type FitResult, fitPhysics } from '../../src/physics/train.js';
 
 const arg = (name: string, dflt: string) => {
@@ -24,9 +30,31 @@ const arg = (name: string, dflt: string) => {
 };
 const suite = arg('suite', 'main');
 const preset = arg('preset', 'fast') as PhysicsPreset;
-const epochs = Number(arg('epochs', '150'));
+const name = arg('name', suite);
+const base = resolvePhysicsConfig(preset);
+const epochs = Number(arg('epochs', String(base.epochs)));
 const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + Number(arg('seed-from', '1')));
+const variant = arg('variant', '');
+/** Variant label of --config decision runs (the block is the system's own). */
+const label = arg('label', '');
+/** Extra config overrides as JSON, e.g. --config '{"latentInit":"torch"}' (decision measurements). */
+const extra = JSON.parse(arg('config', '{}')) as Partial<PhysicsConfig>;
+const ckptRoot = arg('checkpoint', join('out', 'physics-bench', name));
 const list = (s: string) => s.split(',').filter(Boolean);
+
+/**
+ * The paper's LED / Torricelli blocks, without our learned offset: with the paper's N(0, 1) prior
+ * ('paper-block') or the reference code's alternative prior N(1, 0.5) ('paper-block-prior',
+ * `KL_divergence_2` in its loss_func.py). Measured in docs/parts/physics.md (Decisions).
+ */
+function variantSpec(system: SystemName): SystemSpec | undefined {
+  if (!variant) return undefined;
+  const rate = { led: paperLedRate, torricelli: paperTorricelliRate }[system as 'led' | 'torricelli'];
+  if (!rate) throw new Error(`--variant applies to led and torricelli, not ${system}`);
+  const spec = SYSTEMS[system];
+  const prior = variant === 'paper-block-prior' ? { mean: 1, variance: 0.5 } : undefined;
+  return { ...spec, dynamics: { order: 1, rate }, params: spec.params.filter((p) => !p.nuisance), prior };
+}
 
 interface Job {
   system: SystemName;
@@ -36,19 +64,20 @@ interface Job {
   background: Background;
 }
 
+const substeps = Number(arg('substeps', String(base.substeps)));
+
 function jobs(): Job[] {
-  const base = { substeps: 1, noise: 0, background: 'plain' as const };
+  const common = { substeps, noise: 0, background: 'plain' as const };
   const systems = list(arg('systems', suite === 'main' ? SYSTEM_NAMES.join(',') : 'oscillator')) as SystemName[];
   const out: Job[] = [];
   for (const system of systems) {
     for (const seed of seeds) {
-      if (suite === 'main') out.push({ ...base, system, seed });
-      if (suite === 'substeps') out.push({ ...base, system, seed, substeps: Number(arg('substeps', '2')) });
+      if (suite === 'main' || suite === 'substeps' || suite === 'variant') out.push({ ...common, system, seed });
       if (suite === 'background')
-        out.push({ ...base, system, seed, background: arg('background', 'smooth') as Background });
+        out.push({ ...common, system, seed, background: arg('background', 'smooth') as Background });
       if (suite === 'noise')
-        for (const noise of list(arg('noise', '0.05,0.1,0.2,0.4')).map(Number))
-          out.push({ ...base, system, seed, noise });
+        for (const noise of list(arg('noise', '0.05,0.1,0.2')).map(Number))
+          out.push({ ...common, system, seed, noise });
     }
   }
   return out;
@@ -58,19 +87,14 @@ function jobs(): Job[] {
 function traces(tf: Awaited<ReturnType<typeof getTf>>, r: FitResult) {
   const { data, model } = r.run;
   const P = data.height * data.width;
-  const clips = 3;
-  const latent = encodeAll(tf, model, data.frames.subarray(0, clips * data.length * P), P);
-  const rows = [];
-  for (let i = 0; i < latent.length; i++) {
-    rows.push({
-      clip: Math.floor(i / data.length),
-      t: (i % data.length) * data.dt,
-      state: data.states![i],
-      latent: latent[i],
-      latentInStateUnits: r.fit ? (latent[i] - r.fit.offset) / r.fit.scale : null,
-    });
-  }
-  return rows;
+  const latent = encodeAll(tf, model, data.frames.subarray(0, 3 * data.length * P), P);
+  return Array.from(latent, (z, i) => ({
+    clip: Math.floor(i / data.length),
+    t: (i % data.length) * data.dt,
+    state: data.states![i],
+    latent: z,
+    latentInStateUnits: r.fit ? (z - r.fit.offset) / r.fit.scale : null,
+  }));
 }
 
 const tf = await getTf();
@@ -79,35 +103,61 @@ const curves: Record<string, unknown> = {};
 const latentTraces: Record<string, unknown> = {};
 const t0 = performance.now();
 for (const job of jobs()) {
-  const config = resolvePhysicsConfig(preset, {
-    epochs,
-    substeps: job.substeps,
-    noise: job.noise,
-    background: job.background,
-  });
-  const set = simulateClips(job.system, { ...config, seed: job.seed });
-  const r = await fitPhysics(tf, set, config, { seed: job.seed });
   const key = `${job.system}/noise${job.noise}/substeps${job.substeps}/${job.background}`;
-  if (job.seed === seeds[0]) {
-    curves[key] = r.history.map((h) => ({ epoch: h.epoch, loss: h.loss, rollout: h.rollout, kl: h.kl, ...h.params }));
-    latentTraces[key] = traces(tf, r);
+  const dir = join(ckptRoot, `${key.replaceAll('/', '_')}_seed${job.seed}`);
+  const done = join(dir, 'result.json');
+  let stored: { run: Record<string, unknown>; curve: unknown; trace: unknown };
+  if (existsSync(done)) {
+    stored = JSON.parse(readFileSync(done, 'utf8'));
+  } else {
+    const config = resolvePhysicsConfig(preset, {
+      ...extra,
+      epochs,
+      substeps: job.substeps,
+      noise: job.noise,
+      background: job.background,
+    });
+    const set = simulateClips(job.system, { ...config, seed: job.seed });
+    const spec = variantSpec(job.system);
+    const r = await fitPhysics(tf, set, config, {
+      seed: job.seed,
+      spec,
+      checkpointDir: join(dir, 'checkpoint'),
+      resume: true,
+    });
+    stored = {
+      run: {
+        ...job,
+        preset,
+        epochs,
+        variant: variant || label || undefined,
+        params: r.params,
+        raw: r.raw,
+        latentFit: r.fit,
+        secondsPerEpoch: r.secondsPerEpoch,
+        cpuSecondsPerEpoch: r.cpuSecondsPerEpoch,
+      },
+      curve: r.history.map((h) => ({ epoch: h.epoch, loss: h.loss, rollout: h.rollout, kl: h.kl, ...h.params })),
+      trace: traces(tf, r),
+    };
+    writeJsonAtomic(done, stored);
+    r.run.optimizer.dispose();
+    disposeParams(r.run.model);
   }
-  runs.push({ ...job, epochs, params: r.params, raw: r.raw, latentFit: r.fit, secondsPerEpoch: r.secondsPerEpoch });
-  const errs = Object.entries(r.params).map(
-    ([k, p]) => `${k} ${p.estimate.toFixed(4)} (${(100 * p.relativeError!).toFixed(2)}%)`,
+  runs.push(label ? { ...stored.run, variant: label } : stored.run);
+  if (job.seed === seeds[0]) [curves[key], latentTraces[key]] = [stored.curve, stored.trace];
+  const p = stored.run.params as FitResult['params'];
+  const errs = Object.entries(p).map(
+    ([k, v]) => `${k} ${v.estimate.toFixed(4)} (${(100 * v.relativeError!).toFixed(2)}%)`,
   );
-  console.error(
-    `${key} seed ${job.seed}: ${errs.join(', ')}; r2 ${r.fit?.r2.toFixed(4)}; ${r.secondsPerEpoch.toFixed(3)} s/epoch`,
-  );
-  r.run.optimizer.dispose();
-  disposeParams(r.run.model);
+  console.error(`${key} seed ${job.seed}: ${errs.join(', ')}`);
 }
-const out = join(import.meta.dirname, '..', '..', 'assets', 'physics', `${arg('name', suite)}.json`);
+const out = join(import.meta.dirname, '..', '..', 'assets', 'physics', `${name}.json`);
 writeJsonAtomic(out, {
   command: `npx tsx bench/physics/recovery.ts ${process.argv.slice(2).join(' ')}`,
-  suite,
+  suite: label ? 'variant' : suite,
   preset,
-  config: resolvePhysicsConfig(preset, { epochs }),
+  config: resolvePhysicsConfig(preset, { ...extra, epochs, substeps }),
   seeds,
   wallSeconds: (performance.now() - t0) / 1000,
   runs,

@@ -2,9 +2,9 @@
  * Physics blocks of "Learning Physics From Video" (Castañeda Garcia et al., CVPR 2025, arXiv
  * 2410.01376): the known ODE of each system, written once over `Ops<T>` so the same formula
  * drives the ground-truth simulator (numbers) and the trained model (tensors).
- * Second-order systems z'' = a(z, z') are stepped with the lecture's Eq. 6 (semi-implicit Euler);
- * first-order systems z' = r(z) with explicit Euler. Checked against closed forms and RK4 in
- * test/physics/blocks.test.ts.
+ * The block is the paper's one-step update (lecture Eq. 6 for z'' = a(z, z'), explicit Euler for
+ * z' = r(z)) or, with sub-steps, classical RK4 from a shooting start (`rollout`). Checked against
+ * closed forms and RK4 in test/physics/blocks.test.ts.
  */
 import type { Ops } from './ops.js';
 
@@ -36,19 +36,27 @@ export const slidingBlockAccel: Acceleration = (ops, _z, _v, p) =>
 /** Free fall: y'' = -g. */
 export const freeFallAccel: Acceleration = (ops, _z, _v, p) => ops.neg(p.g);
 
+/** LED brightness decay as the paper writes it: b' = -k b. */
+export const paperLedRate: Rate = (ops, z, p) => ops.neg(ops.mul(p.k, z));
+
 /**
- * LED brightness decay b' = -k (b - bOff): the paper's b' = -k b with the latent level of a dark
- * LED, bOff, learned too (0 in physical units). Without it the KL prior's mean 0 fights the decay
- * to 0 (docs/parts/physics.md: 173% error on k).
+ * LED brightness decay b' = -k (b - bOff): the paper's law with the latent level of a dark LED,
+ * bOff, learned too (0 in physical units). Without it the prior's mean fights the decay to 0
+ * (docs/parts/physics.md, Decisions: 180-220% error on k).
  */
 export const ledRate: Rate = (ops, z, p) => ops.neg(ops.mul(p.k, ops.sub(z, p.bOff)));
 
+/** sqrt(|x|) with a finite gradient at 0. */
+const safeSqrtAbs = <T>(ops: Ops<T>, x: T) => ops.sqrt(ops.add(ops.abs(x), ops.constant(1e-8)));
+
+/** Torricelli's law as the paper writes it: h' = -c sqrt(h) (|h| as the reference code). */
+export const paperTorricelliRate: Rate = (ops, z, p) => ops.neg(ops.mul(p.c, safeSqrtAbs(ops, z)));
+
 /**
- * Torricelli's law h' = -c sqrt(|h - hOff|): the paper's h' = -c sqrt(h) with the latent level of
- * an empty tank, hOff, learned too (0 in physical units). |.| + 1e-8 keeps the gradient finite.
+ * Torricelli's law h' = -c sqrt(|h - hOff|): the paper's law with the latent level of an empty
+ * tank, hOff, learned too (0 in physical units).
  */
-export const torricelliRate: Rate = (ops, z, p) =>
-  ops.neg(ops.mul(p.c, ops.sqrt(ops.add(ops.abs(ops.sub(z, p.hOff)), ops.constant(1e-8)))));
+export const torricelliRate: Rate = (ops, z, p) => ops.neg(ops.mul(p.c, safeSqrtAbs(ops, ops.sub(z, p.hOff))));
 
 // ---- integrator steps ----
 
@@ -64,6 +72,28 @@ export function eq6Step<T>(ops: Ops<T>, accel: Acceleration, zPrev: T, z: T, p: 
 /** Explicit Euler for z' = r(z): z_{t+1} = z_t + dt r(z_t). */
 export function eulerStep<T>(ops: Ops<T>, rate: Rate, z: T, p: Params<T>, dt: number): T {
   return ops.add(z, ops.scale(rate(ops, z, p), dt));
+}
+
+/**
+ * Reading Eq. 6 exactly for the oscillator. Eq. 6 with (g0', g1') is the linear recurrence
+ * z_{t+1} = S z_t - D z_{t-1}, S = 2 - dt g1' - dt^2 g0', D = 1 - dt g1'; the exact flow of
+ * z'' + g1 z' + g0 z = 0 sampled every dt is the recurrence whose characteristic roots are
+ * e^{s dt} with s^2 + g1 s + g0 = 0 (root product e^{-g1 dt}, sum 2 e^{-g1 dt/2} cos(omega dt)).
+ * Returns the (g0, g1) whose exact flow IS the learned map; NaN when no real ODE has it (D <= 0
+ * or S < -2 sqrt(D)).
+ */
+export function oscillatorFromEq6(g0: number, g1: number, dt: number): { g0: number; g1: number } {
+  const [S, D] = [2 - dt * g1 - dt * dt * g0, 1 - dt * g1];
+  if (!(D > 0)) return { g0: Number.NaN, g1: Number.NaN };
+  const exactG1 = -Math.log(D) / dt;
+  const c = S / (2 * Math.sqrt(D)); // cos(omega dt) (underdamped) or cosh(kappa dt) (overdamped)
+  const omega2 = c <= 1 ? (Math.acos(c) / dt) ** 2 : -((Math.acosh(c) / dt) ** 2); // acos(c < -1) = NaN
+  return { g0: omega2 + (exactG1 * exactG1) / 4, g1: exactG1 };
+}
+
+/** Reading explicit Euler exactly for b' = -k b: (1 - dt k') = e^{-k dt}; NaN when dt k' >= 1. */
+export function decayRateFromEuler(k: number, dt: number): number {
+  return 1 - dt * k > 0 ? -Math.log(1 - dt * k) / dt : Number.NaN;
 }
 
 /** A system's latent dynamics: first order (rate) or second order (acceleration). */
@@ -100,7 +130,7 @@ export const SHOOTING_ITERATIONS = 3;
  * Rolls the physics block forward from the first `order` encodings and returns predictions for
  * the next `steps` frames.
  * - `substeps = 1`: the paper exactly — Eq. 6 fed its own predictions (for first-order systems,
- *   explicit Euler). Biased by O(dt): 2.8% on the oscillator's g0 at dt = 0.1 (FACTS 2).
+ *   explicit Euler). Biased by O(dt): 2.8% on the oscillator's g0 at dt = 0.1 (`physics bias`, ./bias.ts).
  * - `substeps = n > 1`: n RK4 steps per frame interval, starting from the velocity v_1 that
  *   carries (z_1, v_1) back onto z_0 in dt (shooting, Newton on v). Plain semi-implicit
  *   sub-stepping from v = (z_1 - z_0)/dt keeps a ~2% bias (docs/parts/physics.md), hence RK4.
@@ -146,11 +176,23 @@ export function rollout<T>(
   return out;
 }
 
+/** Prior of the distribution loss: N(mean, variance) for the latents of a batch. */
+export interface LatentPrior {
+  mean: number;
+  variance: number;
+}
+
+/** The paper's prior N(0, 1). */
+export const STANDARD_PRIOR: Readonly<LatentPrior> = Object.freeze({ mean: 0, variance: 1 });
+
 /**
- * Distribution loss (FACTS 2): KL( N(mu, sigma^2) || N(0, 1) ) = (sigma^2 + mu^2 - 1 - ln sigma^2) / 2,
- * per latent dimension, with mu and sigma^2 the batch mean and (unbiased) variance of the latents.
+ * Distribution loss, lecture L2: KL( N(mu, sigma^2) || N(m, s^2) ) =
+ * ((sigma^2 + (mu - m)^2) / s^2 - 1 - ln(sigma^2 / s^2)) / 2 per latent dimension, with mu and
+ * sigma^2 the batch mean and (unbiased) variance of the latents. The paper's prior is N(0, 1).
  */
-export function klStandardNormal<T>(ops: Ops<T>, mu: T, variance: T): T {
-  const inner = ops.sub(ops.add(variance, ops.mul(mu, mu)), ops.add(ops.constant(1), ops.log(variance)));
-  return ops.scale(inner, 0.5);
+export function klToNormal<T>(ops: Ops<T>, mu: T, variance: T, prior: LatentPrior = STANDARD_PRIOR): T {
+  const d = ops.sub(mu, ops.constant(prior.mean));
+  const ratio = ops.scale(ops.add(variance, ops.mul(d, d)), 1 / prior.variance);
+  const logRatio = ops.sub(ops.log(variance), ops.constant(Math.log(prior.variance)));
+  return ops.scale(ops.sub(ops.sub(ratio, ops.constant(1)), logRatio), 0.5);
 }

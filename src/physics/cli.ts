@@ -5,25 +5,24 @@
  */
 import { z } from 'zod';
 import { defineCommand } from '../core/command.js';
-import { PHYSICS_PRESETS, type PhysicsPreset } from './config.js';
+import { PHYSICS_PRESET_NAMES, PHYSICS_PRESETS, physicsConfigSchema } from './config.js';
 import { SYSTEM_NAMES } from './systems.js';
 
 const system = z.enum(SYSTEM_NAMES).describe('physical system');
-const background = z
-  .enum(['plain', 'smooth', 'smooth-per-clip'])
-  .describe("background: 'plain', 'smooth' (one seeded distractor for all clips) or 'smooth-per-clip'");
-const noise = z.number().min(0).max(1).describe('Gaussian pixel noise std in [0, 1] intensity units');
+/** Every training setting, with its doc string, default and range, from the config schema. */
+const cfg = physicsConfigSchema.shape;
 
 const simulate = defineCommand({
   name: 'simulate',
   summary: 'render seeded synthetic video (56x100 gray PNG frames, dt = 0.1 s) and params.json',
   options: z.object({
     system,
-    clips: z.number().int().min(1).max(100000).default(16).describe('number of clips'),
-    frames: z.number().int().min(2).max(1000).default(10).describe('frames per clip'),
-    noise: noise.default(0),
-    background: background.default('plain'),
+    clips: cfg.clips,
+    frames: cfg.length,
+    noise: cfg.noise,
+    background: cfg.background,
   }),
+  defaults: { clips: 16 },
   out: { kind: 'dir', describe: 'folder for clip_NNNN/frame_NN.png and params.json' },
   examples: ['modelmath physics simulate --system pendulum --clips 4 --out pendulum-clips'],
   async run(o, ctx) {
@@ -49,35 +48,23 @@ const train = defineCommand({
       .describe('clip folder from `physics simulate`, folder of frames, GIF or APNG (video files need ffmpeg)')
       .meta({ placeholder: 'path' }),
     preset: z
-      .enum(Object.keys(PHYSICS_PRESETS) as [PhysicsPreset, ...PhysicsPreset[]])
+      .enum(PHYSICS_PRESET_NAMES)
       .default('paper')
       .describe("'paper' (the paper's settings), 'fast' (our reduced CPU preset) or 'test' (seconds)"),
-    epochs: z.number().int().min(1).max(1_000_000).optional().describe('epochs (default: the preset)'),
-    clips: z.number().int().min(1).max(100000).optional().describe('simulated clips (default: the preset)'),
-    noise: noise.optional(),
-    background: background.optional(),
-    substeps: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('physics block sub-steps: 1 = Eq. 6 (paper), n > 1 = finer integration'),
+    ...cfg,
   }),
+  presets: { option: 'preset', values: PHYSICS_PRESETS },
   inputs: ['video'],
   out: { kind: 'dir', describe: 'folder for checkpoint/ and result.json', claims: ['checkpoint/'] },
   resumable: true,
   examples: ['modelmath physics train --system free-fall --preset test --out free-fall-run'],
   async run(o, ctx) {
     const { join } = await import('node:path');
-    const { resolvePhysicsConfig } = await import('./config.js');
     const { readClipSet, simulateClips } = await import('./dataset.js');
     const { fitPhysics } = await import('./train.js');
     const { writeJsonAtomic } = await import('../core/outputs.js');
     const tf = await (await import('../core/engine.js')).getTf();
-    const { system: name, video, preset, ...rest } = o;
-    const overrides = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-    const config = resolvePhysicsConfig(preset, overrides);
+    const { system: name, video, preset, ...config } = o;
     const set = video
       ? await readClipSet(video, name, { length: config.length, dt: config.dt })
       : simulateClips(name, { ...config, seed: ctx.seed });
@@ -118,16 +105,19 @@ const bias = defineCommand({
   summary: "best-fit parameters of the physics block on exact trajectories (the integrator's bias)",
   options: z.object({
     system,
-    substeps: z.number().int().min(1).max(1000).default(1).describe('sub-steps (1 = Eq. 6)'),
-    clips: z.number().int().min(1).max(10000).default(64).describe('exact trajectories to fit'),
+    substeps: cfg.substeps,
+    clips: cfg.clips.describe('exact trajectories to fit'),
   }),
+  defaults: { clips: 64 },
   examples: ['modelmath physics bias --system pendulum --clips 8'],
   async run(o, ctx) {
     const { integratorBias } = await import('./bias.js');
     const params = integratorBias(o.system, { substeps: o.substeps, clips: o.clips, seed: ctx.seed });
-    const lines = Object.entries(params).map(
-      ([p, v]) => `${p}: best fit ${v.fit.toFixed(5)} vs true ${v.true} (${(100 * v.relativeError).toFixed(3)}%)`,
-    );
+    const pct = (x: number) => `${(100 * x).toFixed(3)}%`;
+    const lines = Object.entries(params).map(([p, v]) => {
+      const read = v.read === v.fit ? '' : `; read exactly ${v.read.toFixed(5)} (${pct(v.readError)})`;
+      return `${p}: best fit ${v.fit.toFixed(5)} vs true ${v.true} (${pct(v.relativeError)})${read}`;
+    });
     return { data: { system: o.system, substeps: o.substeps, params }, text: lines.join('\n') };
   },
 });

@@ -1,108 +1,107 @@
 /**
- * Training configuration of the latent-physics model (FACTS 2: MLP 5600 -> 1000 -> 100 -> d,
- * ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the physical parameters; batch 128; 500
- * epochs). `PHYSICS_DEFAULTS` is the paper's setting; presets are partial objects merged over
- * it and never add a code path. `fast` is OUR reduced preset for this 2-core machine (4x4
- * average-pooled input, a 200-wide first layer, a larger physics learning rate): not the paper's.
+ * Training configuration of the latent-physics model (Castañeda Garcia et al., CVPR 2025, and its
+ * reference code: MLP 5600 -> 1000 -> 100 -> d, ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the
+ * physical parameters; batch 128; 500 epochs; PyTorch's default init), declared once: one zod schema
+ * with every setting's meaning, default and range. The defaults are the paper's; presets are partial
+ * objects merged over them, and `modelmath physics train` derives
+ * its flags from the same schema. `fast` is OUR reduced preset for a 2-core CPU: not the paper's.
  */
 import { z } from 'zod';
+import { parseConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 
-export interface PhysicsConfig {
-  // ---- data ----
-  /** Synthetic clips to simulate when no video is given. Default 256; range [1, 100000]. */
-  clips: number;
-  /** Frames per clip (the rollout covers all of them). Default 10 (paper); >= order + 1. */
-  length: number;
-  /** Seconds between frames. Default 0.1 (paper). */
-  dt: number;
-  /** Pixel noise std of simulated frames, [0, 1] intensity units. Default 0. */
-  noise: number;
-  /** Background of simulated frames: 'plain' (black), 'smooth' (one seeded distractor for all clips) or 'smooth-per-clip'. Default 'plain'. */
-  background: 'plain' | 'smooth' | 'smooth-per-clip';
-  // ---- model ----
-  /** Hidden widths of the MLP encoder. Default [1000, 100] (paper). */
-  hidden: number[];
-  /** Average-pool factor applied to the 56 x 100 frames before the encoder: 1 (paper), 2 or 4. */
-  downsample: 1 | 2 | 4;
-  /**
-   * Integrator sub-steps inside the physics block per frame interval. 1 = the paper's Eq. 6;
-   * n > 1 = n semi-implicit Euler sub-steps with a second-order start (removes Eq. 6's O(dt) bias).
-   */
-  substeps: number;
-  // ---- loss ----
-  /** Weight of the KL(N(mean, var) || N(0, 1)) distribution loss. Default 1 (paper). */
-  klWeight: number;
-  // ---- optimisation ----
-  /** Passes over the clips. Default 500 (paper). */
-  epochs: number;
-  /** Clips per Adam step. Default 128 (paper). */
-  batchSize: number;
-  /** Adam learning rate of the encoder. Default 1e-3 (paper). */
-  lrEncoder: number;
-  /** Adam learning rate of the physical parameters. Default 1e-2 (paper; the reference code's real-video script passes 1.0). */
-  lrPhys: number;
-  /** Epochs between checkpoints. Default 10. */
-  checkpointEvery: number;
-}
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
-export const PHYSICS_DEFAULTS: Readonly<PhysicsConfig> = Object.freeze({
-  clips: 256,
-  length: 10,
-  dt: 0.1,
-  noise: 0,
-  background: 'plain',
-  hidden: [1000, 100],
-  downsample: 1,
-  substeps: 1,
-  klWeight: 1,
-  epochs: 500,
-  batchSize: 128,
-  lrEncoder: 1e-3,
-  lrPhys: 1e-2,
-  checkpointEvery: 10,
+export const physicsConfigSchema = z.object({
+  // ---- data ----
+  clips: positiveInt(100000).default(256).describe('synthetic clips to simulate when no video is given'),
+  length: z.number().int().min(2).max(1000).default(10).describe('frames per clip (the rollout covers all of them)'),
+  dt: z.number().positive().max(10).default(0.1).describe('seconds between frames'),
+  noise: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('Gaussian pixel noise std of simulated frames, [0, 1] intensity units'),
+  background: z
+    .enum(['plain', 'smooth', 'smooth-per-clip'])
+    .default('plain')
+    .describe(
+      "background of simulated frames: 'plain' (black), 'smooth' (one seeded distractor for all clips) or 'smooth-per-clip'",
+    ),
+  // ---- model ----
+  hidden: z
+    .array(z.coerce.number().int().min(1).max(10000))
+    .min(1)
+    .max(8)
+    .default([1000, 100])
+    .describe('hidden widths of the MLP encoder'),
+  latentInit: z
+    .enum(['unit', 'torch'])
+    .default('torch')
+    .describe(
+      "encoder init: 'torch' (the reference's PyTorch nn.Linear default) or 'unit' (ours: then the last layer rescaled so the first 128 clips' latents have mean 0, variance 1)",
+    ),
+  downsample: z
+    .number()
+    .int()
+    .refine((f) => f === 1 || f === 2 || f === 4, 'must be 1, 2 or 4')
+    .default(1)
+    .describe('average-pool factor applied to the 56 x 100 frames before the encoder: 1 (paper), 2 or 4'),
+  substeps: positiveInt(1000)
+    .default(1)
+    .describe(
+      'physics block steps per frame interval: 1 = the paper (Eq. 6 / explicit Euler), n > 1 = n classical RK4 steps from a shooting start',
+    ),
+  // ---- loss ----
+  klWeight: z.number().min(0).max(1000).default(1).describe("weight of the KL distribution loss to the system's prior"),
+  // ---- optimisation ----
+  epochs: positiveInt(1000000).default(500).describe('passes over the clips'),
+  batchSize: positiveInt(100000).default(128).describe('clips per Adam step'),
+  lrEncoder: z.number().positive().max(10).default(1e-3).describe('Adam learning rate of the encoder'),
+  lrSchedule: z
+    .enum(['constant', 'cosine'])
+    .default('constant')
+    .describe("learning-rate schedule of both groups: 'constant' (paper) or 'cosine' (ours: decay from the peak to 0)"),
+  lrPhys: z
+    .number()
+    .positive()
+    .max(100)
+    .default(1e-2)
+    .describe("Adam learning rate of the physical parameters (the reference's real-video script passes 1.0)"),
+  checkpointEvery: positiveInt(1000000).default(10).describe('epochs between checkpoints'),
 });
+export type PhysicsConfig = z.output<typeof physicsConfigSchema>;
+
+export const PHYSICS_DEFAULTS: Readonly<PhysicsConfig> = Object.freeze(physicsConfigSchema.parse({}));
 
 /** Presets: small partial configs over the defaults. */
 export const PHYSICS_PRESETS = Object.freeze({
   /** The paper's setting (the defaults). */
   paper: {},
-  /** Reduced for a shared 2-core CPU (ours, not the paper's): 14 x 25 input, 200-wide first layer. */
-  fast: { downsample: 4, hidden: [200, 100], lrPhys: 0.1, epochs: 150 },
+  /**
+   * Ours, for a shared 2-core CPU (not the paper's): 14 x 25 input, a 200-wide first layer, physics
+   * learning rate 0.1 with a cosine decay of both rates, 600 epochs, the unit-variance latent init.
+   */
+  fast: { downsample: 4, hidden: [200, 100], lrPhys: 0.1, lrSchedule: 'cosine', epochs: 600, latentInit: 'unit' },
   /** Tiny, for tests and the tour's live demo. */
-  test: { clips: 32, batchSize: 16, downsample: 4, hidden: [32, 16], epochs: 3, checkpointEvery: 1 },
+  test: {
+    clips: 32,
+    batchSize: 16,
+    downsample: 4,
+    hidden: [32, 16],
+    epochs: 3,
+    checkpointEvery: 1,
+    latentInit: 'unit',
+  },
 } satisfies Record<string, Partial<PhysicsConfig>>);
 export type PhysicsPreset = keyof typeof PHYSICS_PRESETS;
-
-const positiveInt = (max: number) => z.number().int().min(1).max(max);
-
-export const physicsConfigSchema = z.object({
-  clips: positiveInt(100000),
-  length: z.number().int().min(2).max(1000),
-  dt: z.number().positive().max(10),
-  noise: z.number().min(0).max(1),
-  background: z.enum(['plain', 'smooth', 'smooth-per-clip']),
-  hidden: z.array(positiveInt(10000)).min(1).max(8),
-  downsample: z.union([z.literal(1), z.literal(2), z.literal(4)]),
-  substeps: positiveInt(1000),
-  klWeight: z.number().min(0).max(1000),
-  epochs: positiveInt(1000000),
-  batchSize: positiveInt(100000),
-  lrEncoder: z.number().positive().max(10),
-  lrPhys: z.number().positive().max(100),
-  checkpointEvery: positiveInt(1000000),
-});
+export const PHYSICS_PRESET_NAMES = Object.keys(PHYSICS_PRESETS) as [PhysicsPreset, ...PhysicsPreset[]];
 
 /** Defaults, then the preset, then overrides; validated (first problem -> ConfigError naming the field). */
 export function resolvePhysicsConfig(preset: PhysicsPreset = 'paper', overrides: Partial<PhysicsConfig> = {}) {
   if (!(preset in PHYSICS_PRESETS)) {
-    throw new ConfigError(`preset must be one of ${Object.keys(PHYSICS_PRESETS).join(', ')}, got '${preset}'`);
+    throw new ConfigError(`preset must be one of ${PHYSICS_PRESET_NAMES.join(', ')}, got '${preset}'`);
   }
-  const merged = { ...PHYSICS_DEFAULTS, ...PHYSICS_PRESETS[preset], ...overrides };
-  const r = physicsConfigSchema.safeParse(merged);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ConfigError(`physics config ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return r.data as PhysicsConfig;
+  return parseConfig(physicsConfigSchema, { ...PHYSICS_PRESETS[preset], ...overrides });
 }

@@ -6,31 +6,37 @@
  */
 
 // Integrator bias and recovery summaries
-export { integratorBias } from './bias.js';
+export { fitBlock, integratorBias } from './bias.js';
 // Physics blocks (one formula per system, over numbers or tensors)
 export {
   type Acceleration,
   type Dynamics,
+  decayRateFromEuler,
   eq6Step,
   eulerStep,
   freeFallAccel,
   GRAVITY,
   INCLINE,
-  klStandardNormal,
+  klToNormal,
+  type LatentPrior,
   ledRate,
   oscillatorAccel,
+  oscillatorFromEq6,
   type Params,
   pendulumAccel,
   type Rate,
   rk4,
   rk4Step,
   rollout,
+  STANDARD_PRIOR,
   slidingBlockAccel,
   torricelliRate,
 } from './blocks.js';
+export { fitLatentToState, fitPowerLatent, fitSqrtLatent, type LineFit } from './calibrate.js';
 // Model and training
 export {
   PHYSICS_DEFAULTS,
+  PHYSICS_PRESET_NAMES,
   PHYSICS_PRESETS,
   type PhysicsConfig,
   type PhysicsPreset,
@@ -51,7 +57,6 @@ export {
 export {
   encode,
   encodeAll,
-  fitLatentToState,
   type PhysicsModel,
   physicsLoss,
   physicsModelInit,

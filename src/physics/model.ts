@@ -7,8 +7,8 @@
  */
 import { readAndDispose, type Tensor, type Tf, type Variable } from '../core/engine.js';
 import type { Rng } from '../core/rng.js';
-import { linear, type MlpParams, mlpInit } from '../nn/index.js';
-import { klStandardNormal, rollout } from './blocks.js';
+import { linear, type MlpParams } from '../nn/index.js';
+import { klToNormal, rollout, STANDARD_PRIOR } from './blocks.js';
 import type { PhysicsConfig } from './config.js';
 import { tensorOps } from './ops.js';
 import type { SystemSpec } from './systems.js';
@@ -30,14 +30,53 @@ export interface PhysicsModel {
 /** Latent dimension d (every system here has one scalar state). */
 export const LATENT_DIM = 1;
 
+/**
+ * The reference encoder's initialisation, PyTorch's `nn.Linear` default (kaiming_uniform with
+ * a = sqrt(5)): weights and biases uniform in +-1/sqrt(fan_in). Weights are stored [in, out].
+ */
+export function torchLinearInit(tf: Tf, rng: Rng, dims: readonly number[]): MlpParams {
+  const uniform = (r: Rng, n: number, bound: number) =>
+    Float32Array.from({ length: n }, () => r.uniformRange(-bound, bound));
+  return {
+    layers: dims.slice(1).map((out, i) => {
+      const [r, bound] = [rng.fork(`layer${i}`), 1 / Math.sqrt(dims[i])];
+      const w = tf.variable(tf.tensor2d(uniform(r.fork('w'), dims[i] * out, bound), [dims[i], out]));
+      return { w, b: tf.variable(tf.tensor1d(uniform(r.fork('b'), out, bound))) };
+    }),
+  };
+}
+
 /** Encoder [P, ...hidden, d] and physical parameters at the system's initial values. */
 export function physicsModelInit(tf: Tf, rng: Rng, spec: SystemSpec, cfg: PhysicsConfig, pixels: number): PhysicsModel {
-  const encoder = mlpInit(rng.fork('encoder'), [pixels, ...cfg.hidden, LATENT_DIM]);
+  const encoder = torchLinearInit(tf, rng.fork('encoder'), [pixels, ...cfg.hidden, LATENT_DIM]);
   const physScale = cfg.lrPhys / cfg.lrEncoder;
   const phys: Record<string, Variable> = {};
   for (const p of spec.params)
     phys[p.name] = tf.tidy(() => tf.variable(tf.scalar(p.init / physScale, 'float32'), true));
   return { encoder, phys, physScale };
+}
+
+/** Clips whose frames set the latent's initial mean and variance (`standardizeLatent`). */
+export const STANDARDIZE_CLIPS = 128;
+
+/**
+ * Data-dependent init of the encoder's last layer (LSUV-style, Mishkin & Matas 2016, on the output
+ * layer only): weights and bias rescaled so that the latents of `frames` [n * P] have mean 0 and
+ * variance 1, the prior's, before the first step. Ours, not the reference's: from PyTorch's init the
+ * latents have variance ~1e-4, the KL term dominates the first steps and grows the latent along
+ * whatever feature spreads fastest (measured: oscillator stuck on a latent even in the ball's
+ * position in 2 of 5 fast seeds; none with this init; an earlier preset, docs/parts/physics.md Decisions).
+ */
+export function standardizeLatent(tf: Tf, model: PhysicsModel, frames: Float32Array): void {
+  const pixels = model.encoder.layers[0].w.shape[0];
+  const z = encodeAll(tf, model, frames, pixels);
+  const mean = z.reduce((a, b) => a + b, 0) / z.length;
+  const std = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / (z.length - 1));
+  const last = model.encoder.layers[model.encoder.layers.length - 1];
+  tf.tidy(() => {
+    last.w.assign(tf.div(last.w, std));
+    last.b!.assign(tf.div(tf.sub(last.b!, mean), std));
+  });
 }
 
 /** The physical parameters theta = physScale * phi as tensors (call inside a tidy). */
@@ -50,9 +89,14 @@ export function physValues(model: PhysicsModel): Record<string, number> {
   return Object.fromEntries(Object.entries(model.phys).map(([k, v]) => [k, v.dataSync()[0] * model.physScale]));
 }
 
-/** z = E(x): [N, P] -> [N] (d = 1); ReLU between the layers (FACTS 2), none after the last. */
+/**
+ * z = E(x): [N, P] -> [N] (d = 1); ReLU between the layers, none after the last. Frames are [-1, 1]
+ * in modelmath; the encoder sees them as intensities in [0, 1], as the reference code feeds it
+ * (src/utils/video2npy.py divides gray levels by 255). Measured: with [-1, 1] inputs the pendulum's
+ * latent folded back at large angles in 4 of 4 fast runs (docs/parts/physics.md, Decisions).
+ */
 export function encode(tf: Tf, model: PhysicsModel, x: Tensor): Tensor {
-  let h = x; // [N, P]
+  let h = tf.mul(tf.add(x, 1), 0.5); // [N, P] in [0, 1]
   model.encoder.layers.forEach((layer, i) => {
     h = linear(layer, h);
     if (i < model.encoder.layers.length - 1) h = tf.relu(h);
@@ -67,8 +111,11 @@ export interface LossTerms {
 }
 
 /**
- * Lecture L = L1 + L2 for a batch of clips [B, T, P]: L1 = mean over the B x (T - order) predicted
- * frames of (z_hat - z)^2; L2 = KL of the B*T latents' mean and unbiased variance to N(0, 1).
+ * Lecture L = L1 + L2 for a batch of clips [B, T, P], as the reference code computes it
+ * (`latent_loss` over `EndPhys.forward`'s outputs): L1 = MSE between the encodings of all T frames
+ * and the block's sequence (the first `order` encodings, then its predictions), i.e. the squared
+ * errors of the T - order predicted frames summed and divided by B x T; L2 = KL of the B x T
+ * latents' mean and unbiased variance to the system's prior (N(0, 1) in the paper).
  */
 export function physicsLoss(tf: Tf, spec: SystemSpec, model: PhysicsModel, clips: Tensor, cfg: PhysicsConfig) {
   const [B, T, P] = clips.shape;
@@ -83,11 +130,11 @@ export function physicsLoss(tf: Tf, spec: SystemSpec, model: PhysicsModel, clips
   });
   const pred = tf.stack(preds, 1); // [B, T - order]
   const target = z.slice([0, order], [B, T - order]);
-  const rolloutLoss = tf.mean(tf.square(tf.sub(pred, target)));
+  const rolloutLoss = tf.div(tf.sum(tf.square(tf.sub(pred, target))), B * T);
   const flat = z.reshape([-1]);
   const mu = tf.mean(flat);
   const variance = tf.div(tf.sum(tf.square(tf.sub(flat, mu))), B * T - 1);
-  const kl = klStandardNormal(ops, mu, variance);
+  const kl = klToNormal(ops, mu, variance, spec.prior ?? STANDARD_PRIOR);
   const total = tf.add(rolloutLoss, tf.mul(kl, cfg.klWeight));
   return { total, rollout: rolloutLoss, kl } satisfies LossTerms;
 }
@@ -108,18 +155,4 @@ export function encodeAll(
     out.set(readAndDispose(z), i);
   }
   return out;
-}
-
-/** Least-squares fit latent ≈ scale * state + offset, with R^2 (how well the latent tracks the truth). */
-export function fitLatentToState(latent: ArrayLike<number>, state: ArrayLike<number>) {
-  const n = latent.length;
-  let [ms, mz] = [0, 0];
-  for (let i = 0; i < n; i++) [ms, mz] = [ms + state[i] / n, mz + latent[i] / n];
-  let [sss, ssz, szz] = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const [ds, dz] = [state[i] - ms, latent[i] - mz];
-    [sss, ssz, szz] = [sss + ds * ds, ssz + ds * dz, szz + dz * dz];
-  }
-  const scale = ssz / sss;
-  return { scale, offset: mz - scale * ms, r2: szz > 0 ? (ssz * ssz) / (sss * szz) : 0 };
 }

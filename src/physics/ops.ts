@@ -11,6 +11,7 @@ export interface Ops<T> {
   add(a: T, b: T): T;
   sub(a: T, b: T): T;
   mul(a: T, b: T): T;
+  div(a: T, b: T): T;
   /** a * s for a plain number s. */
   scale(a: T, s: number): T;
   neg(a: T): T;
@@ -27,6 +28,7 @@ export const numberOps: Ops<number> = Object.freeze({
   add: (a: number, b: number) => a + b,
   sub: (a: number, b: number) => a - b,
   mul: (a: number, b: number) => a * b,
+  div: (a: number, b: number) => a / b,
   scale: (a: number, s: number) => a * s,
   neg: (a: number) => -a,
   sin: Math.sin,
@@ -42,6 +44,7 @@ export function tensorOps(tf: Tf): Ops<Tensor> {
     add: (a, b) => tf.add(a, b),
     sub: (a, b) => tf.sub(a, b),
     mul: (a, b) => tf.mul(a, b),
+    div: (a, b) => tf.div(a, b),
     scale: (a, s) => tf.mul(a, s),
     neg: (a) => tf.neg(a),
     sin: (a) => tf.sin(a),

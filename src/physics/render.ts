@@ -1,5 +1,5 @@
 /**
- * Seeded synthetic video for the physics systems: grayscale 56 x 100 frames (FACTS 2) drawn
+ * Seeded synthetic video for the physics systems: grayscale 56 x 100 frames (the paper's 100 x 56 input) drawn
  * with anti-aliased primitives from the true scalar state of each frame, with optional smooth
  * distractor backgrounds and Gaussian pixel noise. Intensities are built in [0, 1] and returned
  * as CHW floats in [-1, 1] like every image in modelmath. Checked in test/physics/render.test.ts

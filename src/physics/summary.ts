@@ -13,14 +13,21 @@ import type { ParamEstimate } from './train.js';
 export interface RecoveryRun {
   system: string;
   seed: number;
+  /** Preset of the run (older files: the suite's). */
+  preset?: string;
+  /** Block variant of bench/physics/recovery.ts (--variant), when not the system's own. */
+  variant?: string;
   substeps: number;
   noise: number;
   background: string;
   /** Epochs of the run (older files: the suite's config). */
   epochs?: number;
   params: Record<string, ParamEstimate>;
+  /** The physics block's values (latent units), when stored. */
+  raw?: Record<string, number>;
   latentFit?: { scale: number; offset: number; r2: number };
   secondsPerEpoch: number;
+  cpuSecondsPerEpoch?: number;
 }
 
 /** A stored suite (see bench/physics/recovery.ts). */
@@ -46,6 +53,8 @@ export function median(values: readonly number[]): number {
 export interface RecoveryRow {
   system: string;
   param: string;
+  preset: string;
+  variant: string;
   substeps: number;
   noise: number;
   background: string;
@@ -57,14 +66,35 @@ export interface RecoveryRow {
   minError: number;
   maxError: number;
   medianR2: number;
+  /** Median CPU seconds per epoch (NaN when not recorded). */
+  cpuSecondsPerEpoch: number;
 }
 
-/** Groups runs by (system, parameter, substeps, noise, background) and summarises each group. */
-export function summarizeRuns(runs: readonly RecoveryRun[]): RecoveryRow[] {
+/** The runs of every stored suite named `name` (all when omitted), each tagged with its preset. */
+export function suiteRuns(suites: readonly RecoverySuite[], name?: string): RecoveryRun[] {
+  return suites
+    .filter((s) => name === undefined || s.suite === name)
+    .flatMap((s) => s.runs.map((r) => ({ ...r, preset: r.preset ?? s.preset })));
+}
+
+/**
+ * Groups runs by (system, parameter, preset, variant, substeps, noise, background, epochs) and
+ * summarises each group; `preset` fills in for runs stored without one.
+ */
+export function summarizeRuns(runs: readonly RecoveryRun[], preset = 'fast'): RecoveryRow[] {
   const groups = new Map<string, { run: RecoveryRun; param: string }[]>();
   for (const run of runs) {
     for (const param of Object.keys(run.params)) {
-      const key = JSON.stringify([run.system, param, run.substeps, run.noise, run.background, run.epochs]);
+      const key = JSON.stringify([
+        run.system,
+        param,
+        run.preset ?? preset,
+        run.variant ?? '',
+        run.substeps,
+        run.noise,
+        run.background,
+        run.epochs,
+      ]);
       groups.set(key, [...(groups.get(key) ?? []), { run, param }]);
     }
   }
@@ -74,6 +104,8 @@ export function summarizeRuns(runs: readonly RecoveryRun[]): RecoveryRow[] {
     return {
       system: run.system,
       param,
+      preset: run.preset ?? preset,
+      variant: run.variant ?? '',
       substeps: run.substeps,
       noise: run.noise,
       background: run.background,
@@ -85,6 +117,7 @@ export function summarizeRuns(runs: readonly RecoveryRun[]): RecoveryRow[] {
       minError: Math.min(...errors),
       maxError: Math.max(...errors),
       medianR2: median(g.map((x) => x.run.latentFit?.r2 ?? Number.NaN)),
+      cpuSecondsPerEpoch: median(g.map((x) => x.run.cpuSecondsPerEpoch ?? Number.NaN)),
     };
   });
 }

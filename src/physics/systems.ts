@@ -1,34 +1,38 @@
 /**
- * The paper's physical systems (FACTS 2; Castañeda Garcia et al., CVPR 2025): for each, its ODE
- * (from ./blocks.ts), its parameters with the true values we render and the initial values the
- * model starts from (the reference code's inits where it has one), how initial conditions are
- * drawn, and how a latent-unit estimate maps back to physical units once the latent's scale is
- * known (only position-scaled parameters need that; FACTS 2 "needs a known reference").
+ * The paper's physical systems (Castañeda Garcia et al., CVPR 2025): for each, its ODE (from
+ * ./blocks.ts), its parameters with the true values we render and the values the model starts
+ * from, how initial conditions are drawn, and how block values become physical estimates (exact
+ * reading of the one-step block; a known reference for parameters that depend on the latent's map).
  */
 import { ConfigError, checkOneOf } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import {
   type Dynamics,
+  decayRateFromEuler,
   freeFallAccel,
   GRAVITY,
   INCLINE,
+  type LatentPrior,
   ledRate,
   oscillatorAccel,
+  oscillatorFromEq6,
   pendulumAccel,
   slidingBlockAccel,
   torricelliRate,
 } from './blocks.js';
+import { fitLatentToState, fitPowerLatent, fitSqrtLatent } from './calibrate.js';
 
 export const SYSTEM_NAMES = ['oscillator', 'pendulum', 'sliding-block', 'free-fall', 'led', 'torricelli'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /**
- * - 'invariant': unchanged when the latent is rescaled (damping, frequency, decay rate), so it is
- *   identifiable from video alone;
- * - 'position': carries the latent's units (an acceleration, an outflow coefficient); the raw
- *   estimate is in latent units and needs a known reference scale (`calibrate`).
+ * - 'invariant': the same for every latent that satisfies the law (damping and frequency of the
+ *   oscillator, the pendulum's g/L, whose sine pins the latent to radians): read off the block;
+ * - 'reference': changes with the latent's map (an acceleration, the outflow coefficient, and the
+ *   LED's decay rate, which the map z = b^p multiplies by p): the block's value is in latent units
+ *   and needs a known reference (`calibrate`, ./calibrate.ts).
  */
-export type ParamScaling = 'invariant' | 'position';
+export type ParamScaling = 'invariant' | 'reference';
 
 export interface ParamSpec {
   name: string;
@@ -47,18 +51,30 @@ export interface SystemSpec {
   title: string;
   dynamics: Dynamics;
   params: readonly ParamSpec[];
+  /** Prior of the distribution loss (default N(0, 1), the paper's). */
+  prior?: LatentPrior;
   /** What the scalar state is (for figures). */
   state: string;
   /** Draws the initial state [z] or [z, z'] of one clip. */
   sampleInitial(rng: Rng): number[];
   /**
-   * Physical parameters from latent-unit estimates when the latent is `scale * state + offset`
-   * (scale fitted against a known reference). Identity for invariant parameters.
+   * Continuous-time values from the block's values when the block is the paper's one-step Eq. 6 /
+   * Euler (substeps = 1): the parameters whose EXACT flow is the learned map (linear laws only).
+   * Absent: the values are read as they are (exact for constant accelerations).
    */
-  calibrate(estimates: Readonly<Record<string, number>>, scale: number): Record<string, number>;
+  fromBlock?(values: Readonly<Record<string, number>>, dt: number): Record<string, number>;
+  /**
+   * Physical parameters from latent-unit values, given the latent and the true state of every frame
+   * (a known reference, ./calibrate.ts). Identity for invariant parameters.
+   */
+  calibrate(
+    values: Readonly<Record<string, number>>,
+    latent: ArrayLike<number>,
+    states: ArrayLike<number>,
+  ): Record<string, number>;
 }
 
-const identity = (e: Readonly<Record<string, number>>) => ({ ...e });
+const identity = (values: Readonly<Record<string, number>>) => ({ ...values });
 const u = (rng: Rng, lo: number, hi: number) => rng.uniformRange(lo, hi);
 
 export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
@@ -72,6 +88,7 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     ],
     state: 'x (displacement)',
     sampleInitial: (rng) => [u(rng, -1, 1), u(rng, -2, 2)],
+    fromBlock: (e, dt) => ({ ...e, ...oscillatorFromEq6(e.g0, e.g1, dt) }),
     calibrate: identity,
   },
   pendulum: {
@@ -83,65 +100,76 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
       { name: 'gOverL', trueValue: GRAVITY / 1.2, init: GRAVITY / 10, scaling: 'invariant', description: 'g/L, 1/s^2' },
     ],
     state: 'theta (rad)',
-    // swings of up to ~140 degrees: the angle's spread is then ~1 rad, the scale the KL prior gives
-    // the latent, so sin(z) sees radians (with +-1.2 rad swings we measured a 22% error on g/L)
-    sampleInitial: (rng) => [u(rng, -2.4, 2.4), u(rng, -0.5, 0.5)],
+    // the sine pins the latent to radians and the KL prior pins its variance to 1: both hold only when
+    // the angle's variance over the data is 1 rad^2. Swings of up to 146 degrees give 1.01 (measured
+    // over 4096 clips); +-2.4 rad gave 0.87 and latents 7% wider than the angle (docs/parts/physics.md)
+    sampleInitial: (rng) => [u(rng, -2.55, 2.55), u(rng, -0.5, 0.5)],
     calibrate: identity,
   },
   'sliding-block': {
     name: 'sliding-block',
     title: 'block sliding down a 25 degree incline',
     dynamics: { order: 2, accel: slidingBlockAccel },
-    params: [{ name: 'mu', trueValue: 0.2, init: 0, scaling: 'position', description: 'friction coefficient' }],
+    params: [{ name: 'mu', trueValue: 0.2, init: 0, scaling: 'reference', description: 'friction coefficient' }],
     state: 's (m along the incline)',
     sampleInitial: (rng) => [u(rng, 0, 0.4), u(rng, 0, 1)],
-    calibrate: (e, scale) => {
+    // latent z = a s + b: z'' = a s'', so the block's acceleration is a times the physical one
+    calibrate: (e, latent, states) => {
       const gs = GRAVITY * Math.sin(INCLINE);
       const gc = GRAVITY * Math.cos(INCLINE);
       const latentAccel = gs - e.mu * gc; // s'' in latent units
-      return { ...e, mu: (gs - latentAccel / scale) / gc };
+      return { ...e, mu: (gs - latentAccel / fitLatentToState(latent, states).scale) / gc };
     },
   },
   'free-fall': {
     name: 'free-fall',
     title: 'free fall',
     dynamics: { order: 2, accel: freeFallAccel },
-    params: [{ name: 'g', trueValue: GRAVITY, init: 10, scaling: 'position', description: 'gravity, m/s^2' }],
+    params: [{ name: 'g', trueValue: GRAVITY, init: 10, scaling: 'reference', description: 'gravity, m/s^2' }],
     state: 'y (m)',
     sampleInitial: (rng) => [u(rng, 4.3, 4.8), u(rng, 0, 2.5)],
-    calibrate: (e, scale) => ({ ...e, g: e.g / scale }),
+    calibrate: (e, latent, states) => ({ ...e, g: e.g / fitLatentToState(latent, states).scale }),
   },
   led: {
     name: 'led',
     title: 'LED brightness decay',
     dynamics: { order: 1, rate: ledRate },
     params: [
-      { name: 'k', trueValue: 0.8, init: 2, scaling: 'invariant', description: 'decay rate, 1/s' },
-      { name: 'bOff', trueValue: 0, init: 0, scaling: 'position', description: 'latent of a dark LED', nuisance: true },
+      { name: 'k', trueValue: 0.8, init: 2, scaling: 'reference', description: 'decay rate, 1/s' },
+      {
+        name: 'bOff',
+        trueValue: 0,
+        init: 0,
+        scaling: 'reference',
+        description: 'latent of a dark LED',
+        nuisance: true,
+      },
     ],
     state: 'b (brightness)',
     sampleInitial: (rng) => [u(rng, 0.4, 1)],
-    calibrate: identity,
+    fromBlock: (e, dt) => ({ ...e, k: decayRateFromEuler(e.k, dt) }),
+    // z - bOff = C b^p turns b' = -k b into z' = -(p k)(z - bOff)
+    calibrate: (e, latent, states) => ({ ...e, k: e.k / fitPowerLatent(latent, states, e.bOff ?? 0).scale }),
   },
   torricelli: {
     name: 'torricelli',
     title: 'Torricelli tank',
     dynamics: { order: 1, rate: torricelliRate },
     params: [
-      { name: 'c', trueValue: 0.5, init: 1, scaling: 'position', description: 'outflow coefficient, sqrt(m)/s' },
+      { name: 'c', trueValue: 0.5, init: 1, scaling: 'reference', description: 'outflow coefficient, sqrt(m)/s' },
       {
         name: 'hOff',
         trueValue: 0,
         init: 0,
-        scaling: 'position',
+        scaling: 'reference',
         description: 'latent of an empty tank',
         nuisance: true,
       },
     ],
     state: 'h (m)',
     sampleInitial: (rng) => [u(rng, 0.5, 1)],
-    // latent z = a h + hOff turns h' = -c sqrt(h) into z' = -sign(a) sqrt(|a|) c sqrt(|z - hOff|)
-    calibrate: (e, scale) => ({ ...e, c: (Math.sign(scale) * e.c) / Math.sqrt(Math.abs(scale)) }),
+    // sqrt(z - hOff) = r sqrt(h) + K turns h' = -c sqrt(h) into z' = -(r c) sqrt(z - hOff)
+    calibrate: (e, latent, states) => ({ ...e, c: e.c / fitSqrtLatent(latent, states, e.hOff ?? 0).scale }),
   },
 });
 

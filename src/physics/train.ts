@@ -1,6 +1,6 @@
 /**
- * Training the latent-physics model (lecture section 三; FACTS 2): Adam on encoder + physical
- * parameters (separate learning rates via the rescaling in ./model.ts), minibatches of clips
+ * Training the latent-physics model (lecture section 三; Castañeda Garcia et al., CVPR 2025): Adam
+ * on encoder + physical parameters (separate learning rates via the rescaling in ./model.ts), minibatches of clips
  * reshuffled every epoch (the permutation of epoch e is a pure function of (seed, e), so resuming
  * needs no RNG state), loss L = rollout MSE + KL. After training, the estimates; for
  * position-scaled parameters they are calibrated with the latent's scale fitted on the true
@@ -10,15 +10,26 @@
 import type { Scalar, Tensor, Tf } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { adamw, checkpointOf, type Optimizer, trainLoop } from '../nn/index.js';
+import { adamw, checkpointOf, lrSchedule, type Optimizer, trainLoop } from '../nn/index.js';
+import { fitLatentToState, type LineFit } from './calibrate.js';
 import type { PhysicsConfig } from './config.js';
 import { type ClipSet, downsample } from './dataset.js';
-import { encodeAll, fitLatentToState, type PhysicsModel, physicsLoss, physicsModelInit, physValues } from './model.js';
-import { getSystem } from './systems.js';
+import {
+  encodeAll,
+  type PhysicsModel,
+  physicsLoss,
+  physicsModelInit,
+  physValues,
+  STANDARDIZE_CLIPS,
+  standardizeLatent,
+} from './model.js';
+import { getSystem, type SystemSpec } from './systems.js';
 
 /** Everything one training run holds between steps. */
 export interface PhysicsRun {
   config: PhysicsConfig;
+  /** The system trained (its block, parameters and calibration). */
+  spec: SystemSpec;
   data: ClipSet;
   model: PhysicsModel;
   optimizer: Optimizer;
@@ -26,15 +37,32 @@ export interface PhysicsRun {
   stepsPerEpoch: number;
 }
 
-/** A fresh run: the clip set is pooled by `config.downsample`; the encoder is initialised from `seed`. */
-export function createPhysicsRun(tf: Tf, set: ClipSet, config: PhysicsConfig, seed: number): PhysicsRun {
+/**
+ * A fresh run: the clip set is pooled by `config.downsample`; the encoder is initialised from `seed`.
+ * `spec` replaces the system's own block (benches compare variants of a block on the same clips).
+ */
+export function createPhysicsRun(
+  tf: Tf,
+  set: ClipSet,
+  config: PhysicsConfig,
+  seed: number,
+  spec: SystemSpec = getSystem(set.system),
+): PhysicsRun {
   const data = downsample(set, config.downsample);
-  const spec = getSystem(set.system);
   const model = physicsModelInit(tf, new Rng(seed).fork('init'), spec, config, data.height * data.width);
+  if (config.latentInit === 'unit') {
+    const clips = Math.min(data.count, STANDARDIZE_CLIPS);
+    standardizeLatent(tf, model, data.frames.subarray(0, clips * data.length * data.height * data.width));
+  }
   // plain Adam as the paper (no weight decay); betas and eps are PyTorch's defaults
-  const optimizer = adamw({ lr: config.lrEncoder, weightDecay: 0 });
   const stepsPerEpoch = Math.ceil(data.count / config.batchSize);
-  return { config: { ...config, dt: set.dt }, data, model, optimizer, seed, stepsPerEpoch };
+  const totalSteps = config.epochs * stepsPerEpoch;
+  const lr =
+    config.lrSchedule === 'cosine'
+      ? lrSchedule({ warmupSteps: 0, totalSteps, peak: config.lrEncoder, floor: 0 })
+      : config.lrEncoder;
+  const optimizer = adamw({ lr, weightDecay: 0 });
+  return { config: { ...config, dt: set.dt }, spec, data, model, optimizer, seed, stepsPerEpoch };
 }
 
 /** Clip order of epoch `epoch` (deterministic in (seed, epoch)). */
@@ -64,12 +92,11 @@ export interface StepMetrics {
 
 /** One Adam step on the clips of global step `step` (epoch = floor(step / stepsPerEpoch)). */
 export function trainStep(tf: Tf, run: PhysicsRun, step: number, order: Int32Array): StepMetrics {
-  const spec = getSystem(run.data.system);
   const batch = batchTensor(tf, run, step, order);
   let parts: Tensor[] = [];
   try {
     const loss = run.optimizer.step(() => {
-      const terms = physicsLoss(tf, spec, run.model, batch, run.config);
+      const terms = physicsLoss(tf, run.spec, run.model, batch, run.config);
       parts = [tf.keep(terms.rollout), tf.keep(terms.kl)];
       return terms.total as Scalar;
     }, run.model);
@@ -89,22 +116,24 @@ export interface ParamEstimate {
 }
 
 /**
- * Final estimates. Invariant parameters are read from the physics block as they are; position-scaled
- * ones are calibrated with the latent's fitted scale when the true states are known.
+ * Final estimates: the block's values, read as continuous-time parameters (`fromBlock`, for the
+ * paper's one-step block), then, when the true states are known, position-scaled ones carried to
+ * physical units through the latent's fitted map (`calibrate`). `fit` is the latent's affine fit.
  */
 export function estimates(tf: Tf, run: PhysicsRun) {
-  const spec = getSystem(run.data.system);
+  const { spec } = run;
   const raw = physValues(run.model);
-  let fit: ReturnType<typeof fitLatentToState> | undefined;
-  let calibrated = raw;
+  const read = run.config.substeps === 1 && spec.fromBlock ? spec.fromBlock(raw, run.config.dt) : raw;
+  let fit: LineFit | undefined;
+  let calibrated = read;
   if (run.data.states) {
     const latent = encodeAll(tf, run.model, run.data.frames, run.data.height * run.data.width);
     fit = fitLatentToState(latent, run.data.states);
-    calibrated = spec.calibrate(raw, fit.scale);
+    calibrated = spec.calibrate(read, latent, run.data.states);
   }
   const params: Record<string, ParamEstimate> = {};
   for (const p of spec.params.filter((q) => !q.nuisance)) {
-    const estimate = p.scaling === 'position' ? calibrated[p.name] : raw[p.name];
+    const estimate = p.scaling === 'reference' ? calibrated[p.name] : read[p.name];
     const truth = run.data.params?.[p.name];
     params[p.name] =
       truth === undefined
@@ -129,6 +158,8 @@ export interface FitOptions {
   checkpointDir?: string;
   /** Continue from the checkpoint in `checkpointDir` if there is one. */
   resume?: boolean;
+  /** A variant of the system's block to train instead of its own (benches). */
+  spec?: SystemSpec;
   /** Called after every epoch (progress). */
   onEpoch?: (row: EpochRow, run: PhysicsRun) => void;
 }
@@ -141,26 +172,41 @@ export interface FitResult {
   /** Latent vs true state fit (synthetic video only). */
   fit?: { scale: number; offset: number; r2: number };
   epochs: number;
+  /** Wall seconds per epoch of the epochs run in this call (shared machines inflate it). */
   secondsPerEpoch: number;
+  /** CPU seconds (user + system) per epoch of the epochs run in this call. */
+  cpuSecondsPerEpoch: number;
   history: EpochRow[];
   run: PhysicsRun;
 }
 
 /** Fields of the config that must match for a checkpoint to be resumed. */
-const RESUME_KEYS = ['hidden', 'downsample', 'substeps', 'batchSize', 'lrEncoder', 'lrPhys', 'klWeight'] as const;
+const RESUME_KEYS = [
+  'hidden',
+  'latentInit',
+  'downsample',
+  'substeps',
+  'batchSize',
+  'lrEncoder',
+  'lrPhys',
+  'lrSchedule',
+  'klWeight',
+] as const;
 
 /**
  * Trains for `config.epochs` epochs through nn's `trainLoop` (progress, checkpoints at epoch
  * boundaries, resume) and returns the estimates.
  */
 export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, opts: FitOptions): Promise<FitResult> {
-  const run = createPhysicsRun(tf, set, config, opts.seed);
+  const run = createPhysicsRun(tf, set, config, opts.seed, opts.spec);
   const spe = run.stepsPerEpoch;
   const history: EpochRow[] = [];
   const identity = {
     system: set.system,
     clips: set.count,
     ...Object.fromEntries(RESUME_KEYS.map((k) => [k, config[k]])),
+    // a cosine schedule depends on the run's length; a constant one can be extended
+    ...(config.lrSchedule === 'cosine' ? { epochs: config.epochs } : {}),
   };
   const hooks = checkpointOf({
     params: run.model,
@@ -180,7 +226,7 @@ export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, op
   let order: Int32Array = new Int32Array(0);
   let sums = { loss: 0, rollout: 0, kl: 0 };
   let stepsRun = 0;
-  const t0 = performance.now();
+  const [t0, cpu0] = [performance.now(), process.cpuUsage()];
   await trainLoop({
     steps: config.epochs * spe,
     label: `physics ${set.system}`,
@@ -202,7 +248,20 @@ export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, op
       return { ...m, ...params };
     },
   });
-  const secondsPerEpoch = stepsRun > 0 ? (performance.now() - t0) / 1000 / (stepsRun / spe) : Number.NaN;
+  const epochsRun = stepsRun / spe;
+  const cpu = process.cpuUsage(cpu0);
+  const secondsPerEpoch = stepsRun > 0 ? (performance.now() - t0) / 1000 / epochsRun : Number.NaN;
+  const cpuSecondsPerEpoch = stepsRun > 0 ? (cpu.user + cpu.system) / 1e6 / epochsRun : Number.NaN;
   const { params, raw, fit } = estimates(tf, run);
-  return { system: set.system, params, raw, fit, epochs: config.epochs, secondsPerEpoch, history, run };
+  return {
+    system: set.system,
+    params,
+    raw,
+    fit,
+    epochs: config.epochs,
+    secondsPerEpoch,
+    cpuSecondsPerEpoch,
+    history,
+    run,
+  };
 }

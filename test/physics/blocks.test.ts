@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
 import { integratorBias } from '../../src/physics/bias.js';
 import {
+  decayRateFromEuler,
   eq6Step,
   freeFallAccel,
   GRAVITY,
   INCLINE,
-  klStandardNormal,
+  klToNormal,
   oscillatorAccel,
+  oscillatorFromEq6,
   rk4,
   rollout,
   slidingBlockAccel,
@@ -143,35 +145,86 @@ describe('tensor twins of the blocks', () => {
   });
 });
 
-describe('KL(N(mu, var) || N(0, 1))', () => {
-  it('matches the closed form and a numerical integral', () => {
-    expect(klStandardNormal(numberOps, 1, 4)).toBeCloseTo(0.5 * (4 + 1 - 1 - Math.log(4)), 12);
-    expect(klStandardNormal(numberOps, 0, 1)).toBe(0);
-    // independent check: integral of p log(p / q) by the midpoint rule
-    const [mu, v] = [0.3, 0.5];
-    const pdf = (x: number, m: number, s2: number) =>
-      Math.exp(-((x - m) ** 2) / (2 * s2)) / Math.sqrt(2 * Math.PI * s2);
+describe('KL(N(mu, var) || N(m, s2))', () => {
+  /** Midpoint-rule integral of p log(p / q) for p = N(mu, v), q = N(m, s2): an independent check. */
+  const klIntegral = (mu: number, v: number, m: number, s2: number) => {
+    const pdf = (x: number, a: number, b: number) => Math.exp(-((x - a) ** 2) / (2 * b)) / Math.sqrt(2 * Math.PI * b);
     let kl = 0;
-    for (let x = -10; x < 10; x += 1e-3) {
+    for (let x = -12; x < 12; x += 1e-3) {
       const px = pdf(x + 5e-4, mu, v);
-      kl += px * Math.log(px / pdf(x + 5e-4, 0, 1)) * 1e-3;
+      if (px > 0) kl += px * Math.log(px / pdf(x + 5e-4, m, s2)) * 1e-3;
     }
-    expect(klStandardNormal(numberOps, mu, v)).toBeCloseTo(kl, 6);
+    return kl;
+  };
+
+  it('matches the closed form and a numerical integral, for the paper prior and another', () => {
+    expect(klToNormal(numberOps, 1, 4)).toBeCloseTo(0.5 * (4 + 1 - 1 - Math.log(4)), 12);
+    expect(klToNormal(numberOps, 0, 1)).toBe(0);
+    expect(klToNormal(numberOps, 0.3, 0.5)).toBeCloseTo(klIntegral(0.3, 0.5, 0, 1), 6);
+    expect(klToNormal(numberOps, 0.3, 0.5, { mean: 1, variance: 0.5 })).toBeCloseTo(klIntegral(0.3, 0.5, 1, 0.5), 6);
   });
-  it('is non-negative with its minimum at N(0, 1)', () => {
+
+  it('is non-negative with its minimum at the prior', () => {
     fc.assert(
       fc.property(
         fc.double({ min: -5, max: 5, noNaN: true }),
         fc.double({ min: 1e-3, max: 50, noNaN: true }),
-        (m, v) => {
-          expect(klStandardNormal(numberOps, m, v)).toBeGreaterThanOrEqual(-1e-12);
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        fc.double({ min: 0.1, max: 4, noNaN: true }),
+        (mu, v, m, s2) => {
+          expect(klToNormal(numberOps, mu, v, { mean: m, variance: s2 })).toBeGreaterThanOrEqual(-1e-12);
+          expect(Math.abs(klToNormal(numberOps, m, s2, { mean: m, variance: s2 }))).toBeLessThan(1e-12);
         },
       ),
     );
   });
 });
 
-describe('integrator bias (FACTS 2)', () => {
+describe('reading the one-step blocks as continuous-time parameters', () => {
+  /** Eq. 6 parameters that reproduce the exact sampled flow of z'' + g1 z' + g0 z = 0 (closed form). */
+  const eq6OfExactFlow = (g0: number, g1: number, dt: number) => {
+    // the sampled flow is z_{t+1} = S z_t - D z_{t-1} with S = e^{s1 dt} + e^{s2 dt}, D = e^{-g1 dt}
+    const disc = g1 * g1 - 4 * g0;
+    const half = Math.sqrt(Math.abs(disc)) / 2;
+    const S = 2 * Math.exp((-g1 * dt) / 2) * (disc < 0 ? Math.cos(half * dt) : Math.cosh(half * dt));
+    const D = Math.exp(-g1 * dt);
+    const g1b = (1 - D) / dt;
+    return { g0: (2 - dt * g1b - S) / (dt * dt), g1: g1b };
+  };
+
+  it('recovers (g0, g1) from the Eq. 6 values that reproduce the exact flow (under- and overdamped)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 30, noNaN: true }),
+        fc.double({ min: 0, max: 6, noNaN: true }),
+        (g0, g1) => {
+          const b = eq6OfExactFlow(g0, g1, 0.1);
+          const r = oscillatorFromEq6(b.g0, b.g1, 0.1);
+          expect(r.g0).toBeCloseTo(g0, 6);
+          expect(r.g1).toBeCloseTo(g1, 8);
+        },
+      ),
+    );
+  });
+
+  it('turns the Gauss-Newton fit of Eq. 6 to exact trajectories back into the true values', () => {
+    const eq6 = integratorBias('oscillator', { substeps: 1 });
+    expect(eq6.g0.readError).toBeCloseTo(0, 6);
+    expect(eq6.g1.readError).toBeCloseTo(0, 6);
+    const led = integratorBias('led', { substeps: 1 });
+    expect(led.k.relativeError).toBeLessThan(-0.03); // Euler alone: -3.9%
+    expect(led.k.readError).toBeCloseTo(0, 6);
+  });
+
+  it("Euler for b' = -k b: exact decay over one step, NaN when no decay rate gives the map", () => {
+    const k = 0.8;
+    expect(decayRateFromEuler((1 - Math.exp(-k * 0.1)) / 0.1, 0.1)).toBeCloseTo(k, 12);
+    expect(decayRateFromEuler(10, 0.1)).toBeNaN();
+    expect(oscillatorFromEq6(4, 20, 0.1).g1).toBeNaN();
+  });
+});
+
+describe('integrator bias of Eq. 6', () => {
   it('Eq. 6 at dt = 0.1 fits the exact oscillator with g0 = 3.889, g1 = 0.488; RK4 sub-steps remove it', () => {
     const eq6 = integratorBias('oscillator', { substeps: 1 });
     expect(eq6.g0.fit).toBeCloseTo(3.889, 2);

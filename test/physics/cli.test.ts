@@ -113,7 +113,27 @@ describe('modelmath physics CLI', () => {
     expect(Number.isFinite(j.params.g.estimate)).toBe(true);
   });
 
-  it('bias reproduces the Eq. 6 bias of FACTS 2', async () => {
+  it('train takes every setting of the config schema as a flag; the preset fills what is not given', async () => {
+    const { physicsConfigSchema } = await import('../../src/physics/config.js');
+    expect(await runCli(['physics', 'train', '--help'])).toBe(0);
+    for (const key of Object.keys(physicsConfigSchema.shape)) {
+      expect(out).toContain(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} `);
+    }
+    expect(out).toMatch(/--lr-phys <x>\s+Adam learning rate of the physical parameters/);
+    expect(out).toMatch(/default:\s+0\.01;\s+--preset:\s+fast\s+0\.1\)/);
+    out = '';
+    const res = join(tmp(), 'run');
+    const args = ['physics', 'train', '--system', 'free-fall', '--preset', 'test', '--epochs', '1', '--hidden', '8,4'];
+    expect(await runCli([...args, '--lr-schedule', 'cosine', '--clips', '8', '--out', res, '--json'])).toBe(0);
+    const { config } = JSON.parse(readFileSync(join(res, 'result.json'), 'utf8'));
+    // flags given win; the test preset gives downsample 4 and batch 16; the rest are the paper's defaults
+    expect(config).toMatchObject({ epochs: 1, hidden: [8, 4], lrSchedule: 'cosine', clips: 8, downsample: 4 });
+    expect(config).toMatchObject({ batchSize: 16, lrPhys: 0.01, lrEncoder: 0.001, klWeight: 1, substeps: 1 });
+    expect(await runCli([...args, '--downsample', '3', '--out', join(tmp(), 'x')])).toBe(2);
+    expect(err).toMatch(/--downsample must be 1, 2 or 4, got 3/);
+  });
+
+  it('bias reproduces the Eq. 6 bias (g0 = 3.889 at dt = 0.1)', async () => {
     expect(await runCli(['physics', 'bias', '--system', 'oscillator', '--json'])).toBe(0);
     expect(JSON.parse(out).params.g0.fit).toBeCloseTo(3.889, 2);
   });
