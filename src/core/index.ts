@@ -117,6 +117,7 @@ export {
   logSoftmaxRows,
   logSumExp,
   mean,
+  meanOf,
   type NumericArray,
   softmax,
   softmaxRows,

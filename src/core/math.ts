@@ -115,6 +115,14 @@ export function mean(x: NumericArray): number {
   return s / x.length;
 }
 
+/** The mean of f over a list of records (e.g. one score over every edit pair). */
+export function meanOf<T>(items: readonly T[], f: (item: T) => number): number {
+  if (items.length === 0) throw new ShapeError('meanOf: empty list');
+  let s = 0;
+  for (const item of items) s += f(item);
+  return s / items.length;
+}
+
 /**
  * variance(x) = Σ (x_i − mean)² / (n − ddof), two-pass with the compensation term
  * (Chan, Golub & LeVeque 1983, eq. 1.7). `ddof` = 0 (population, default) or 1 (sample; needs n ≥ 2).

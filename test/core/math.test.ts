@@ -7,6 +7,7 @@ import {
   logSoftmaxRows,
   logSumExp,
   mean,
+  meanOf,
   softmax,
   softmaxRows,
   variance,
@@ -97,6 +98,11 @@ describe('dot / mean / variance', () => {
     expect(variance([1, 2, 3, 4])).toBeCloseTo(1.25, 14);
     expect(variance([1, 2, 3, 4], 1)).toBeCloseTo(5 / 3, 14);
     expect(() => variance([1], 1)).toThrow(/at least 2/);
+  });
+
+  it('meanOf averages a field of records; an empty list is an error', () => {
+    expect(meanOf([{ a: 1 }, { a: 4 }, { a: 10 }], (r) => r.a)).toBe(5);
+    expect(() => meanOf([], (r: { a: number }) => r.a)).toThrow(ShapeError);
   });
 
   it('variance is accurate with a large offset (two-pass, not E[x²]−E[x]²)', () => {

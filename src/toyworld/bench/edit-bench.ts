@@ -16,11 +16,11 @@ import {
 } from '../../chordedit/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Image } from '../../core/image.js';
+import { meanOf } from '../../core/math.js';
 import { Rng } from '../../core/rng.js';
 import { bootstrapMeans, type Interval } from '../../core/stats.js';
 import { type ClassifierParams, readScenes, sceneMatches } from '../classifier/index.js';
 import { benchmarkEdits, EDIT_TYPES, type EditType, type RenderedEdit, renderEdit } from '../world/index.js';
-
 import type { BenchMethod } from './methods.js';
 
 /** How each benchmark method maps onto the editor (baselines with their usual multi-step settings). */
@@ -113,7 +113,7 @@ const cap = (v: number) => Math.min(PSNR_CAP, v);
 
 /** Mean of each score over a list of edits. */
 function aggregate(scores: PairScore[]): MethodScores {
-  const mean = (f: (s: PairScore) => number) => scores.reduce((a, s) => a + f(s), 0) / scores.length;
+  const mean = (f: (s: PairScore) => number) => meanOf(scores, f);
   return {
     backgroundPsnr: mean((s) => s.backgroundPsnr),
     backgroundMse: mean((s) => s.backgroundMse),

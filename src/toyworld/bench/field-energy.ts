@@ -7,6 +7,7 @@
  */
 import { controlFieldDraws, type EditorParts, type FieldStats, fieldStats } from '../../chordedit/index.js';
 import { ConfigError, ShapeError } from '../../core/errors.js';
+import { meanOf } from '../../core/math.js';
 import { Rng } from '../../core/rng.js';
 import { bootstrapMeans, type Interval } from '../../core/stats.js';
 import type { RenderedEdit } from '../world/index.js';
@@ -40,7 +41,7 @@ export interface FieldEnergyResult {
 }
 
 function meanStats(stats: FieldStats[]): MeanStats {
-  const mean = (f: (s: FieldStats) => number) => stats.reduce((a, s) => a + f(s), 0) / stats.length;
+  const mean = (f: (s: FieldStats) => number) => meanOf(stats, f);
   return {
     energy: mean((s) => s.energy),
     meanEnergy: mean((s) => s.meanEnergy),
