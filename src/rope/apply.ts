@@ -83,7 +83,7 @@ function fillTables(pos: Float64Array, theta: Float64Array, scale: number, conse
  * defaults to max(position) + 1; for YaRN cos and sin carry the attention factor.
  */
 export function ropeTables(
-  positions: Float64Array | number[] | number,
+  positions: number | ArrayLike<number>,
   headDim: number,
   options: RopeFrequencyOptions = {},
 ): RopeTables {
@@ -209,14 +209,14 @@ export function applyRope(x: ArrayLike<number>, options: ApplyRopeOptions): Floa
   }
   const d = checkHeadDim(options.headDim);
   const layout = checkOneOf('layout', options.layout ?? 'interleaved', ROPE_LAYOUTS);
-  const pos = positionIds(options.positions);
-  const P = pos.length;
+  // The positions as given: a count takes ropeTables' consecutive (angle-addition) path.
+  const tables = ropeTables(options.positions, d, options);
+  const P = tables.cos.length / (d / 2);
   if (x == null || typeof x.length !== 'number' || x.length === 0 || x.length % (P * d) !== 0) {
     throw new ShapeError(
       `x must be row-major [..., ${P} positions, ${d}] (length a multiple of ${P * d}), got length ${x?.length}`,
     );
   }
-  const tables = ropeTables(pos, d, options);
   const xf = x instanceof Float32Array ? x : Float32Array.from(x);
   const out = new Float32Array(xf.length);
   rotateInto({ x: xf, out, cos: tables.cos, sin: tables.sin, half: d / 2, layout });
