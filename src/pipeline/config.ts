@@ -2,8 +2,8 @@
  * A diffusers/Optimum ONNX folder's settings, read from its own configs (diffusers' ConfigMixin
  * names): scheduler/scheduler_config.json (beta schedule and range, train timesteps, prediction
  * type, timestep spacing, clipping), vae_decoder/config.json (scaling_factor, latent_channels,
- * block_out_channels -> spatial factor 2^(n-1)), unet/config.json (in_channels, sample_size) and
- * tokenizer/tokenizer_config.json (model_max_length). A value the folder omits takes SD-Turbo's
+ * block_out_channels -> spatial factor 2^(n-1)), unet/config.json (in_channels, sample_size); the tokenizer reads its own tokenizer_config.json
+ * (core/clip-tokenizer). A value the folder omits takes SD-Turbo's
  * (Sauer et al. 2023; the stabilityai/sd-turbo configs); a wrong value is an InputError naming file and field.
  */
 import { z } from 'zod';
@@ -45,7 +45,6 @@ export interface PipelineConfig {
     sampleSize: number | null;
     inChannels: number | null;
   };
-  tokenizer: { maxLength: number };
 }
 
 /** SD-Turbo's values (stabilityai/sd-turbo): the defaults for everything a folder omits. */
@@ -64,7 +63,6 @@ export const SD_TURBO_CONFIG: PipelineConfig = Object.freeze({
   },
   vae: { scalingFactor: 0.18215, latentChannels: 4, spatialFactor: 8 },
   unet: { sampleSize: null, inChannels: null },
-  tokenizer: { maxLength: 77 },
 } satisfies PipelineConfig);
 
 const positiveInt = z.number().int().min(1);
@@ -95,8 +93,6 @@ const unetSchema = z.looseObject({
   sample_size: z.union([positiveInt, z.array(positiveInt).length(2)]).optional(),
   in_channels: positiveInt.optional(),
 });
-
-const tokenizerSchema = z.looseObject({ model_max_length: z.number().int().min(3).optional() });
 
 /** model_index.json: a class name and, per component, [library, class] (null pairs = absent). */
 const indexSchema = z.looseObject({ _class_name: z.string().optional() });
@@ -132,7 +128,6 @@ export interface ConfigTexts {
   scheduler?: { file: string; text: string };
   vae?: { file: string; text: string };
   unet?: { file: string; text: string };
-  tokenizer?: { file: string; text: string };
 }
 
 /** Resolves the pipeline settings from the config texts, SD-Turbo's values for what is absent. */
@@ -141,7 +136,6 @@ export function resolveConfig(texts: ConfigTexts): PipelineConfig {
   const s = texts.scheduler ? parseConfigFile(texts.scheduler.file, texts.scheduler.text, schedulerSchema) : {};
   const v = texts.vae ? parseConfigFile(texts.vae.file, texts.vae.text, vaeSchema) : {};
   const u = texts.unet ? parseConfigFile(texts.unet.file, texts.unet.text, unetSchema) : {};
-  const t = texts.tokenizer ? parseConfigFile(texts.tokenizer.file, texts.tokenizer.text, tokenizerSchema) : {};
   const sampleSize = Array.isArray(u.sample_size) ? u.sample_size[0] : u.sample_size;
   const config: PipelineConfig = {
     scheduler: {
@@ -162,7 +156,6 @@ export function resolveConfig(texts: ConfigTexts): PipelineConfig {
       spatialFactor: v.block_out_channels ? 2 ** (v.block_out_channels.length - 1) : d.vae.spatialFactor,
     },
     unet: { sampleSize: sampleSize ?? null, inChannels: u.in_channels ?? null },
-    tokenizer: { maxLength: Math.min(t.model_max_length ?? d.tokenizer.maxLength, 4096) },
   };
   const trained = config.scheduler.trainedBetas;
   if (trained && trained.length !== config.scheduler.trainTimesteps && texts.scheduler) {

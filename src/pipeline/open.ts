@@ -25,7 +25,6 @@ const CONFIG_FILES = {
   scheduler: { path: 'scheduler/scheduler_config.json', component: 'scheduler' },
   vae: { path: 'vae_decoder/config.json', component: 'vae_decoder' },
   unet: { path: 'unet/config.json', component: null },
-  tokenizer: { path: 'tokenizer/tokenizer_config.json', component: null },
 } as const;
 
 /** Reads the config texts: with model_index.json, a config of a listed component must exist. */
@@ -73,10 +72,8 @@ export async function openPipeline(
   const { layout, texts } = await readConfigTexts(files);
   const config = resolveConfig(texts);
   // A word the vocabulary lacks is an error, not a silent unk (CLIP's byte-level vocabulary lacks none).
-  const tokenizer = await ClipTokenizer.fromFiles(files, 'tokenizer', {
-    maxLength: config.tokenizer.maxLength,
-    unknown: 'error',
-  });
+  // Its length (model_max_length) comes from tokenizer/tokenizer_config.json, read by the tokenizer.
+  const tokenizer = await ClipTokenizer.fromFiles(files, 'tokenizer', { unknown: 'error' });
   const threads = options.threads ?? ((await files.size(paths.unet)) < SMALL_GRAPH_BYTES ? 1 : 0);
   const loaded: OnnxSession[] = [];
   const open = async (p: string) => {

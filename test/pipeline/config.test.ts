@@ -81,7 +81,7 @@ describe('the toy folder read from its configs', () => {
       trainTimesteps: 1000,
     });
     expect(c.vae).toEqual({ scalingFactor: 1, latentChannels: 3, spatialFactor: 1 });
-    expect(c.tokenizer.maxLength).toBe(22);
+    expect(shipped.tokenizer.maxLength).toBe(22);
     expect(shipped.fixedImageSize()).toEqual({ height: 32, width: 32 });
     expect(shipped.parts(32, 32).denoiser.latentShape).toEqual([3, 32, 32]);
   });
@@ -182,6 +182,9 @@ describe('a broken folder is one clear error', () => {
     await expect(loadPipeline(dir2)).rejects.toThrow(/vae_decoder\/config.json: field "scaling_factor"/);
     const dir3 = copy((d) => patch(d, 'tokenizer/tokenizer_config.json', { model_max_length: 30 }));
     await expect(loadPipeline(dir3)).rejects.toThrow(/model_max_length is 30, but .*input_ids of length 22/);
+    // Hugging Face's "very large" placeholder is not a length: the tokenizer falls back to CLIP's 77.
+    const dir4 = copy((d) => patch(d, 'tokenizer/tokenizer_config.json', { model_max_length: 1e30 }));
+    await expect(loadPipeline(dir4)).rejects.toThrow(/model_max_length is 77, but .*input_ids of length 22/);
   });
   it('the CLI exits 2 with one line for a truncated graph, a missing config and a wrong field', async () => {
     process.env.MODELMATH_NO_PROGRESS = '1';
