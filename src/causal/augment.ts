@@ -2,9 +2,9 @@
  * Stage 2 of the lecture's causal pipeline (lecture17 六 ②): at the states of the real trajectories,
  * intervene do(a) on every candidate action, predict the step by abduction-action-prediction with the
  * learned model over draws from the abduction posterior, and rejection-sample: collisions (over-force or
- * wall), slips and invalid steps are filtered from the positives; over-force collisions and slips are kept
- * as negatives; safe steps that approach the goal are positives. Labels and weights follow the rule stated
- * at `augment` (docs/parts/causal.md). Each filter is tested on its failure kind in test/causal/augment.test.ts.
+ * wall), slips and invalid steps are filtered from the positives; collisions and slips are kept as
+ * negatives; safe steps that approach the goal are positives. Labels and weights follow the rule stated at
+ * `augment` (docs/parts/causal.md). Each filter is tested on its failure kind in test/causal/augment.test.ts.
  */
 import type { Rng } from '../core/rng.js';
 import { abduct, abductPosterior, type ObservedStep, observe, samplePosterior } from './dynamics.js';
@@ -51,7 +51,7 @@ export interface LabeledSample {
 /** Minimum potential decrease of a positive step. */
 export const MIN_PROGRESS = 0.005;
 
-/** Labels a real step: positive if safe with progress, negative if over-force collision or slip, else dropped. */
+/** Labels a real step: positive if safe with progress, negative if a collision (over-force or wall) or slip, else dropped. */
 export function labelRealStep(env: PushEnv, r: StepRecord): LabeledSample | null {
   const reason = rejectionReason(env, r.vars);
   if (reason === 'invalid') return null;
@@ -115,8 +115,9 @@ interface Candidate {
   mode: Outcome;
   meanProgress: number;
 }
-const outcomeOf = (env: PushEnv, s: PushState, v: StepVars): Outcome =>
-  rejectionReason(env, v) ?? (progress(env, s, v) > MIN_PROGRESS ? 'progress' : 'noProgress');
+/** The outcome of a predicted step whose potential decrease is `gain`. */
+const outcomeOf = (env: PushEnv, v: StepVars, gain: number): Outcome =>
+  rejectionReason(env, v) ?? (gain > MIN_PROGRESS ? 'progress' : 'noProgress');
 
 /**
  * The labelling rule of the generated samples (counterfactual augmentation, lecture17 六 ②-③). At every real
@@ -146,7 +147,7 @@ export function augment(
         : [abduct(model, obs)];
     const candidates = ACTIONS.map((a, actionIndex): Candidate => {
       const truth = scmStep(env, r.state, a, r.u);
-      const truthOutcome = outcomeOf(env, r.state, truth);
+      const truthOutcome = outcomeOf(env, truth, progress(env, r.state, truth));
       const c = summarise(env, model, r.state, a, actionIndex, draws, (v, out) => {
         score.err += vecNorm(vecSub(v.next.b, truth.next.b));
         score.agree += out === truthOutcome ? 1 : 0;
@@ -190,9 +191,10 @@ function summarise(
   let gain = 0;
   for (const u of draws) {
     const v = scmStep(model, s, a, u);
-    const out = outcomeOf(env, s, v);
+    const g = progress(env, s, v);
+    const out = outcomeOf(env, v, g);
     counts.set(out, (counts.get(out) ?? 0) + 1);
-    gain += progress(env, s, v);
+    gain += g;
     onDraw(v, out);
   }
   const p = (k: Outcome) => (counts.get(k) ?? 0) / draws.length;

@@ -7,10 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { assetPath } from '../core/assets.js';
 import type { TourSection } from '../core/tour-section.js';
+import { STAGES, type Stage } from './config.js';
 
 const DATA = assetPath('causal', 'tour-data.json');
-const STAGE_KEYS = ['coldStart', 'sftReal', 'sftAugmented', 'rl', 'pureRl'] as const;
-type StageKey = (typeof STAGE_KEYS)[number];
 
 interface StageNumbers {
   successRate: number;
@@ -19,7 +18,7 @@ interface StageNumbers {
   meanForce: number;
   budgetEnvSteps: number;
 }
-type Run = { realTrajectories: number; seed: number } & Partial<Record<StageKey, StageNumbers>> & {
+type Run = { realTrajectories: number; seed: number } & Partial<Record<Stage, StageNumbers>> & {
     curves: { rl: { envSteps: number; successRate: number }[]; pureRl: { envSteps: number; successRate: number }[] };
     samples?: { generated: number; positive: number; negative: number; rejected: Record<string, number> };
   };
@@ -44,7 +43,7 @@ function stageTable(runs: Run[], k: number) {
   return {
     caption: `Stages with ${k} real trajectories (mean over ${at.length} seeds; pure RL has the same environment-step budget as cold start + RL)`,
     columns: ['stage', 'success', 'collision', 'of which wall', 'mean force', 'env steps', 'generated', 'kept pos/neg'],
-    rows: STAGE_KEYS.map((s) => {
+    rows: STAGES.map((s) => {
       const v = at.map((r) => r[s]).filter((x): x is StageNumbers => !!x);
       const aug = s === 'sftAugmented' || s === 'rl';
       const samples = aug ? at.map((r) => r.samples).filter((x) => !!x) : [];
@@ -67,20 +66,20 @@ function stageTable(runs: Run[], k: number) {
 /** A field (success or collision rate) per number of real trajectories and stage (mean over seeds). */
 function byBudget(runs: Run[], field: 'successRate' | 'collisionRate', what: string) {
   const ks = [...new Set(runs.map((r) => r.realTrajectories))].sort((a, b) => a - b);
-  const cell = (k: number, s: StageKey) =>
+  const cell = (k: number, s: Stage) =>
     r3(mean(runs.filter((r) => r.realTrajectories === k && r[s]).map((r) => r[s]![field])));
   const seeds = new Set(runs.map((r) => r.seed)).size;
   return {
     caption: `${what} by number of real trajectories (mean over ${seeds} seeds)`,
-    columns: ['real trajectories', ...STAGE_KEYS],
-    rows: ks.map((k) => [k, ...STAGE_KEYS.map((s) => cell(k, s))]),
+    columns: ['real trajectories', ...STAGES],
+    rows: ks.map((k) => [k, ...STAGES.map((s) => cell(k, s))]),
   };
 }
 
 function budgetFigure(runs: Run[]) {
   const ks = [...new Set(runs.map((r) => r.realTrajectories))].sort((a, b) => a - b);
   const values = ks.flatMap((k) =>
-    STAGE_KEYS.map((s) => ({
+    STAGES.map((s) => ({
       stage: s,
       real: k,
       success: mean(runs.filter((r) => r.realTrajectories === k && r[s]).map((r) => r[s]!.successRate)),
@@ -166,7 +165,7 @@ function trajectoryFigure(examples: TourData['examples']) {
     vegaLite: {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       data: { values },
-      facet: { field: 'stage', type: 'nominal', sort: [...STAGE_KEYS] },
+      facet: { field: 'stage', type: 'nominal', sort: [...STAGES] },
       columns: 5,
       spec: {
         width: 140,
