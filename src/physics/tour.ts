@@ -1,10 +1,4 @@
-/**
- * The latent-physics section of the tour (lecture section 三): a filmstrip of the six synthetic
- * systems, the physics block's integrator bias computed live (Eq. 6 vs RK4 sub-steps), and the
- * parameter-recovery results shipped in assets/physics/*.json by bench/physics/recovery.ts
- * (table, noise curve, loss curves, encoded latent vs true state). Runs in well under a second.
- */
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../core/assets.js';
 import { encodePng, imageGrid } from '../core/image.js';
 import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { integratorBias } from './bias.js';
@@ -14,7 +8,7 @@ import { mergeSuites, type RecoveryRow, type RecoverySuite, readSuites, suiteRun
 import { SYSTEM_NAMES } from './systems.js';
 
 /** Folder of the shipped recovery results (bench/physics/recovery.ts). */
-export const ASSETS = fileURLToPath(new URL('../../assets/physics/', import.meta.url));
+export const ASSETS = assetPath('physics');
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'n/a');
 
 async function filmstrip(seed: number): Promise<Uint8Array> {

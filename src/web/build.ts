@@ -146,11 +146,7 @@ export function webBuildConfig(outDir = WEB_DIST): InlineConfig {
       emptyOutDir: true,
       target: 'es2022',
       chunkSizeWarningLimit: 2000,
-      rolldownOptions: {
-        // Our modules have no import-time side effects (the client's do: it is the page), so a part's
-        // index that re-exports Node-side file readers costs the page nothing unless they are used.
-        treeshake: { moduleSideEffects: (id: string) => !id.startsWith(SRC) || id.startsWith(CLIENT) },
-      },
+      rolldownOptions: { treeshake: TREESHAKE },
     },
   };
 }
