@@ -2,8 +2,8 @@
  * A minimal WebAssembly module assembler for small hand-written kernels (RoPE, vector exp/log):
  * the binary format's sections (WebAssembly Core Specification 2.0, ch. 5: types, functions, one
  * memory, exports, code), LEB128 integers and the opcodes those kernels use, including fixed-width
- * SIMD (the 0xfd prefix). Kernels compile synchronously at first use; `simdSupported()` says
- * whether this runtime validates SIMD, so callers can keep a plain-JS path where it does not.
+ * SIMD (the 0xfd prefix). Kernels compile synchronously at first use; `compileSync` returns null
+ * where this runtime does not validate them (no SIMD), so callers can keep a plain-JS path.
  */
 
 /** Value types. */
@@ -195,13 +195,19 @@ export function assembleModule(functions: WasmFunction[], options: ModuleOptions
   ]);
 }
 
+/** The module compiled synchronously; null when this runtime rejects the bytes (e.g. no SIMD). */
+export function compileSync(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
+  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
+  return new WebAssembly.Module(bytes);
+}
+
 /** A synchronously compiled module's exports; null when this runtime rejects the bytes (e.g. no SIMD). */
 export function instantiateSync(
   bytes: Uint8Array<ArrayBuffer>,
   imports: WebAssembly.Imports = {},
 ): WebAssembly.Exports | null {
-  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+  const module = compileSync(bytes);
+  return module && new WebAssembly.Instance(module, imports).exports;
 }
 
 /** Grows `memory` to hold at least `bytes` bytes (never shrinks). */

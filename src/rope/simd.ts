@@ -4,7 +4,7 @@
  * at `dst` (equal for in place) in a memory the module imports, so one compiled module serves the
  * shared tile memory and every zero-copy buffer of kernels.ts. Addresses and sizes are in bytes.
  */
-import { assembleModule, I32, op, V128, type WasmFunction, wordLanes } from '../core/wasm.js';
+import { assembleModule, compileSync, I32, op, V128, type WasmFunction, wordLanes } from '../core/wasm.js';
 
 /** Counted loop over `count` items (a local, counted down to 0): runs `body` while count > 0. */
 function whileCount(count: number, body: number[][]): number[][] {
@@ -186,8 +186,7 @@ let compiled: WebAssembly.Module | null | undefined;
 export function ropeKernels(memory: WebAssembly.Memory): RopeKernels | null {
   if (compiled === undefined) {
     const kernels = [expandKernel, ...GROUPS.map(interleavedKernel), ...GROUPS.map(halfKernel)];
-    const bytes = assembleModule(kernels, { importMemory: true });
-    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    compiled = compileSync(assembleModule(kernels, { importMemory: true }));
   }
   if (!compiled) return null;
   const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as Record<string, CallableFunction>;

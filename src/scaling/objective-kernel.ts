@@ -223,7 +223,6 @@ export function huberKernel(
   const k = kernel;
   if (k.layout?.runs !== runs) k.layout = load(k, runs);
   const L = k.layout;
-  if (k.heap.buffer !== k.vec.memory.buffer) k.heap = new Float64Array(k.vec.memory.buffer);
   const { at, n } = L;
   if (weights) {
     k.heap.set(weights, at.w / 8);
