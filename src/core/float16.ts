@@ -57,3 +57,17 @@ export function floatToBf16Bits(x: number): number {
   if ((bits & 0x7f800000) === 0x7f800000 && bits & 0x7fffff) return 0x7fc0;
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
+
+/** Numbers -> binary16 bits per element (`floatToF16Bits`). */
+export function toFloat16Bits(src: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = floatToF16Bits(src[i]);
+  return out;
+}
+
+/** binary16 bits -> float32 per element (`f16BitsToFloat`). */
+export function fromFloat16Bits(src: Uint16Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = f16BitsToFloat(src[i]);
+  return out;
+}

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import protobuf from 'protobufjs';
 import { ConfigError, ShapeError } from './errors.js';
-import { floatToF16Bits } from './float16.js';
+import { toFloat16Bits } from './float16.js';
 
 // Field numbers are the official schema's (onnx.proto, proto2).
 const ONNX_SUBSET = `
@@ -113,7 +113,7 @@ function rawBytes(t: InitializerSpec): Uint8Array {
           ? BigInt64Array.from(Array.from(t.values, (v) => BigInt(v)))
           : t.dtype === 'bool'
             ? Uint8Array.from(t.values, (v) => (v ? 1 : 0))
-            : Uint16Array.from(Array.from(t.values, floatToF16Bits));
+            : toFloat16Bits(t.values);
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 

@@ -7,7 +7,9 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { InputError, ModelMathError, ShapeError } from './errors.js';
-import { f16BitsToFloat, floatToF16Bits } from './float16.js';
+import { fromFloat16Bits, toFloat16Bits } from './float16.js';
+
+export { fromFloat16Bits, toFloat16Bits } from './float16.js';
 
 /** One input or output as the model declares it: dtype ('float32', 'float16', 'int64', ...) and dims (number or symbolic name). */
 export interface TensorInfo {
@@ -43,20 +45,6 @@ export interface OnnxSession {
 
 /** The Tensor constructor of the runtime build in use (ort.Tensor of -node or -web). */
 export type TensorClass = typeof Tensor;
-
-/** float32 -> IEEE 754 binary16 bits per element (`floatToF16Bits`: nearest even, overflow -> Inf, NaN -> 0x7e00). */
-export function toFloat16Bits(src: Float32Array): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = floatToF16Bits(src[i]);
-  return out;
-}
-
-/** IEEE 754 binary16 bits -> float32; per element `f16BitsToFloat`. */
-export function fromFloat16Bits(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = f16BitsToFloat(src[i]);
-  return out;
-}
 
 /** Our tensor as a runtime Tensor of the dtype the graph declares. */
 function toOrt(T: TensorClass, t: HostTensor, info: TensorInfo): Tensor {
