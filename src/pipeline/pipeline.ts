@@ -190,11 +190,16 @@ export class DiffusersPipeline {
     };
   }
 
-  /** Parts and sampling settings (the scheduler config's) for text-to-image generation at the default size. */
+  /** The scheduler config's sampling settings (timestep spacing and offset, x0 clipping). */
+  get sampling(): SamplerParts['sampling'] {
+    const { timestepSpacing, stepsOffset, clipSample, clipSampleRange } = this.config.scheduler;
+    return { timestepSpacing, stepsOffset, clipSample, clipSampleRange };
+  }
+
+  /** Parts and sampling settings for text-to-image generation at the default size. */
   samplerParts(): SamplerParts {
     const { height, width } = this.defaultImageSize();
-    const { timestepSpacing, stepsOffset, clipSample, clipSampleRange } = this.config.scheduler;
-    return { ...this.parts(height, width), sampling: { timestepSpacing, stepsOffset, clipSample, clipSampleRange } };
+    return { ...this.parts(height, width), sampling: this.sampling };
   }
 
   /** eps for B latents: the unet's output in its prediction type, converted per latent at its own timestep. */

@@ -28,6 +28,5 @@ export async function loadToyRuntime(spec = 'toy', options: OnnxOptions = {}): P
     );
   }
   const parts = pipeline.parts(IMAGE_SIZE, IMAGE_SIZE);
-  const { sampling } = pipeline.samplerParts();
-  return { pipeline, parts, sampler: { ...parts, sampling }, dispose: () => pipeline.dispose() };
+  return { pipeline, parts, sampler: { ...parts, sampling: pipeline.sampling }, dispose: () => pipeline.dispose() };
 }
