@@ -15,7 +15,7 @@ import { type DiffusersPipeline, openPipeline } from '../../pipeline/index.js';
 import { EDIT_TYPES, type EditType, type RenderedEdit } from '../../toyworld/world/index.js';
 import { pickScene, truthMetrics } from '../lab-edit.js';
 import { fetchBytes, pickedFolder, servedFolder } from './files.js';
-import { decodeFile, quantize, resize, toImageData } from './images.js';
+import { decodeFile, drawImage, quantize, resize } from './images.js';
 import { $, fillSelect, fmt, message, num, row, showError, slider, status } from './ui.js';
 
 const SLIDERS = ['t', 'delta', 'lambda', 'tc', 'noiseSamples', 'steps'] as const;
@@ -64,9 +64,7 @@ function settings(): Record<string, number | boolean> {
 
 function show(id: string, image: Image): void {
   const canvas = document.createElement('canvas');
-  canvas.width = image.width;
-  canvas.height = image.height;
-  canvas.getContext('2d')?.putImageData(toImageData(image), 0, 0);
+  drawImage(canvas, image);
   $<HTMLImageElement>(id).src = canvas.toDataURL('image/png');
 }
 

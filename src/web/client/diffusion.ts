@@ -66,6 +66,25 @@ function newRun(): LabRun {
   return createLabRun(config, num('dl-seed'));
 }
 
+const densities = new Map<DatasetName, Float32Array>();
+
+/** log(1 + count) of 4000 fixed draws of a dataset on the view grid (the same at every redraw: computed once). */
+function dataDensity(name: DatasetName): Float32Array {
+  let field = densities.get(name);
+  if (!field) {
+    const counts = new Float32Array(GRID * GRID);
+    const data = sampleDataset(name, 4000, new Rng(1).fork('view'));
+    for (let i = 0; i < data.length; i += 2) {
+      const gx = Math.floor(((data[i] - VIEW.lo) / (VIEW.hi - VIEW.lo)) * GRID);
+      const gy = Math.floor(((data[i + 1] - VIEW.lo) / (VIEW.hi - VIEW.lo)) * GRID);
+      if (gx >= 0 && gx < GRID && gy >= 0 && gy < GRID) counts[gy * GRID + gx] += 1;
+    }
+    field = counts.map((v) => Math.log1p(v));
+    densities.set(name, field);
+  }
+  return field;
+}
+
 /** Density (energy model: -E as log density; eps model: a histogram of the data), score arrows, samples. */
 function drawView(): void {
   if (!run) return;
@@ -80,18 +99,7 @@ function drawView(): void {
       GRID,
     );
   } else {
-    const counts = new Float32Array(GRID * GRID);
-    const data = sampleDataset(c.data, 4000, new Rng(1).fork('view'));
-    for (let i = 0; i < data.length; i += 2) {
-      const gx = Math.floor(((data[i] - VIEW.lo) / (VIEW.hi - VIEW.lo)) * GRID);
-      const gy = Math.floor(((data[i + 1] - VIEW.lo) / (VIEW.hi - VIEW.lo)) * GRID);
-      if (gx >= 0 && gx < GRID && gy >= 0 && gy < GRID) counts[gy * GRID + gx] += 1;
-    }
-    drawField(
-      canvas,
-      counts.map((v) => Math.log1p(v)),
-      GRID,
-    );
+    drawField(canvas, dataDensity(c.data), GRID);
   }
   const at = grid(ARROWS);
   const eps = labEpsFn(run.params, c, run.alphasCumprod)(at, index);
