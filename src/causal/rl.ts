@@ -17,6 +17,8 @@ import {
 import {
   type ArrayAdamwState,
   arrayAdamwInit,
+  arrayAdamwStateEntries,
+  arrayAdamwStateFrom,
   arrayAdamwStep,
   type ExplicitForward,
   explicitMlpArrays,
@@ -153,12 +155,7 @@ export class PushGrpoPolicy implements GrpoPolicy<PushState, Episode> {
   }
 
   getState(): PolicyState {
-    const s: PolicyState = Object.fromEntries(this.parameters());
-    this.opt.m.forEach((m, k) => {
-      s[`m${k}`] = m.slice();
-      s[`v${k}`] = this.opt.v[k].slice();
-    });
-    s.optStep = Float32Array.of(this.opt.step);
+    const s: PolicyState = { ...Object.fromEntries(this.parameters()), ...arrayAdamwStateEntries(this.opt) };
     s.envSteps = Float32Array.of(this.envSteps);
     return s;
   }
@@ -166,11 +163,7 @@ export class PushGrpoPolicy implements GrpoPolicy<PushState, Episode> {
   setState(s: PolicyState): void {
     const p = this.params;
     this.params = { ...p, w: p.w.map((_, l) => s[`w${l + 1}`].slice()), b: p.b.map((_, l) => s[`b${l + 1}`].slice()) };
-    this.opt = {
-      step: s.optStep[0],
-      m: this.opt.m.map((_, k) => s[`m${k}`].slice()),
-      v: this.opt.v.map((_, k) => s[`v${k}`].slice()),
-    };
+    this.opt = arrayAdamwStateFrom(s, this.opt.m.length);
     this.envSteps = s.envSteps[0];
   }
 }

@@ -12,6 +12,8 @@ import {
   type ArrayAdamwOptions,
   type ArrayAdamwState,
   arrayAdamwInit,
+  arrayAdamwStateEntries,
+  arrayAdamwStateFrom,
   arrayAdamwStep,
   type ExplicitMlp,
   explicitMlpIndexBackward,
@@ -196,9 +198,7 @@ export class BanditPolicy implements GrpoPolicy<number, number> {
       refEmb: r.emb.slice(),
       refWeight: r.weight.slice(),
       refBias: r.bias.slice(),
-      optStep: Float32Array.of(o.step),
-      ...Object.fromEntries(o.m.map((m, k) => [`m${k}`, m.slice()])),
-      ...Object.fromEntries(o.v.map((v, k) => [`v${k}`, v.slice()])),
+      ...arrayAdamwStateEntries(o),
     };
   }
 
@@ -207,11 +207,7 @@ export class BanditPolicy implements GrpoPolicy<number, number> {
     this.ref.emb.set(s.refEmb);
     this.ref.weight.set(s.refWeight);
     this.ref.bias.set(s.refBias);
-    this.opt = {
-      step: s.optStep[0],
-      m: [0, 1, 2].map((k) => s[`m${k}`].slice()),
-      v: [0, 1, 2].map((k) => s[`v${k}`].slice()),
-    };
+    this.opt = arrayAdamwStateFrom(s, this.opt.m.length);
   }
 
   /** Greedy accuracy over all prompts and exact KL(pi || pi_ref) averaged over prompts. */

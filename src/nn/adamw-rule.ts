@@ -93,6 +93,26 @@ export function arrayAdamwInit(sizes: number[]): ArrayAdamwState {
   return { step: 0, m: sizes.map((n) => new Float32Array(n)), v: sizes.map((n) => new Float32Array(n)) };
 }
 
+/** The state as named arrays for a checkpoint: m0.., v0.. (copies) and optStep. */
+export function arrayAdamwStateEntries(state: ArrayAdamwState): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = { optStep: Float32Array.of(state.step) };
+  state.m.forEach((m, k) => {
+    out[`m${k}`] = m.slice();
+    out[`v${k}`] = state.v[k].slice();
+  });
+  return out;
+}
+
+/** The state of `count` parameters back from `arrayAdamwStateEntries`' arrays (copies). */
+export function arrayAdamwStateFrom(entries: Record<string, Float32Array>, count: number): ArrayAdamwState {
+  const k = Array.from({ length: count }, (_, i) => i);
+  return {
+    step: entries.optStep[0],
+    m: k.map((i) => entries[`m${i}`].slice()),
+    v: k.map((i) => entries[`v${i}`].slice()),
+  };
+}
+
 /** One AdamW update of every parameter in place (dense: zero gradients still decay and move by momentum). */
 export function arrayAdamwStep(
   params: Float32Array[],

@@ -34,6 +34,8 @@ export {
   adamwScalars,
   adamwSecondMoment,
   arrayAdamwInit,
+  arrayAdamwStateEntries,
+  arrayAdamwStateFrom,
   arrayAdamwStep,
   NUMBER_ARITH,
 } from './adamw-rule.js';

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTf, type Scalar, type Tf } from '../../src/core/engine.js';
-import { adamw, arrayAdamwInit, arrayAdamwStep } from '../../src/nn/index.js';
+import {
+  adamw,
+  arrayAdamwInit,
+  arrayAdamwStateEntries,
+  arrayAdamwStateFrom,
+  arrayAdamwStep,
+} from '../../src/nn/index.js';
 
 // torch.optim.AdamW trajectories (float64) from test/nn/fixtures/make_adamw_golden.py.
 interface GoldenCase {
@@ -72,5 +78,21 @@ describe('the one AdamW rule against torch.optim.AdamW', () => {
         },
       ),
     );
+  });
+});
+
+describe('plain-array AdamW state in a checkpoint', () => {
+  it('round-trips through named arrays as copies', () => {
+    const params = [Float32Array.of(1, -2, 3), Float32Array.of(0.5)];
+    const state = arrayAdamwInit([3, 1]);
+    arrayAdamwStep(params, [[0.1, 0.2, -0.3], [1]], state, { lr: 0.01 });
+    arrayAdamwStep(params, [[0.3, -0.1, 0.2], [-2]], state, { lr: 0.01 });
+    const entries = arrayAdamwStateEntries(state);
+    expect(Object.keys(entries).sort()).toEqual(['m0', 'm1', 'optStep', 'v0', 'v1']);
+    const back = arrayAdamwStateFrom(entries, 2);
+    expect(back).toEqual(state);
+    entries.m0[0] = 99;
+    expect(back.m[0][0]).not.toBe(99);
+    expect(state.m[0][0]).not.toBe(99);
   });
 });
