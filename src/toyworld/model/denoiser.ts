@@ -51,7 +51,7 @@ export class ToyDenoiser implements Denoiser {
     readonly params: ToyModelParams,
     readonly config: ToyModelConfig,
   ) {
-    this.alphasCumprod = makeSchedule('scaled_linear').alphasCumprod;
+    this.alphasCumprod = toyAlphasCumprod();
     this.rope = sequenceRopeTables(config);
   }
 
@@ -107,12 +107,35 @@ export class ToyCodec implements LatentCodec {
   }
 }
 
-/** How the toy model is sampled (its scheduler config, ./export.ts): trailing DDIM steps, x0 clipped to [-1, 1]. */
+/** The scheduler the toy model was trained with (train.ts) and is sampled with (trailing DDIM, x0 clipped). */
+export const TOY_SCHEDULER_CONFIG = Object.freeze({
+  _class_name: 'DDIMScheduler',
+  num_train_timesteps: 1000,
+  beta_schedule: 'scaled_linear' as const,
+  beta_start: 0.00085,
+  beta_end: 0.012,
+  trained_betas: null,
+  prediction_type: 'sample',
+  timestep_spacing: 'trailing' as const,
+  steps_offset: 0,
+  clip_sample: true,
+  clip_sample_range: 1,
+  set_alpha_to_one: true,
+});
+
+/** The toy's training noise schedule (abar over the train timesteps), from its scheduler config. */
+export function toyAlphasCumprod(): Float64Array {
+  const c = TOY_SCHEDULER_CONFIG;
+  return makeSchedule(c.beta_schedule, { steps: c.num_train_timesteps, betaStart: c.beta_start, betaEnd: c.beta_end })
+    .alphasCumprod;
+}
+
+/** How the toy model is sampled (its scheduler config): trailing DDIM steps, x0 clipped to [-1, 1]. */
 export const TOY_SAMPLING: SamplingConfig = Object.freeze({
-  timestepSpacing: 'trailing',
-  stepsOffset: 0,
-  clipSample: true,
-  clipSampleRange: 1,
+  timestepSpacing: TOY_SCHEDULER_CONFIG.timestep_spacing,
+  stepsOffset: TOY_SCHEDULER_CONFIG.steps_offset,
+  clipSample: TOY_SCHEDULER_CONFIG.clip_sample,
+  clipSampleRange: TOY_SCHEDULER_CONFIG.clip_sample_range,
 });
 
 export interface ToyModel {

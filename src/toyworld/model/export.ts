@@ -11,7 +11,7 @@ import { writeDirAtomic } from '../../core/outputs.js';
 import { attentionOnnx, layerNormOnnx, linearOnnx, mlpOnnx, weight } from '../../nn/onnx.js';
 import { CELLS, IMAGE_SIZE, MAX_TOKENS, SEGMENTS, VOCAB } from '../world/index.js';
 import type { ToyModelConfig } from './config.js';
-import { loadToyModel } from './denoiser.js';
+import { loadToyModel, TOY_SCHEDULER_CONFIG } from './denoiser.js';
 import {
   patchGeometry,
   segmentPatchMap,
@@ -28,7 +28,7 @@ export interface ToyExportOptions {
   fixedBatch?: boolean;
 }
 
-const TRAIN_STEPS = 1000;
+const TRAIN_STEPS = TOY_SCHEDULER_CONFIG.num_train_timesteps;
 const wordId = (w: string) => VOCAB.indexOf(w);
 
 /** 1.0 where the int64 ids equal `id`, else 0.0 (float). */
@@ -156,22 +156,6 @@ export function identityVaeGraph(kind: 'encoder' | 'decoder', o: ToyExportOption
     doc: 'identity codec: the toy model works in pixel space (latent = image in [-1, 1])',
   });
 }
-
-/** The scheduler the toy model was trained with (train.ts) and is sampled with (trailing DDIM, x0 clipped). */
-export const TOY_SCHEDULER_CONFIG = Object.freeze({
-  _class_name: 'DDIMScheduler',
-  num_train_timesteps: TRAIN_STEPS,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  trained_betas: null,
-  prediction_type: 'sample',
-  timestep_spacing: 'trailing',
-  steps_offset: 0,
-  clip_sample: true,
-  clip_sample_range: 1,
-  set_alpha_to_one: true,
-});
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 

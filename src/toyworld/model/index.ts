@@ -13,6 +13,7 @@ export {
   SHIPPED_WEIGHTS,
   TOY_LATENT_SHAPE,
   TOY_SAMPLING,
+  TOY_SCHEDULER_CONFIG,
   ToyCodec,
   ToyDenoiser,
   type ToyModel,
@@ -21,7 +22,6 @@ export {
 export {
   exportToyOnnx,
   identityVaeGraph,
-  TOY_SCHEDULER_CONFIG,
   type ToyExportOptions,
   toyOnnxFiles,
   toyOnnxFilesOf,

@@ -11,11 +11,11 @@ import { getTf } from '../../core/engine.js';
 import { checkNumber } from '../../core/errors.js';
 import { writeJsonAtomic } from '../../core/outputs.js';
 import { Rng } from '../../core/rng.js';
-import { makeSchedule } from '../../diffusion/index.js';
 import { adamw, checkpointOf, lrSchedule, paramCount, saveParams, trainLoop } from '../../nn/index.js';
 import { MAX_TOKENS } from '../world/index.js';
 import { type ToyTrainConfig, validateToyTrainConfig } from './config.js';
 import { makeBatch } from './data.js';
+import { toyAlphasCumprod } from './denoiser.js';
 import { patchGeometry, sequenceRopeTables, type ToyModelParams, toyModelApply, toyModelInit } from './model.js';
 import { TOKEN_FEATURES } from './text.js';
 
@@ -44,7 +44,7 @@ export async function toyTrainer(c: ToyTrainConfig, seed: number) {
   const rng = new Rng(seed);
   const params = toyModelInit(rng.fork('init'), c.model);
   const rope = sequenceRopeTables(c.model);
-  const { alphasCumprod } = makeSchedule('scaled_linear');
+  const alphasCumprod = toyAlphasCumprod();
   const { patches, values } = patchGeometry(c.model);
   const lr = lrSchedule({ warmupSteps: c.warmupSteps, totalSteps: c.steps, peak: c.peakLr, floor: c.floorLr });
   const opt = adamw({ lr, weightDecay: c.weightDecay, clipNorm: c.clipNorm });
