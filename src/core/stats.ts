@@ -11,6 +11,10 @@ import { Rng } from './rng.js';
 /** A closed interval [lo, hi]. */
 export type Interval = [lo: number, hi: number];
 
+/** An interval as text, "[lo, hi]" to `digits` decimals; '–' when there is none. */
+export const formatInterval = (ci: Readonly<Interval> | null | undefined, digits: number): string =>
+  ci ? `[${ci[0].toFixed(digits)}, ${ci[1].toFixed(digits)}]` : '–';
+
 export interface BootstrapOptions {
   /** Number of resamples B. Default 2000, range [2, 1e6]. */
   resamples: number;

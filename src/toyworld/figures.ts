@@ -4,6 +4,8 @@
  * residual (delta = 0), one panel per family (t, refinement, noise draws); the chord - naive
  * differences at matched accuracy with paired 95% intervals; the control field's energy and variance.
  */
+
+import { formatInterval } from '../core/stats.js';
 import type { Figure, Table } from '../core/tour-section.js';
 import type { FrontierResult } from './bench/index.js';
 
@@ -11,7 +13,6 @@ const familyName = (f: { t: number; refine: boolean; noiseSamples: number }) =>
   `t = ${f.t}, ${f.refine ? 'refine' : 'no refine'}, n = ${f.noiseSamples}`;
 const r2 = (v: number) => Number(v.toFixed(2));
 const r3 = (v: number) => Number(v.toFixed(3));
-const span = (ci: [number, number] | null, d: number) => (ci ? `[${ci[0].toFixed(d)}, ${ci[1].toFixed(d)}]` : '–');
 
 /** Background PSNR against edit accuracy across lambda, chord vs naive, one panel per family. */
 export function frontierFigure(r: FrontierResult): Figure {
@@ -26,8 +27,8 @@ export function frontierFigure(r: FrontierResult): Figure {
     lambda: p.lambda,
     backgroundPsnr: r2(p.backgroundPsnr),
     editAccuracy: r3(p.editAccuracy),
-    accuracyCi: span(p.ci95.editAccuracy, 3),
-    psnrCi: span(p.ci95.backgroundPsnr, 2),
+    accuracyCi: formatInterval(p.ci95.editAccuracy, 3),
+    psnrCi: formatInterval(p.ci95.backgroundPsnr, 2),
   }));
   return {
     caption: `Frontier (${r.config.pairs} pairs per point, λ from ${r.config.lambdas[0]} to ${r.config.lambdas.at(-1)}): background PSNR against edit accuracy; up and to the right is better. The largest chord − naive difference at matched accuracy is ${largest.toFixed(2)} dB, small on this axis; the table below gives every difference with its interval.`,
@@ -76,10 +77,10 @@ export function frontierTables(r: FrontierResult): Table[] {
       rows: r.families.map((f) => [
         familyName(f),
         ...f.matched.map((m) =>
-          m.deltaBackgroundPsnr === null ? '–' : `${m.deltaBackgroundPsnr.toFixed(3)} ${span(m.ci95, 3)}`,
+          m.deltaBackgroundPsnr === null ? '–' : `${m.deltaBackgroundPsnr.toFixed(3)} ${formatInterval(m.ci95, 3)}`,
         ),
         `${f.peak.chord.toFixed(3)} / ${f.peak.naive.toFixed(3)}`,
-        `${f.peak.delta.toFixed(3)} ${span(f.peak.ci95, 3)}`,
+        `${f.peak.delta.toFixed(3)} ${formatInterval(f.peak.ci95, 3)}`,
       ]),
     },
   ];
@@ -99,10 +100,10 @@ export function frontierTables(r: FrontierResult): Table[] {
         row.t,
         row.region,
         r3(row.naive.energy),
-        `${row.ratio.energy.ratio.toFixed(3)} ${span(row.ratio.energy.ci95, 3)}`,
-        `${row.ratio.variance.ratio.toFixed(3)} ${span(row.ratio.variance.ci95, 3)}`,
+        `${row.ratio.energy.ratio.toFixed(3)} ${formatInterval(row.ratio.energy.ci95, 3)}`,
+        `${row.ratio.variance.ratio.toFixed(3)} ${formatInterval(row.ratio.variance.ci95, 3)}`,
         r3(row.naive.relativeVariance),
-        `${row.ratio.relativeVariance.ratio.toFixed(3)} ${span(row.ratio.relativeVariance.ci95, 3)}`,
+        `${row.ratio.relativeVariance.ratio.toFixed(3)} ${formatInterval(row.ratio.relativeVariance.ci95, 3)}`,
       ]),
     });
   }
@@ -127,7 +128,7 @@ export function frontierSummary(r: FrontierResult): string {
   const parts = r.families.map((f) => {
     const m = f.matched.find((x) => x.level === level);
     const d = m?.deltaBackgroundPsnr;
-    return `${familyName(f)}: ${d === null || d === undefined ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(2)} dB ${span(m!.ci95, 2)}`}`;
+    return `${familyName(f)}: ${d === null || d === undefined ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(2)} dB ${formatInterval(m!.ci95, 2)}`}`;
   });
   let text = `Chord − naive background PSNR at edit accuracy ${level} (paired 95% CI): ${parts.join('; ')}.`;
   const rows = r.energy?.rows.filter((row) => row.t === 0.9) ?? [];

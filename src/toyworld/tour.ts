@@ -11,6 +11,7 @@ import { ChordEditor, type EditorParts } from '../chordedit/index.js';
 import { assetPath } from '../core/assets.js';
 import { encodePng, type Image, imageGrid } from '../core/image.js';
 import { Rng } from '../core/rng.js';
+import { formatInterval } from '../core/stats.js';
 import type { Figure, SectionResult, Table, TourContext, TourSection } from '../core/tour-section.js';
 import { generateImages } from '../pipeline/index.js';
 import {
@@ -33,7 +34,6 @@ function readJson<T>(name: string): T | null {
 }
 
 const fmt = (v: number, d = 2) => Number(v.toFixed(d));
-const ci = (c: [number, number] | undefined, d: number) => (c ? `[${c[0].toFixed(d)}, ${c[1].toFixed(d)}]` : '–');
 
 /** Overall benchmark table plus edit accuracy per edit type. */
 function benchTables(bench: BenchResult): Table[] {
@@ -59,11 +59,11 @@ function benchTables(bench: BenchResult): Table[] {
           m,
           r.nfe,
           fmt(r.backgroundPsnr),
-          ci(r.ci95?.backgroundPsnr, 2),
+          formatInterval(r.ci95?.backgroundPsnr, 2),
           fmt(r.backgroundSsim, 3),
           fmt(r.targetPsnr),
           fmt(r.editAccuracy, 3),
-          ci(r.ci95?.editAccuracy, 3),
+          formatInterval(r.ci95?.editAccuracy, 3),
           fmt(r.msPerEdit, 1),
           r.cpuMsPerEdit === undefined ? '–' : fmt(r.cpuMsPerEdit, 1),
         ];
@@ -91,9 +91,9 @@ function benchTables(bench: BenchResult): Table[] {
       rows: Object.values(bench.paired ?? {}).map((p) => [
         `${p.a} − ${p.b}`,
         fmt(p.deltaBackgroundPsnr, 3),
-        ci(p.ci95.deltaBackgroundPsnr, 3),
+        formatInterval(p.ci95.deltaBackgroundPsnr, 3),
         fmt(p.deltaEditAccuracy, 3),
-        ci(p.ci95.deltaEditAccuracy, 3),
+        formatInterval(p.ci95.deltaEditAccuracy, 3),
         `${p.onlyA} / ${p.onlyB}`,
       ]),
     },

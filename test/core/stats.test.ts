@@ -6,6 +6,7 @@ import {
   bootstrap,
   bootstrapMean,
   bootstrapMeans,
+  formatInterval,
   pairedBootstrap,
   percentile,
   percentileInterval,
@@ -177,5 +178,14 @@ describe('bootstrap input checks', () => {
     expect(() => pairedBootstrap([1, 2], [1])).toThrow(/equal lengths/);
     expect(() => bootstrapMeans([[1, 2], [1]])).toThrow(/column 1 has 1 items, expected 2/);
     expect(() => bootstrapMean([])).toThrow(/number of bootstrap items must be/);
+  });
+});
+
+describe('formatInterval', () => {
+  it('prints [lo, hi] to the given decimals, and a dash for a missing interval', () => {
+    expect(formatInterval([26.614, 27.4849], 2)).toBe('[26.61, 27.48]');
+    expect(formatInterval([-0.0004, 0.05], 3)).toBe('[-0.000, 0.050]');
+    expect(formatInterval(null, 2)).toBe('–');
+    expect(formatInterval(undefined, 3)).toBe('–');
   });
 });

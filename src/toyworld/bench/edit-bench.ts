@@ -18,7 +18,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { Image } from '../../core/image.js';
 import { meanOf } from '../../core/math.js';
 import { Rng } from '../../core/rng.js';
-import { bootstrapMeans, type Interval } from '../../core/stats.js';
+import { bootstrapMeans, formatInterval, type Interval } from '../../core/stats.js';
 import { type ClassifierParams, readScenes, sceneMatches } from '../classifier/index.js';
 import { benchmarkEdits, EDIT_TYPES, type EditType, type RenderedEdit, renderEdit } from '../world/index.js';
 import type { BenchMethod } from './methods.js';
@@ -293,7 +293,6 @@ export async function runEditBench(
   };
 }
 
-const interval = ([lo, hi]: Interval, digits: number) => `[${lo.toFixed(digits)}, ${hi.toFixed(digits)}]`;
 const signed = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
 /** The benchmark as text: one line per method with 95% intervals, then the paired comparisons. */
@@ -302,12 +301,12 @@ export function benchTextLines(r: BenchResult): string[] {
     'method            bgPSNR [95% CI]        editAcc [95% CI]        targetPSNR  NFE  ms/edit  CPU ms/edit',
     ...Object.entries(r.methods).map(
       ([name, m]) =>
-        `${name.padEnd(16)} ${m.backgroundPsnr.toFixed(2).padStart(6)} ${interval(m.ci95.backgroundPsnr, 2).padEnd(15)} ${m.editAccuracy.toFixed(3)} ${interval(m.ci95.editAccuracy, 3).padEnd(15)} ${m.targetPsnr.toFixed(2).padStart(10)} ${String(m.nfe).padStart(4)} ${m.msPerEdit.toFixed(1).padStart(8)} ${m.cpuMsPerEdit.toFixed(1).padStart(12)}`,
+        `${name.padEnd(16)} ${m.backgroundPsnr.toFixed(2).padStart(6)} ${formatInterval(m.ci95.backgroundPsnr, 2).padEnd(15)} ${m.editAccuracy.toFixed(3)} ${formatInterval(m.ci95.editAccuracy, 3).padEnd(15)} ${m.targetPsnr.toFixed(2).padStart(10)} ${String(m.nfe).padStart(4)} ${m.msPerEdit.toFixed(1).padStart(8)} ${m.cpuMsPerEdit.toFixed(1).padStart(12)}`,
     ),
   ];
   for (const p of Object.values(r.paired)) {
     lines.push(
-      `paired ${p.a} - ${p.b}: bgPSNR ${signed(p.deltaBackgroundPsnr, 3)} dB ${interval(p.ci95.deltaBackgroundPsnr, 3)} (higher on ${p.backgroundWins}, lower on ${p.backgroundLosses} of ${r.pairs}), editAcc ${signed(p.deltaEditAccuracy, 3)} ${interval(p.ci95.deltaEditAccuracy, 3)} (correct only with ${p.a}: ${p.onlyA}, only with ${p.b}: ${p.onlyB})`,
+      `paired ${p.a} - ${p.b}: bgPSNR ${signed(p.deltaBackgroundPsnr, 3)} dB ${formatInterval(p.ci95.deltaBackgroundPsnr, 3)} (higher on ${p.backgroundWins}, lower on ${p.backgroundLosses} of ${r.pairs}), editAcc ${signed(p.deltaEditAccuracy, 3)} ${formatInterval(p.ci95.deltaEditAccuracy, 3)} (correct only with ${p.a}: ${p.onlyA}, only with ${p.b}: ${p.onlyB})`,
     );
   }
   return lines;
