@@ -158,12 +158,8 @@ export function applyRopeWithTables(
   headDim: number,
   layout: RopeLayout = 'interleaved',
 ): Float32Array {
-  const half = checkHeadDim(headDim) / 2;
-  checkOneOf('layout', layout, ROPE_LAYOUTS);
-  checkShapes(x, tables, half);
-  const out = new Float32Array(x.length);
-  rotateInto({ x, out, cos: tables.cos, sin: tables.sin, half, layout });
-  return out;
+  // A bad x is reported by applyRopeInto's shape check before the fresh buffer is used.
+  return applyRopeInto(x, tables, headDim, layout, new Float32Array(x?.length ?? 0));
 }
 
 /**
