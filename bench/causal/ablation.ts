@@ -36,6 +36,21 @@ const VARIANTS: Record<string, Variant> = {
   allNegatives: { augment: { negativesPerState: 24 }, budget: 'equalRealPasses' },
   nextStateNegatives: { augment: { nextStateNegatives: true }, budget: 'equalRealPasses' },
   negativeWeight1: { augment: {}, budget: 'equalRealPasses', negativeWeight: 1 },
+  forceMargin: { augment: { positiveForceLimit: 4 }, budget: 'equalRealPasses' },
+  shareAll: { augment: { positivesPerState: 24 }, budget: 'equalRealPasses' },
+  nearDemonstrated: { augment: { demonstrated: 'near' }, budget: 'equalRealPasses' },
+  positiveSet: { augment: { positiveForm: 'set' }, budget: 'equalRealPasses' },
+  forceMarginSet: { augment: { positiveForm: 'set', positiveForceLimit: 4 }, budget: 'equalRealPasses' },
+  forceMarginAllNegatives: { augment: { positiveForceLimit: 4, negativesPerState: 24 }, budget: 'equalRealPasses' },
+  nearForceMargin: { augment: { positiveForceLimit: 4, demonstrated: 'near' }, budget: 'equalRealPasses' },
+  forceMarginSetAllNegatives: {
+    augment: { positiveForm: 'set', positiveForceLimit: 4, negativesPerState: 24 },
+    budget: 'equalRealPasses',
+  },
+  notLonger: { augment: { demonstrated: 'notLonger' }, budget: 'equalRealPasses' },
+  notLongerForceMargin: { augment: { demonstrated: 'notLonger', positiveForceLimit: 4 }, budget: 'equalRealPasses' },
+  forceMargin2: { augment: { positiveForceLimit: 2 }, budget: 'equalRealPasses' },
+  forceMarginShareAll: { augment: { positiveForceLimit: 4, positivesPerState: 24 }, budget: 'equalRealPasses' },
 };
 const env = PUSH_ENV;
 const names = list('variants', Object.keys(VARIANTS).join(','));

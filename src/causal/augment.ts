@@ -46,6 +46,8 @@ export interface LabeledSample {
   source: 'real' | 'generated';
   /** Loss weight (default 1; generated samples carry the weight of the labelling rule in `augment`). */
   weight?: number;
+  /** A set-valued positive: any of these actions is acceptable (SFT maximises log sum over the set of pi). */
+  actionSet?: number[];
 }
 
 /** Minimum potential decrease of a positive step. */
@@ -76,6 +78,15 @@ export interface AugmentOptions {
   /** Also label the failures at the predicted next state of every kept positive (noise from the model's prior;
    *  weights multiplied by the positive's). Off by default: an ablation (docs/parts/causal.md). */
   nextStateNegatives: boolean;
+  /** Largest predicted contact force of a positive (a draw above it counts as not positive). Default Infinity:
+   *  safe (force <= fMax) is enough. */
+  positiveForceLimit: number;
+  /** Restrict positives relative to the demonstrated action: 'any' (default), 'near' (within one notch in direction
+   *  and in step length), 'notLonger' (step length at most the demonstrated one). */
+  demonstrated: 'any' | 'near' | 'notLonger';
+  /** 'ranked': the rule's best positives as separate samples; 'set': one set-valued positive per state holding
+   *  every action with P(positive) > 1/2, weighted by their mean P(positive). */
+  positiveForm: 'ranked' | 'set';
 }
 export const AUGMENT_DEFAULTS: AugmentOptions = {
   positivesPerState: 3,
@@ -84,6 +95,9 @@ export const AUGMENT_DEFAULTS: AugmentOptions = {
   abduction: 'posterior',
   positiveWeight: 'shared',
   nextStateNegatives: false,
+  positiveForceLimit: Number.POSITIVE_INFINITY,
+  demonstrated: 'any',
+  positiveForm: 'ranked',
 };
 
 export interface AugmentReport {
@@ -148,7 +162,7 @@ export function augment(
     const candidates = ACTIONS.map((a, actionIndex): Candidate => {
       const truth = scmStep(env, r.state, a, r.u);
       const truthOutcome = outcomeOf(env, truth, progress(env, r.state, truth));
-      const c = summarise(env, model, r.state, a, actionIndex, draws, (v, out) => {
+      const c = summarise(env, model, r.state, a, actionIndex, draws, o.positiveForceLimit, (v, out) => {
         score.err += vecNorm(vecSub(v.next.b, truth.next.b));
         score.agree += out === truthOutcome ? 1 : 0;
         score.draws++;
@@ -157,7 +171,8 @@ export function augment(
       return c;
     });
     for (const c of candidates) if (c.mode !== 'progress') rejected[c.mode]++;
-    const labelled = labelCandidates(r.state, candidates, o);
+    const allowed = candidates.filter((c) => allowedByDemonstration(c.actionIndex, r.actionIndex, o.demonstrated));
+    const labelled = labelCandidates(r.state, allowed, o, candidates);
     samples.push(...labelled);
     if (o.nextStateNegatives) samples.push(...nextStateFailures(env, model, obs, labelled, rng, o));
   }
@@ -185,22 +200,25 @@ function summarise(
   a: Vec2,
   actionIndex: number,
   draws: Exogenous[],
+  forceLimit: number,
   onDraw: (v: StepVars, out: Outcome) => void = () => {},
 ): Candidate {
   const counts = new Map<Outcome, number>();
   let gain = 0;
+  let positive = 0;
   for (const u of draws) {
     const v = scmStep(model, s, a, u);
     const g = progress(env, s, v);
     const out = outcomeOf(env, v, g);
     counts.set(out, (counts.get(out) ?? 0) + 1);
+    if (out === 'progress' && v.force <= forceLimit) positive++;
     gain += g;
     onDraw(v, out);
   }
   const p = (k: Outcome) => (counts.get(k) ?? 0) / draws.length;
   const mode = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best))[0];
   const pFailure = p('collision') + p('slip');
-  return { actionIndex, pPositive: p('progress'), pFailure, mode, meanProgress: gain / draws.length };
+  return { actionIndex, pPositive: positive / draws.length, pFailure, mode, meanProgress: gain / draws.length };
 }
 
 /** The ablation `nextStateNegatives`: failures at the predicted next state of each positive (nothing observed there: prior noise). */
@@ -218,7 +236,7 @@ function nextStateFailures(
     .flatMap((x) => {
       const next = scmStep(model, obs.state, ACTIONS[x.actionIndex], mode).next;
       const prior = Array.from({ length: o.posteriorSamples }, () => sampleExogenous(rng));
-      const cands = ACTIONS.map((a, i) => summarise(env, model, next, a, i, prior));
+      const cands = ACTIONS.map((a, i) => summarise(env, model, next, a, i, prior, o.positiveForceLimit));
       return labelCandidates(next, cands, { ...o, positivesPerState: 0 }).map((n) => ({
         ...n,
         weight: (n.weight ?? 1) * (x.weight ?? 1),
@@ -226,32 +244,44 @@ function nextStateFailures(
     });
 }
 
-/** The rule above for one state: weighted positives (one unit in all) and the most tempting failures. */
-function labelCandidates(state: PushState, candidates: Candidate[], o: AugmentOptions): LabeledSample[] {
+/** The rule above for one state: weighted positives (one unit in all, or one set-valued sample) and the most tempting
+ *  failures. `candidates` may be positives; negatives are chosen among `failures` (every action). */
+function labelCandidates(
+  state: PushState,
+  candidates: Candidate[],
+  o: AugmentOptions,
+  failures: Candidate[] = candidates,
+): LabeledSample[] {
   const byProgress = (a: Candidate, b: Candidate) => b.meanProgress - a.meanProgress;
-  const pos = candidates
-    .filter((c) => c.pPositive > 0.5)
-    .sort(byProgress)
-    .slice(0, o.positivesPerState);
-  const neg = candidates
+  const safe = candidates.filter((c) => c.pPositive > 0.5).sort(byProgress);
+  const neg = failures
     .filter((c) => c.pFailure > 0.5)
     .sort(byProgress)
     .slice(0, o.negativesPerState);
+  const sample = (c: Candidate, positive: boolean, weight: number): LabeledSample => ({
+    state,
+    actionIndex: c.actionIndex,
+    positive,
+    source: 'generated',
+    weight,
+  });
+  const negatives = neg.map((c) => sample(c, false, c.pFailure));
+  if (o.positiveForm === 'set') {
+    if (safe.length === 0 || o.positivesPerState === 0) return negatives;
+    const mean = safe.reduce((t, c) => t + c.pPositive, 0) / safe.length;
+    return [{ ...sample(safe[0], true, mean), actionSet: safe.map((c) => c.actionIndex) }, ...negatives];
+  }
+  const pos = safe.slice(0, o.positivesPerState);
   const share = o.positiveWeight === 'shared' ? pos.length : 1;
-  return [
-    ...pos.map((c) => ({
-      state,
-      actionIndex: c.actionIndex,
-      positive: true,
-      source: 'generated' as const,
-      weight: c.pPositive / share,
-    })),
-    ...neg.map((c) => ({
-      state,
-      actionIndex: c.actionIndex,
-      positive: false,
-      source: 'generated' as const,
-      weight: c.pFailure,
-    })),
-  ];
+  return [...pos.map((c) => sample(c, true, c.pPositive / share)), ...negatives];
+}
+
+/** Whether candidate action i may be a positive at a state where action j was demonstrated (AugmentOptions.demonstrated). */
+export function allowedByDemonstration(i: number, j: number, rule: AugmentOptions['demonstrated']): boolean {
+  const lenI = Math.floor(i / 8);
+  const lenJ = Math.floor(j / 8);
+  if (rule === 'notLonger') return lenI <= lenJ;
+  if (rule === 'any') return true;
+  const dDir = Math.abs((i % 8) - (j % 8));
+  return Math.min(dDir, 8 - dDir) <= 1 && Math.abs(lenI - lenJ) <= 1;
 }

@@ -76,6 +76,22 @@ export function sampleLossGrad(
   return { loss: -weight * Math.log(q), dz: logProbGradToLogits(logp, y, (weight * py) / q) };
 }
 
+/** Set-valued positive: L = -c log sum_{a in S} pi(a); dL/dlogits_j = c (pi_j - 1[j in S] pi_j / pi(S)). */
+export function setLossGrad(
+  logp: Float64Array,
+  set: readonly number[],
+  weight: number,
+): { loss: number; dz: Float64Array } {
+  const inSet = new Float64Array(logp.length);
+  let mass = 0;
+  for (const a of set) {
+    inSet[a] = Math.exp(logp[a]);
+    mass += inSet[a];
+  }
+  const dz = logp.map((l, j) => weight * (Math.exp(l) - inSet[j] / mass));
+  return { loss: -weight * Math.log(mass), dz };
+}
+
 export interface SftOptions {
   /** Minibatch updates (the same for every data set, so real-only and augmented SFT get equal compute). Default 1500. */
   steps: number;
@@ -114,7 +130,10 @@ export function sft(
       const f = mlpForward(p, xs[i]);
       const s = samples[i];
       const w = (s.weight ?? 1) * (s.positive ? 1 : o.negativeWeight);
-      const { loss, dz } = sampleLossGrad(f.logp, s.actionIndex, s.positive, w / B);
+      const { loss, dz } =
+        s.positive && s.actionSet
+          ? setLossGrad(f.logp, s.actionSet, w / B)
+          : sampleLossGrad(f.logp, s.actionIndex, s.positive, w / B);
       total += loss;
       explicitMlpBackward(p, xs[i], f, dz, g);
     }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AUGMENT_DEFAULTS, augment, labelRealStep, rejectionReason } from '../../src/causal/augment.js';
+import {
+  AUGMENT_DEFAULTS,
+  type AugmentOptions,
+  allowedByDemonstration,
+  augment,
+  labelRealStep,
+  rejectionReason,
+} from '../../src/causal/augment.js';
 import { counterfactual, fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
 import {
@@ -120,6 +127,54 @@ describe('counterfactual augmentation', () => {
     const m = augment(env, model, real, new Rng(6), { ...AUGMENT_DEFAULTS, abduction: 'mode', positiveWeight: 'unit' });
     expect(m.report.uncertainLabels).toBe(0);
     expect(m.samples.every((x) => x.weight === 1)).toBe(true);
+  });
+});
+
+describe('positive restrictions (ablation options of the labelling rule)', () => {
+  // One demonstrated step at a hand-built state, labelled with the TRUE mechanisms as the model (abduction exact).
+  const label = (e: Vec2, demonstrated: number, o: Partial<AugmentOptions>) => {
+    const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
+    const rec = { state: s, actionIndex: demonstrated, u: still, vars: step(s, ACTIONS[demonstrated]) };
+    const all = { ...AUGMENT_DEFAULTS, positivesPerState: 24, ...o };
+    return augment(env, env, [rec], new Rng(1), all)
+      .samples.filter((x) => x.positive)
+      .map((x) => x.actionIndex);
+  };
+  const LONG_RIGHT = 16; // 0.08 towards +x, i.e. straight into the block and towards the goal
+  it('force margin: a 0.08 push from 0.03 before contact (force 5, safe) is a positive without the margin, not with it', () => {
+    const s: PushState = { e: [0.4, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
+    const v = step(s, ACTIONS[LONG_RIGHT]);
+    expect(v.force).toBeCloseTo(5, 6);
+    expect(rejectionReason(env, v)).toBeNull();
+    expect(label([0.4, 0.5], 8, {})).toContain(LONG_RIGHT);
+    expect(label([0.4, 0.5], 8, { positiveForceLimit: 4 })).not.toContain(LONG_RIGHT);
+    // Far from the block the same step exerts no force and stays a positive under the margin.
+    expect(label([0.2, 0.5], 8, { positiveForceLimit: 4 })).toContain(LONG_RIGHT);
+  });
+  it("'near' keeps positives within one notch of the demonstrated action, 'notLonger' no longer than it", () => {
+    expect(allowedByDemonstration(8, 8, 'near')).toBe(true);
+    expect(allowedByDemonstration(15, 8, 'near')).toBe(true); // direction 7 is next to direction 0 (circular)
+    expect(allowedByDemonstration(10, 8, 'near')).toBe(false); // two notches in direction
+    expect(allowedByDemonstration(16, 0, 'near')).toBe(false); // two notches in length
+    expect(allowedByDemonstration(16, 8, 'notLonger')).toBe(false);
+    expect(allowedByDemonstration(3, 8, 'notLonger')).toBe(true);
+    const near = label([0.2, 0.5], 8, { demonstrated: 'near' });
+    expect(near.length).toBeGreaterThan(0);
+    expect(near.every((i) => allowedByDemonstration(i, 8, 'near'))).toBe(true);
+    expect(label([0.2, 0.5], 8, {})).toContain(LONG_RIGHT);
+    expect(label([0.2, 0.5], 8, { demonstrated: 'notLonger' })).not.toContain(LONG_RIGHT);
+    expect(label([0.2, 0.5], 8, { demonstrated: 'notLonger' }).every((i) => i < 16)).toBe(true);
+  });
+  it("'set' gives one positive per state holding every action with P(positive) > 1/2", () => {
+    const s: PushState = { e: [0.2, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
+    const rec = { state: s, actionIndex: 8, u: still, vars: step(s, ACTIONS[8]) };
+    const ranked = augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, positivesPerState: 24 }).samples;
+    const set = augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, positiveForm: 'set' }).samples;
+    const pos = set.filter((x) => x.positive);
+    expect(pos.length).toBe(1);
+    const expected = ranked.filter((x) => x.positive).map((x) => x.actionIndex);
+    expect([...pos[0].actionSet!].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+    expect(pos[0].weight).toBeCloseTo(1, 12); // the true model identifies U: every draw agrees
   });
 });
 

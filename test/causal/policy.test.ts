@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURES, features, mlpForward, mlpPolicyInit, sampleLossGrad, sft } from '../../src/causal/policy.js';
+import {
+  FEATURES,
+  features,
+  mlpForward,
+  mlpPolicyInit,
+  sampleLossGrad,
+  setLossGrad,
+  sft,
+} from '../../src/causal/policy.js';
 import { PUSH_ENV, type PushState } from '../../src/causal/scm.js';
 import { logSoftmax } from '../../src/core/math.js';
 import { Rng } from '../../src/core/rng.js';
@@ -33,6 +41,23 @@ describe('policy MLP', () => {
       }
     });
   }
+  it('dL/dlogits of the set-valued loss -log sum_S pi equals finite differences; a singleton set is cross-entropy', () => {
+    const z = Float64Array.from({ length: 24 }, (_, i) => Math.cos(0.7 * i));
+    const set = [2, 5, 17];
+    const f = (zz: Float64Array) => setLossGrad(logSoftmax(zz), set, 0.7).loss;
+    const { dz } = setLossGrad(logSoftmax(z), set, 0.7);
+    for (const i of [0, 2, 5, 17, 23]) {
+      const up = z.slice();
+      const dn = z.slice();
+      up[i] += 1e-5;
+      dn[i] -= 1e-5;
+      expect(dz[i]).toBeCloseTo((f(up) - f(dn)) / 2e-5, 7);
+    }
+    const one = setLossGrad(logSoftmax(z), [5], 0.7);
+    const ce = sampleLossGrad(logSoftmax(z), 5, true, 0.7);
+    expect(one.loss).toBeCloseTo(ce.loss, 12);
+    for (let i = 0; i < 24; i++) expect(one.dz[i]).toBeCloseTo(ce.dz[i], 12);
+  });
   it('SFT raises the probability of the positive action and lowers the negative one', () => {
     const q = mlpPolicyInit(new Rng(2), 8);
     const before = mlpForward(q, x).logp;
