@@ -39,17 +39,26 @@ const VARIANTS: Record<string, Variant> = {
   forceMargin: { augment: { positiveForceLimit: 4 }, budget: 'equalRealPasses' },
   shareAll: { augment: { positivesPerState: 24 }, budget: 'equalRealPasses' },
   nearDemonstrated: { augment: { demonstrated: 'near' }, budget: 'equalRealPasses' },
-  positiveSet: { augment: { positiveForm: 'set' }, budget: 'equalRealPasses' },
-  forceMarginSet: { augment: { positiveForm: 'set', positiveForceLimit: 4 }, budget: 'equalRealPasses' },
+  positiveSet: { augment: { positiveForm: 'set', positivesPerState: 24 }, budget: 'equalRealPasses' },
+  forceMarginSet: {
+    augment: { positiveForm: 'set', positivesPerState: 24, positiveForceLimit: 4 },
+    budget: 'equalRealPasses',
+  },
   forceMarginAllNegatives: { augment: { positiveForceLimit: 4, negativesPerState: 24 }, budget: 'equalRealPasses' },
   nearForceMargin: { augment: { positiveForceLimit: 4, demonstrated: 'near' }, budget: 'equalRealPasses' },
   forceMarginSetAllNegatives: {
-    augment: { positiveForm: 'set', positiveForceLimit: 4, negativesPerState: 24 },
+    augment: { positiveForm: 'set', positivesPerState: 24, positiveForceLimit: 4, negativesPerState: 24 },
     budget: 'equalRealPasses',
   },
   notLonger: { augment: { demonstrated: 'notLonger' }, budget: 'equalRealPasses' },
   notLongerForceMargin: { augment: { demonstrated: 'notLonger', positiveForceLimit: 4 }, budget: 'equalRealPasses' },
   forceMargin2: { augment: { positiveForceLimit: 2 }, budget: 'equalRealPasses' },
+  topSet: { augment: { positiveForm: 'set' }, budget: 'equalRealPasses' },
+  forceMarginTopSet: { augment: { positiveForm: 'set', positiveForceLimit: 4 }, budget: 'equalRealPasses' },
+  nearForceMarginTopSet: {
+    augment: { positiveForm: 'set', positiveForceLimit: 4, demonstrated: 'near' },
+    budget: 'equalRealPasses',
+  },
   forceMarginShareAll: { augment: { positiveForceLimit: 4, positivesPerState: 24 }, budget: 'equalRealPasses' },
 };
 const env = PUSH_ENV;

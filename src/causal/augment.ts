@@ -84,8 +84,8 @@ export interface AugmentOptions {
   /** Restrict positives relative to the demonstrated action: 'any' (default), 'near' (within one notch in direction
    *  and in step length), 'notLonger' (step length at most the demonstrated one). */
   demonstrated: 'any' | 'near' | 'notLonger';
-  /** 'ranked': the rule's best positives as separate samples; 'set': one set-valued positive per state holding
-   *  every action with P(positive) > 1/2, weighted by their mean P(positive). */
+  /** 'ranked': the kept positives as separate samples; 'set': one set-valued positive per state holding the kept
+   *  positives (any of them is acceptable), weighted by their mean P(positive). */
   positiveForm: 'ranked' | 'set';
 }
 export const AUGMENT_DEFAULTS: AugmentOptions = {
@@ -266,12 +266,12 @@ function labelCandidates(
     weight,
   });
   const negatives = neg.map((c) => sample(c, false, c.pFailure));
-  if (o.positiveForm === 'set') {
-    if (safe.length === 0 || o.positivesPerState === 0) return negatives;
-    const mean = safe.reduce((t, c) => t + c.pPositive, 0) / safe.length;
-    return [{ ...sample(safe[0], true, mean), actionSet: safe.map((c) => c.actionIndex) }, ...negatives];
-  }
   const pos = safe.slice(0, o.positivesPerState);
+  if (o.positiveForm === 'set') {
+    if (pos.length === 0) return negatives;
+    const mean = pos.reduce((t, c) => t + c.pPositive, 0) / pos.length;
+    return [{ ...sample(pos[0], true, mean), actionSet: pos.map((c) => c.actionIndex) }, ...negatives];
+  }
   const share = o.positiveWeight === 'shared' ? pos.length : 1;
   return [...pos.map((c) => sample(c, true, c.pPositive / share)), ...negatives];
 }

@@ -165,11 +165,15 @@ describe('positive restrictions (ablation options of the labelling rule)', () =>
     expect(label([0.2, 0.5], 8, { demonstrated: 'notLonger' })).not.toContain(LONG_RIGHT);
     expect(label([0.2, 0.5], 8, { demonstrated: 'notLonger' }).every((i) => i < 16)).toBe(true);
   });
-  it("'set' gives one positive per state holding every action with P(positive) > 1/2", () => {
+  it("'set' gives one positive per state holding the kept positives", () => {
     const s: PushState = { e: [0.2, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
     const rec = { state: s, actionIndex: 8, u: still, vars: step(s, ACTIONS[8]) };
     const ranked = augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, positivesPerState: 24 }).samples;
-    const set = augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, positiveForm: 'set' }).samples;
+    const set = augment(env, env, [rec], new Rng(1), {
+      ...AUGMENT_DEFAULTS,
+      positiveForm: 'set',
+      positivesPerState: 24,
+    }).samples;
     const pos = set.filter((x) => x.positive);
     expect(pos.length).toBe(1);
     const expected = ranked.filter((x) => x.positive).map((x) => x.actionIndex);
