@@ -55,9 +55,6 @@ function trajectory(
   return out;
 }
 
-/** Solves the small SPD system a x = b (a is modified: callers pass fresh copies). */
-const solve = (a: number[][], b: number[]) => solveNormal(a, b);
-
 /** `v` with `h` added to entry k. */
 const bumped = (v: readonly number[], k: number, h: number) => v.map((x, j) => (j === k ? x + h : x));
 
@@ -113,28 +110,22 @@ export function refitLaw(spec: SystemSpec, clips: readonly (readonly number[])[]
     // eliminate each clip's start: S -= Bᵀ A⁻¹ B, gs -= Bᵀ A⁻¹ gl
     for (const { A, B, gl } of perClip) {
       const aInvB = names.map((_, j) =>
-        solve(
-          A.map((row) => [...row]),
+        solveNormal(
+          A,
           B.map((row) => row[j]),
         ),
       );
-      const aInvG = solve(
-        A.map((row) => [...row]),
-        gl,
-      );
+      const aInvG = solveNormal(A, gl);
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < m; j++) S[i][j] -= B.reduce((s, row, k) => s + row[i] * aInvB[j][k], 0);
         gs[i] -= B.reduce((s, row, k) => s + row[i] * aInvG[k], 0);
       }
     }
-    const dTheta = solve(S, gs);
+    const dTheta = solveNormal(S, gs);
     const nextTheta = theta.map((v, i) => v - dTheta[i]);
     const nextStarts = perClip.map(({ A, B, gl }, c) => {
       const rhs = gl.map((g, k) => g - B[k].reduce((s, bkj, j) => s + bkj * dTheta[j], 0));
-      const dx = solve(
-        A.map((row) => [...row]),
-        rhs,
-      );
+      const dx = solveNormal(A, rhs);
       return starts[c].map((v, k) => v - dx[k]);
     });
     const nextCost = costOf(nextTheta, nextStarts);
