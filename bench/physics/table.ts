@@ -8,7 +8,7 @@ import { readSuites, suiteRuns, summarizeRuns } from '../../src/physics/summary.
 import { ASSETS, blockLabel } from '../../src/physics/tour.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'n/a');
-const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
+const num = (x: number) => (!Number.isFinite(x) ? 'n/a' : Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
 const sec = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 const suites = readSuites(ASSETS);
 for (const name of ['main', 'variant', 'substeps', 'noise', 'background']) {
