@@ -8,7 +8,7 @@ import { readSuites, suiteRuns, summarizeRuns } from '../../src/physics/summary.
 import { ASSETS, blockLabel } from '../../src/physics/tour.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : 'n/a');
-const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
+const num = (x: number) => (!Number.isFinite(x) ? 'n/a' : Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
 const sec = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 const suites = readSuites(ASSETS);
 for (const name of ['main', 'variant', 'substeps', 'noise', 'background']) {
@@ -16,12 +16,12 @@ for (const name of ['main', 'variant', 'substeps', 'noise', 'background']) {
   if (rows.length === 0) continue;
   console.log(`\n### ${name}\n`);
   console.log(
-    '| system | param | preset | block | noise | background | epochs | seeds | true | median estimate | median error | worst error | median latent R² | CPU s/epoch |',
+    '| system | param | preset | block | noise | background | epochs | seeds | true | median estimate | median error | worst error | refit: median estimate | refit: median error | refit: worst error | median latent R² | CPU s/epoch |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`|${' --- |'.repeat(17)}`);
   for (const r of rows) {
     console.log(
-      `| ${r.system} | ${r.param} | ${r.preset} | ${blockLabel(r)} | ${r.noise} | ${r.background} | ${r.epochs} | ${r.seeds} | ${num(r.trueValue)} | ${num(r.medianEstimate)} | ${pct(r.medianError)} | ${pct(r.maxError)} | ${r.medianR2.toFixed(4)} | ${sec(r.cpuSecondsPerEpoch)} |`,
+      `| ${r.system} | ${r.param} | ${r.preset} | ${blockLabel(r)} | ${r.noise} | ${r.background} | ${r.epochs} | ${r.seeds} | ${num(r.trueValue)} | ${num(r.medianEstimate)} | ${pct(r.medianError)} | ${pct(r.maxError)} | ${num(r.refitMedianEstimate)} | ${pct(r.refitMedianError)} | ${pct(r.refitMaxError)} | ${r.medianR2.toFixed(4)} | ${sec(r.cpuSecondsPerEpoch)} |`,
     );
   }
 }

@@ -16,6 +16,7 @@ import {
   I32,
   i64x2Const,
   instantiateSync,
+  loopUntil,
   op,
   V128,
   type WasmFunction,
@@ -80,20 +81,12 @@ function pairKernel(
 }
 
 /** Loops over `pairs` pairs of float64: `perPair` reads at IN and writes at OUT; then in += 16, out += 16. */
-function pairLoop(perPair: number[][]): number[][] {
-  return [
-    op.block,
-    op.loop,
-    [...get(PAIRS), ...op.i32Eqz, ...op.brIf(1)],
-    ...perPair,
+const pairLoop = (perPair: number[][]) =>
+  loopUntil([...get(PAIRS), ...op.i32Eqz], perPair, [
     [...get(IN), ...op.i32(16), ...op.i32Add, ...op.set(IN)],
     [...get(OUT), ...op.i32(16), ...op.i32Add, ...op.set(OUT)],
     [...get(PAIRS), ...op.i32(1), ...op.i32Sub, ...op.set(PAIRS)],
-    op.br(0),
-    op.end,
-    op.end,
-  ];
-}
+  ]);
 
 /** A SIMD pair: X = load(in); store(out, compute(X)). */
 const simdPair = (compute: number[][]) => [

@@ -109,6 +109,14 @@ export const op = {
   f64x2ConvertLowI32x4S: simd(0xfe),
 };
 
+/**
+ * The one loop shape of the kernels: block { loop { br_if 1 (exit); body; next; br 0 } }: exits as soon as
+ * the i32 condition `exit` holds, else runs `body`, then `next` (the counter and pointer updates).
+ */
+export function loopUntil(exit: number[], body: number[][], next: number[][]): number[][] {
+  return [op.block, op.loop, [...exit, ...op.brIf(1)], ...body, ...next, op.br(0), op.end, op.end];
+}
+
 /** v128.const of two equal float64 lanes. */
 export function f64x2Const(value: number): number[] {
   const bytes = new Uint8Array(new Float64Array([value, value]).buffer);

@@ -25,19 +25,12 @@
 // Optimiser and schedule
 export { ADAMW_DEFAULTS, type AdamwConfig, type AdamwState, adamw, type Optimizer } from './adamw.js';
 export {
-  type AdamwArith,
-  type AdamwScalars,
   type ArrayAdamwOptions,
   type ArrayAdamwState,
-  adamwFirstMoment,
-  adamwParam,
-  adamwScalars,
-  adamwSecondMoment,
   arrayAdamwInit,
   arrayAdamwStateEntries,
   arrayAdamwStateFrom,
   arrayAdamwStep,
-  NUMBER_ARITH,
 } from './adamw-rule.js';
 // Attention
 export {

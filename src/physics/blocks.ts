@@ -29,6 +29,24 @@ export const oscillatorAccel: Acceleration = (ops, z, v, p) => ops.neg(ops.add(o
 /** Pendulum (undamped, nonlinear): theta'' = -(g/L) sin(theta). */
 export const pendulumAccel: Acceleration = (ops, z, _v, p) => ops.neg(ops.mul(p.gOverL, ops.sin(z)));
 
+/**
+ * The oscillator for a latent z = a x + b (any affine map of the displacement): the law keeps its
+ * form about the latent's rest point zEq, z'' = -(g1 z' + g0 (z - zEq)); g0, g1 are unchanged.
+ */
+export const oscillatorAffineAccel: Acceleration = (ops, z, v, p) =>
+  ops.neg(ops.add(ops.mul(p.g1, v), ops.mul(p.g0, ops.sub(z, p.zEq))));
+
+/**
+ * The pendulum for a latent z with theta = s (z - zEq) (any affine map of the angle):
+ * z'' = -(g/L / s) sin(s (z - zEq)).
+ * The sine's curvature fixes s (radians per latent unit), so g/L stays readable when the latent's
+ * scale is set by something else (the KL's unit variance).
+ */
+export const pendulumAffineAccel: Acceleration = (ops, z, _v, p) => {
+  const theta = ops.mul(p.angleScale, ops.sub(z, p.zEq));
+  return ops.neg(ops.mul(ops.div(p.gOverL, p.angleScale), ops.sin(theta)));
+};
+
 /** Block sliding down an incline with Coulomb friction: s'' = g (sin(theta) - mu cos(theta)). */
 export const slidingBlockAccel: Acceleration = (ops, _z, _v, p) =>
   ops.sub(ops.constant(GRAVITY * Math.sin(INCLINE)), ops.scale(p.mu, GRAVITY * Math.cos(INCLINE)));

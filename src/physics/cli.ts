@@ -80,6 +80,7 @@ const train = defineCommand({
     const summary = {
       system: result.system,
       params: result.params,
+      refit: result.refit,
       epochs: result.epochs,
       secondsPerEpoch: result.secondsPerEpoch,
     };
@@ -90,10 +91,11 @@ const train = defineCommand({
       config,
       history: result.history,
     });
+    const shown = (v: { estimate: number; relativeError?: number }) =>
+      `${v.estimate.toFixed(4)}${v.relativeError === undefined ? '' : ` (error ${(100 * v.relativeError).toFixed(2)}%)`}`;
     const lines = Object.entries(result.params).map(([p, v]) => {
-      const truth =
-        v.true === undefined ? '' : ` (true ${v.true.toFixed(4)}, error ${(100 * (v.relativeError ?? 0)).toFixed(2)}%)`;
-      return `${p} = ${v.estimate.toFixed(4)}${truth}`;
+      const truth = v.true === undefined ? '' : ` [true ${v.true.toFixed(4)}]`;
+      return `${p}${truth}: block ${shown(v)}; refit ${shown(result.refit[p])}`;
     });
     lines.push(`${result.secondsPerEpoch.toFixed(3)} s/epoch; checkpoint and result.json in ${out}`);
     return { data: summary, text: lines.join('\n') };

@@ -23,6 +23,8 @@ export interface RecoveryRun {
   /** Epochs of the run (older files: the suite's config). */
   epochs?: number;
   params: Record<string, ParamEstimate>;
+  /** The law refitted to the encoded frames with free clip starts (ours, ../physics/refit.ts), when stored. */
+  refit?: Record<string, ParamEstimate>;
   /** The physics block's values (latent units), when stored. */
   raw?: Record<string, number>;
   latentFit?: { scale: number; offset: number; r2: number };
@@ -65,6 +67,10 @@ export interface RecoveryRow {
   medianError: number;
   minError: number;
   maxError: number;
+  /** The same over the refitted law's estimates (NaN when a run has none). */
+  refitMedianEstimate: number;
+  refitMedianError: number;
+  refitMaxError: number;
   medianR2: number;
   /** Median CPU seconds per epoch (NaN when not recorded). */
   cpuSecondsPerEpoch: number;
@@ -101,6 +107,8 @@ export function summarizeRuns(runs: readonly RecoveryRun[], preset = 'fast'): Re
   return [...groups.values()].map((g) => {
     const { run, param } = g[0];
     const errors = g.map((x) => x.run.params[param].relativeError ?? Number.NaN);
+    const refit = g.map((x) => x.run.refit?.[param]);
+    const refitErrors = refit.map((e) => e?.relativeError ?? Number.NaN);
     return {
       system: run.system,
       param,
@@ -116,6 +124,9 @@ export function summarizeRuns(runs: readonly RecoveryRun[], preset = 'fast'): Re
       medianError: median(errors),
       minError: Math.min(...errors),
       maxError: Math.max(...errors),
+      refitMedianEstimate: median(refit.map((e) => e?.estimate ?? Number.NaN)),
+      refitMedianError: median(refitErrors),
+      refitMaxError: Math.max(...refitErrors),
       medianR2: median(g.map((x) => x.run.latentFit?.r2 ?? Number.NaN)),
       cpuSecondsPerEpoch: median(g.map((x) => x.run.cpuSecondsPerEpoch ?? Number.NaN)),
     };

@@ -15,8 +15,10 @@ import {
   type LatentPrior,
   ledRate,
   oscillatorAccel,
+  oscillatorAffineAccel,
   oscillatorFromEq6,
   pendulumAccel,
+  pendulumAffineAccel,
   slidingBlockAccel,
   torricelliRate,
 } from './blocks.js';
@@ -72,7 +74,28 @@ export interface SystemSpec {
     latent: ArrayLike<number>,
     states: ArrayLike<number>,
   ): Record<string, number>;
+  /**
+   * The law written for a latent that is any affine map of the state, with the map's parts as
+   * nuisances (./refit.ts reads trained latents with it). Absent: the block already is (constant
+   * accelerations; the LED and Torricelli, whose offsets are in the block).
+   */
+  latentLaw?: {
+    dynamics: Dynamics;
+    params: readonly ParamSpec[];
+    /** The one representative of parameter sets that give the same law (the law's discrete symmetries). */
+    canonical?(values: Readonly<Record<string, number>>): Record<string, number>;
+  };
 }
+
+/** The latent's rest point / zero angle, a nuisance of the affine latent laws. */
+const REST_POINT: ParamSpec = {
+  name: 'zEq',
+  trueValue: 0,
+  init: 0,
+  scaling: 'reference',
+  description: 'latent of the rest point',
+  nuisance: true,
+};
 
 const identity = (values: Readonly<Record<string, number>>) => ({ ...values });
 const u = (rng: Rng, lo: number, hi: number) => rng.uniformRange(lo, hi);
@@ -90,6 +113,14 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     sampleInitial: (rng) => [u(rng, -1, 1), u(rng, -2, 2)],
     fromBlock: (e, dt) => ({ ...e, ...oscillatorFromEq6(e.g0, e.g1, dt) }),
     calibrate: identity,
+    latentLaw: {
+      dynamics: { order: 2, accel: oscillatorAffineAccel },
+      params: [
+        { name: 'g0', trueValue: 4, init: 10, scaling: 'invariant', description: 'stiffness (omega^2), 1/s^2' },
+        { name: 'g1', trueValue: 0.5, init: 1, scaling: 'invariant', description: 'damping, 1/s' },
+        REST_POINT,
+      ],
+    },
   },
   pendulum: {
     name: 'pendulum',
@@ -105,6 +136,32 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     // over 4096 clips); +-2.4 rad gave 0.87 and latents 7% wider than the angle (docs/parts/physics.md)
     sampleInitial: (rng) => [u(rng, -2.55, 2.55), u(rng, -0.5, 0.5)],
     calibrate: identity,
+    latentLaw: {
+      dynamics: { order: 2, accel: pendulumAffineAccel },
+      params: [
+        {
+          name: 'gOverL',
+          trueValue: GRAVITY / 1.2,
+          init: GRAVITY / 10,
+          scaling: 'invariant',
+          description: 'g/L, 1/s^2',
+        },
+        {
+          name: 'angleScale',
+          trueValue: 1,
+          init: 1,
+          scaling: 'reference',
+          description: 'radians per latent unit',
+          nuisance: true,
+        },
+        REST_POINT,
+      ],
+      // sin(s (z - zEq)) / s is even in s, and (g/L, zEq) gives the law of (-g/L, zEq + pi/s): report s > 0, g/L > 0
+      canonical: (p): Record<string, number> => {
+        const s = Math.abs(p.angleScale);
+        return p.gOverL >= 0 ? { ...p, angleScale: s } : { gOverL: -p.gOverL, angleScale: s, zEq: p.zEq + Math.PI / s };
+      },
+    },
   },
   'sliding-block': {
     name: 'sliding-block',

@@ -72,12 +72,15 @@ function recoveryTable(suites: RecoverySuite[]): Table {
     r.medianEstimate,
     pct(r.medianError),
     pct(r.maxError),
+    pct(r.refitMedianError),
+    pct(r.refitMaxError),
     r.medianR2,
   ]);
   return {
     caption:
       'Parameter recovery from synthetic video (256 clips; `paper` = the paper architecture and schedule, `fast` = our ' +
-      'reduced CPU setting; commands in docs/parts/physics.md)',
+      'reduced CPU setting; "block" = the trained block read as the paper reads it, "refit" = ours, the law refitted to ' +
+      "the encoded frames with each clip's start free; commands in docs/parts/physics.md)",
     columns: [
       'system',
       'param',
@@ -89,8 +92,10 @@ function recoveryTable(suites: RecoverySuite[]): Table {
       'seeds',
       'true',
       'median estimate',
-      'median |error|',
-      'worst |error|',
+      'block: median |error|',
+      'block: worst |error|',
+      'refit: median |error|',
+      'refit: worst |error|',
       'latent R^2',
     ],
     rows,
@@ -100,17 +105,30 @@ function recoveryTable(suites: RecoverySuite[]): Table {
 function noiseFigure(suites: RecoverySuite[]): Figure {
   const runs = [...suiteRuns(suites, 'main'), ...suiteRuns(suites, 'noise')];
   const rows = summarizeRuns(runs).filter(
-    (r) => r.system === 'oscillator' && r.preset === 'fast' && r.background === 'plain',
+    (r) => (r.system === 'oscillator' || r.system === 'pendulum') && r.preset === 'fast' && r.background === 'plain',
   );
+  const noiseLevels = new Set(suiteRuns(suites, 'noise').map((r) => `${r.system}/${r.noise}`));
+  const values = rows
+    .filter((r) => r.noise === 0 || noiseLevels.has(`${r.system}/${r.noise}`))
+    .flatMap((r) => [
+      { system: r.system, noise: r.noise, param: r.param, reading: 'block (paper)', error: 100 * r.medianError },
+      { system: r.system, noise: r.noise, param: r.param, reading: 'refit (ours)', error: 100 * r.refitMedianError },
+    ]);
   return {
-    caption: 'Robustness to pixel noise (oscillator): median relative error over seeds',
+    caption: 'Robustness to pixel noise (fast preset): median relative error over seeds, both readings',
     vegaLite: {
-      data: { values: rows.map((r) => ({ noise: r.noise, param: r.param, error: 100 * r.medianError })) },
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'noise', type: 'quantitative', title: 'pixel noise std ([0, 1] intensity)' },
-        y: { field: 'error', type: 'quantitative', title: 'median |relative error| (%)' },
-        color: { field: 'param', type: 'nominal' },
+      data: { values },
+      facet: { field: 'system', type: 'nominal' },
+      spec: {
+        width: 260,
+        height: 160,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'noise', type: 'quantitative', title: 'pixel noise std ([0, 1] intensity)' },
+          y: { field: 'error', type: 'quantitative', title: 'median |relative error| (%)' },
+          color: { field: 'param', type: 'nominal' },
+          strokeDash: { field: 'reading', type: 'nominal' },
+        },
       },
     },
   };
@@ -189,7 +207,10 @@ async function run(ctx: TourContext): Promise<SectionResult> {
       'are trained along with the encoder, without labels.\n\n' +
       "Damping and frequency do not depend on the latent's units and are read off the block (as the ODE whose exact flow the " +
       "one-step block is); accelerations, the LED's decay rate and the outflow coefficient change with the latent's map and " +
-      'are converted through that map, fitted on a known reference (the true states).',
+      'are converted through that map, fitted on a known reference (the true states).\n\n' +
+      'Two readings of each trained model: the block (the paper) and the refit (ours), the continuous law fitted to every ' +
+      "encoded frame with each clip's start free; the block starts from two encodings and learns to damp their per-frame " +
+      'error (the oscillator damping +7.4% by block, +1.3% by refit in the worst seed).',
     tables,
     figures,
     images: [

@@ -23,6 +23,7 @@ import {
   STANDARDIZE_CLIPS,
   standardizeLatent,
 } from './model.js';
+import { refitLaw } from './refit.js';
 import { getSystem, type SystemSpec } from './systems.js';
 
 /** Everything one training run holds between steps. */
@@ -116,31 +117,38 @@ export interface ParamEstimate {
 }
 
 /**
- * Final estimates: the block's values, read as continuous-time parameters (`fromBlock`, for the
- * paper's one-step block), then, when the true states are known, position-scaled ones carried to
- * physical units through the latent's fitted map (`calibrate`). `fit` is the latent's affine fit.
+ * Final estimates, two readings of the trained model:
+ * - `params`, the paper's: the block's values, read as continuous-time parameters (`fromBlock`, for the
+ *   paper's one-step block);
+ * - `refit`, ours (./refit.ts): the continuous law fitted to every encoded frame with each clip's start free.
+ * When the true states are known, position-scaled values are carried to physical units through the
+ * latent's fitted map (`calibrate`). `fit` is the latent's affine fit to the state.
  */
 export function estimates(tf: Tf, run: PhysicsRun) {
-  const { spec } = run;
+  const { spec, data } = run;
   const raw = physValues(run.model);
   const read = run.config.substeps === 1 && spec.fromBlock ? spec.fromBlock(raw, run.config.dt) : raw;
-  let fit: LineFit | undefined;
-  let calibrated = read;
-  if (run.data.states) {
-    const latent = encodeAll(tf, run.model, run.data.frames, run.data.height * run.data.width);
-    fit = fitLatentToState(latent, run.data.states);
-    calibrated = spec.calibrate(read, latent, run.data.states);
-  }
-  const params: Record<string, ParamEstimate> = {};
-  for (const p of spec.params.filter((q) => !q.nuisance)) {
-    const estimate = p.scaling === 'reference' ? calibrated[p.name] : read[p.name];
-    const truth = run.data.params?.[p.name];
-    params[p.name] =
-      truth === undefined
-        ? { estimate }
-        : { estimate, true: truth, relativeError: Math.abs(estimate - truth) / Math.abs(truth) };
-  }
-  return { params, raw, fit };
+  const latent = encodeAll(tf, run.model, data.frames, data.height * data.width);
+  const clips = Array.from({ length: data.count }, (_, c) =>
+    Array.from(latent.subarray(c * data.length, (c + 1) * data.length)),
+  );
+  const refitted = refitLaw(spec, clips, { dt: run.config.dt, start: read }).params;
+  const states = data.states;
+  const fit: LineFit | undefined = states ? fitLatentToState(latent, states) : undefined;
+  const physical = (values: Record<string, number>) => {
+    const calibrated = states ? spec.calibrate(values, latent, states) : values;
+    const out: Record<string, ParamEstimate> = {};
+    for (const p of spec.params.filter((q) => !q.nuisance)) {
+      const estimate = p.scaling === 'reference' ? calibrated[p.name] : values[p.name];
+      const truth = data.params?.[p.name];
+      out[p.name] =
+        truth === undefined
+          ? { estimate }
+          : { estimate, true: truth, relativeError: Math.abs(estimate - truth) / Math.abs(truth) };
+    }
+    return out;
+  };
+  return { params: physical(read), refit: physical(refitted), raw, fit };
 }
 
 /** One row of the training history (means over the epoch's steps, parameters at its end). */
@@ -166,7 +174,10 @@ export interface FitOptions {
 
 export interface FitResult {
   system: string;
+  /** The block's values read as physical parameters (the paper's reading). */
   params: Record<string, ParamEstimate>;
+  /** The continuous law refitted to the encoded frames with free clip starts (ours, ./refit.ts). */
+  refit: Record<string, ParamEstimate>;
   /** Physics-block values (latent units for position-scaled parameters). */
   raw: Record<string, number>;
   /** Latent vs true state fit (synthetic video only). */
@@ -252,10 +263,11 @@ export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, op
   const cpu = process.cpuUsage(cpu0);
   const secondsPerEpoch = stepsRun > 0 ? (performance.now() - t0) / 1000 / epochsRun : Number.NaN;
   const cpuSecondsPerEpoch = stepsRun > 0 ? (cpu.user + cpu.system) / 1e6 / epochsRun : Number.NaN;
-  const { params, raw, fit } = estimates(tf, run);
+  const { params, refit, raw, fit } = estimates(tf, run);
   return {
     system: set.system,
     params,
+    refit,
     raw,
     fit,
     epochs: config.epochs,

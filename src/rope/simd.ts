@@ -4,21 +4,11 @@
  * at `dst` (equal for in place) in a memory the module imports, so one compiled module serves the
  * shared tile memory and every zero-copy buffer of kernels.ts. Addresses and sizes are in bytes.
  */
-import { assembleModule, compileSync, I32, op, V128, type WasmFunction, wordLanes } from '../core/wasm.js';
+import { assembleModule, compileSync, I32, loopUntil, op, V128, type WasmFunction, wordLanes } from '../core/wasm.js';
 
 /** Counted loop over `count` items (a local, counted down to 0): runs `body` while count > 0. */
-function whileCount(count: number, body: number[][]): number[][] {
-  return [
-    op.block,
-    op.loop,
-    [...op.get(count), ...op.i32Eqz, ...op.brIf(1)],
-    ...body,
-    [...op.get(count), ...op.i32(1), ...op.i32Sub, ...op.set(count)],
-    op.br(0),
-    op.end,
-    op.end,
-  ];
-}
+const whileCount = (count: number, body: number[][]) =>
+  loopUntil([...op.get(count), ...op.i32Eqz], body, [[...op.get(count), ...op.i32(1), ...op.i32Sub, ...op.set(count)]]);
 
 /** local += step (both locals or a constant step). */
 const addTo = (local: number, step: number[]) => [...op.get(local), ...step, ...op.i32Add, ...op.set(local)];

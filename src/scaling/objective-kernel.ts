@@ -7,7 +7,16 @@
  */
 
 import { type VectorKernels, vectorKernels } from '../core/vector-math.js';
-import { assembleModule, ensureMemory, F64, I32, instantiateSync, op, type WasmFunction } from '../core/wasm.js';
+import {
+  assembleModule,
+  ensureMemory,
+  F64,
+  I32,
+  instantiateSync,
+  loopUntil,
+  op,
+  type WasmFunction,
+} from '../core/wasm.js';
 
 // ---------- sums: s_i = p1 + p2 + exp(e) with p1 = pN[iN[i]], p2 = pD[iD[i]] ----------
 
@@ -22,18 +31,8 @@ const gather = (table: number, index: number, i: number) => [
 ];
 
 /** Loop over runs i < n (local `i`, `n`): `body` per run. */
-function runLoop(i: number, n: number, body: number[][]): number[][] {
-  return [
-    op.block,
-    op.loop,
-    [...get(i), ...get(n), ...op.i32GeU, ...op.brIf(1)],
-    ...body,
-    [...get(i), ...op.i32(1), ...op.i32Add, ...op.set(i)],
-    op.br(0),
-    op.end,
-    op.end,
-  ];
-}
+const runLoop = (i: number, n: number, body: number[][]) =>
+  loopUntil([...get(i), ...get(n), ...op.i32GeU], body, [[...get(i), ...op.i32(1), ...op.i32Add, ...op.set(i)]]);
 
 // sums(iN, iD, pN, pD, sums, n, expE); local 7 = i
 const SUMS: WasmFunction = {

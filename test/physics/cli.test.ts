@@ -48,8 +48,10 @@ describe('modelmath physics CLI', () => {
     const args = ['physics', 'train', '--system', 'led', '--video', dir, '--preset', 'test', '--epochs', '2'];
     expect(await runCli([...args, '--out', res, '--json'])).toBe(0);
     const j = JSON.parse(out);
-    expect(Object.keys(j)).toEqual(['system', 'params', 'epochs', 'secondsPerEpoch']);
+    expect(Object.keys(j)).toEqual(['system', 'params', 'refit', 'epochs', 'secondsPerEpoch']);
     expect(Object.keys(j.params.k)).toEqual(['estimate', 'true', 'relativeError']);
+    expect(Object.keys(j.refit)).toEqual(['k']);
+    expect(Object.keys(j.refit.k)).toEqual(['estimate', 'true', 'relativeError']);
     expect(j.params.k.true).toBe(0.8);
     expect(j.epochs).toBe(2);
     expect(existsSync(join(res, 'checkpoint', 'state.json'))).toBe(true);

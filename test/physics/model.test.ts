@@ -103,6 +103,7 @@ describe('training recovers a physical parameter (CI)', () => {
     const cfg = resolvePhysicsConfig('fast', { batchSize: 32, epochs: 300 });
     const r = await fitPhysics(tf, set, cfg, { seed: 1 });
     expect(r.params.mu.relativeError).toBeLessThan(0.03);
+    expect(r.refit.mu.relativeError).toBeLessThan(0.03);
     expect(r.fit!.r2).toBeGreaterThan(0.99);
     r.run.optimizer.dispose();
     disposeParams(r.run.model);

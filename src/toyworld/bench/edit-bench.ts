@@ -112,7 +112,7 @@ export interface PairScore {
 const cap = (v: number) => Math.min(PSNR_CAP, v);
 
 /** Mean of each score over a list of edits. */
-function aggregate(scores: PairScore[]): MethodScores {
+export function aggregate(scores: PairScore[]): MethodScores {
   const mean = (f: (s: PairScore) => number) => meanOf(scores, f);
   return {
     backgroundPsnr: mean((s) => s.backgroundPsnr),

@@ -4,9 +4,9 @@
  * edit accuracy on the same fixed edit pairs, giving the preservation / edit-strength trade-off
  * curves the paper argues about (a larger step edits more and keeps less).
  */
-import type { ChordConfig, EditorParts } from '../../chordedit/index.js';
+import { type ChordConfig, ChordEditor, type EditorParts } from '../../chordedit/index.js';
 import type { ClassifierParams } from '../classifier/index.js';
-import { type BenchResult, runEditBench } from './edit-bench.js';
+import { aggregate, BENCH_METHOD_SETTINGS, benchPairs, type MethodScores, scorePairs } from './edit-bench.js';
 
 /** The swept knobs and their values (the paper's default is in each list). */
 export const SWEEP_GRID: Record<'t' | 'delta' | 'lambda' | 'tc', number[]> = {
@@ -33,9 +33,8 @@ export interface SweepResult {
   points: SweepPoint[];
 }
 
-/** A point from a one-method benchmark result. */
-function pointOf(knob: SweepPoint['knob'], value: number, refine: boolean, r: BenchResult): SweepPoint {
-  const m = r.methods.chord!;
+/** A point from the mean scores of one setting. */
+function pointOf(knob: SweepPoint['knob'], value: number, refine: boolean, m: MethodScores): SweepPoint {
   return {
     knob,
     value,
@@ -60,11 +59,15 @@ export async function runSweep(
       if (knob === 't' || knob === 'lambda' || knob === 'delta') settings.push({ knob, value, refine: false });
     }
   }
+  // the pairs are rendered once and every setting edits the same ones (as the edit benchmark would)
+  const { edits } = benchPairs(classifier, o.pairs, o.seed);
+  const editor = new ChordEditor(model);
+  const chord = BENCH_METHOD_SETTINGS.chord;
   const points: SweepPoint[] = [];
   for (const [i, s] of settings.entries()) {
-    const overrides: Partial<ChordConfig> = { [s.knob]: s.value, refine: s.refine };
-    const r = await runEditBench(model, classifier, { pairs: o.pairs, seed: o.seed, methods: ['chord'], overrides });
-    points.push(pointOf(s.knob, s.value, s.refine, r));
+    const config: Partial<ChordConfig> = { ...chord.config, [s.knob]: s.value, refine: s.refine };
+    const scores = await scorePairs(editor, classifier, edits, { method: chord.method, config }, o.seed);
+    points.push(pointOf(s.knob, s.value, s.refine, aggregate(scores)));
     o.onPoint?.(i + 1, settings.length);
   }
   return { pairs: o.pairs, seed: o.seed, points };
