@@ -59,6 +59,8 @@ const VARIANTS: Record<string, Variant> = {
     augment: { positiveForm: 'set', positiveForceLimit: 4, demonstrated: 'near' },
     budget: 'equalRealPasses',
   },
+  notLongerForceMargin2: { augment: { demonstrated: 'notLonger', positiveForceLimit: 2 }, budget: 'equalRealPasses' },
+  nearForceMargin2: { augment: { demonstrated: 'near', positiveForceLimit: 2 }, budget: 'equalRealPasses' },
   forceMarginShareAll: { augment: { positiveForceLimit: 4, positivesPerState: 24 }, budget: 'equalRealPasses' },
 };
 const env = PUSH_ENV;

@@ -3,7 +3,8 @@
  * on the development seeds (default 101-105) without training: (1) how often the generated positives agree
  * with the expert's intended action, (2) label noise of one-point abduction vs posterior draws, (3) the
  * balance of real and generated samples and the SFT passes each real sample gets, (4) how good a policy the
- * one-step positive criterion describes (progress-greedy policies on the true SCM). Prints one JSON object.
+ * one-step positive criterion describes (progress-greedy policies on the true SCM); (5) the same label statistics
+ * for the collision-study variants of the rule (force margin, no longer than demonstrated). Prints one JSON object.
  * Usage: npx tsx bench/causal/diagnose.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--starts 400]
  */
 import { AUGMENT_DEFAULTS, augment, MIN_PROGRESS, progress, rejectionReason } from '../../src/causal/augment.js';
@@ -27,7 +28,14 @@ const r3 = (x: number) => +x.toFixed(3);
 
 function perBudget(K: number) {
   const t = { states: 0, unidentified: 0, realSamples: 0, realPositive: 0, candidates: 0 };
-  const rules = { previous: { abduction: 'mode', positiveWeight: 'unit' }, final: {} } as const;
+  const rules = {
+    previous: { abduction: 'mode', positiveWeight: 'unit' },
+    final: {},
+    forceMargin: { positiveForceLimit: 4 },
+    forceMargin2: { positiveForceLimit: 2 },
+    notLonger: { demonstrated: 'notLonger' },
+    notLongerForceMargin: { demonstrated: 'notLonger', positiveForceLimit: 4 },
+  } as const;
   const acc = Object.fromEntries(
     Object.keys(rules).map((k) => [
       k,
@@ -74,9 +82,9 @@ function perBudget(K: number) {
       Object.entries(acc).map(([name, a]) => {
         const all = t.realSamples + a.samples;
         const steps =
-          name === 'final'
-            ? sftStepsForEqualRealPasses(CAUSAL_DEFAULTS.sftSteps, t.realSamples / seeds.length, all / seeds.length)
-            : CAUSAL_DEFAULTS.sftSteps;
+          name === 'previous'
+            ? CAUSAL_DEFAULTS.sftSteps
+            : sftStepsForEqualRealPasses(CAUSAL_DEFAULTS.sftSteps, t.realSamples / seeds.length, all / seeds.length);
         return [
           name,
           {
