@@ -1,7 +1,9 @@
 /**
  * bench/causal/ablation.ts — which part of the stage-2/3 rule matters: abduction (posterior draws vs its
  * single most likely value), positive weights (one shared unit per state vs 1 each) and the SFT budget
- * (equal passes over the real samples vs equal updates), plus negatives only, against real-only SFT. Runs on
+ * (equal passes over the real samples vs equal updates), plus negatives only, against real-only SFT; and the
+ * collision-study variants (force margin on positives, positives relative to the demonstrated action, set-valued
+ * positives: AugmentOptions in src/causal/augment.ts). Runs on
  * DEVELOPMENT seeds (default 101-105, each with its own cold start and evaluation starts), never on the
  * seeds 1-5 of the reported table. Same forks as runCausalPipeline. Prints one JSON object.
  * Usage: npx tsx bench/causal/ablation.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--variants a,b]
@@ -18,7 +20,14 @@ const list = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return (i >= 0 ? process.argv[i + 1] : dflt).split(',');
 };
+/** The rule before the collision study (issue 19): every variant below but `final` is a change of it. */
+const PROGRESS_RULE: Partial<AugmentOptions> = {
+  positiveForceLimit: Number.POSITIVE_INFINITY,
+  demonstrated: 'any',
+  positiveForm: 'ranked',
+};
 interface Variant {
+  /** Changes to PROGRESS_RULE (to the current defaults for `final`); null: real-only SFT. */
   augment: Partial<AugmentOptions> | null;
   budget: 'equalRealPasses' | 'equalUpdates';
   negativeWeight?: number;
@@ -31,6 +40,7 @@ const VARIANTS: Record<string, Variant> = {
   passesOnly: { augment: { abduction: 'mode', positiveWeight: 'unit' }, budget: 'equalRealPasses' },
   noPosterior: { augment: { abduction: 'mode' }, budget: 'equalRealPasses' },
   noSharing: { augment: { positiveWeight: 'unit' }, budget: 'equalRealPasses' },
+  progressRule: { augment: {}, budget: 'equalRealPasses' },
   final: { augment: {}, budget: 'equalRealPasses' },
   negativesOnly: { augment: { positivesPerState: 0 }, budget: 'equalRealPasses' },
   allNegatives: { augment: { negativesPerState: 24 }, budget: 'equalRealPasses' },
@@ -61,6 +71,11 @@ const VARIANTS: Record<string, Variant> = {
   },
   notLongerForceMargin2: { augment: { demonstrated: 'notLonger', positiveForceLimit: 2 }, budget: 'equalRealPasses' },
   nearForceMargin2: { augment: { demonstrated: 'near', positiveForceLimit: 2 }, budget: 'equalRealPasses' },
+  forceMargin2AllNegatives: { augment: { positiveForceLimit: 2, negativesPerState: 24 }, budget: 'equalRealPasses' },
+  notLongerForceMargin2AllNegatives: {
+    augment: { demonstrated: 'notLonger', positiveForceLimit: 2, negativesPerState: 24 },
+    budget: 'equalRealPasses',
+  },
   forceMarginShareAll: { augment: { positiveForceLimit: 4, positivesPerState: 24 }, budget: 'equalRealPasses' },
 };
 const env = PUSH_ENV;
@@ -74,8 +89,9 @@ for (const K of list('real', '4,8,16,32').map(Number)) {
     const { model } = fitMechanisms(env, real.map(observe));
     for (const name of names) {
       const v = VARIANTS[name];
+      const base = name === 'final' ? {} : PROGRESS_RULE;
       const generated = v.augment
-        ? augment(env, model, real, root.fork('abduction'), { ...AUGMENT_DEFAULTS, ...v.augment }).samples
+        ? augment(env, model, real, root.fork('abduction'), { ...AUGMENT_DEFAULTS, ...base, ...v.augment }).samples
         : [];
       const data = [...realSamples, ...generated];
       const steps =

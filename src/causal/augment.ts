@@ -78,16 +78,19 @@ export interface AugmentOptions {
   /** Also label the failures at the predicted next state of every kept positive (noise from the model's prior;
    *  weights multiplied by the positive's). Off by default: an ablation (docs/parts/causal.md). */
   nextStateNegatives: boolean;
-  /** Largest predicted contact force of a positive (a draw above it counts as not positive). Default Infinity:
-   *  safe (force <= fMax) is enough. */
+  /** Largest predicted contact force of a positive (a draw above it counts as not positive). Default
+   *  POSITIVE_FORCE_LIMIT; Infinity: safe (force <= fMax) is enough (the rule before issue 19's collision study). */
   positiveForceLimit: number;
-  /** Restrict positives relative to the demonstrated action: 'any' (default), 'near' (within one notch in direction
-   *  and in step length), 'notLonger' (step length at most the demonstrated one). */
+  /** Restrict positives relative to the demonstrated action: 'notLonger' (default: step length at most the
+   *  demonstrated one), 'any', 'near' (within one notch in direction and in step length). */
   demonstrated: 'any' | 'near' | 'notLonger';
-  /** 'ranked': the kept positives as separate samples; 'set': one set-valued positive per state holding the kept
-   *  positives (any of them is acceptable), weighted by their mean P(positive). */
+  /** 'set' (default): one set-valued positive per state holding the kept positives (any of them is acceptable),
+   *  weighted by their mean P(positive); 'ranked': the kept positives as separate samples sharing the weight. */
   positiveForm: 'ranked' | 'set';
 }
+/** Largest predicted force of a positive: one more short step pressed in (k x 0.02 = 2) must stay at the force the
+ *  RL reward calls reasonable (4, rl.ts), i.e. 2 below the over-force limit's 6 by one expert step (0.04 x k). */
+export const POSITIVE_FORCE_LIMIT = 2;
 export const AUGMENT_DEFAULTS: AugmentOptions = {
   positivesPerState: 3,
   negativesPerState: 2,
@@ -95,9 +98,9 @@ export const AUGMENT_DEFAULTS: AugmentOptions = {
   abduction: 'posterior',
   positiveWeight: 'shared',
   nextStateNegatives: false,
-  positiveForceLimit: Number.POSITIVE_INFINITY,
-  demonstrated: 'any',
-  positiveForm: 'ranked',
+  positiveForceLimit: POSITIVE_FORCE_LIMIT,
+  demonstrated: 'notLonger',
+  positiveForm: 'set',
 };
 
 export interface AugmentReport {
@@ -136,10 +139,11 @@ const outcomeOf = (env: PushEnv, v: StepVars, gain: number): Outcome =>
 /**
  * The labelling rule of the generated samples (counterfactual augmentation, lecture17 六 ②-③). At every real
  * state, for each of the 24 actions a: draw U from the abduction posterior of the observed step, predict do(a)
- * with the learned model, and estimate P(positive) = P(safe and progress > MIN_PROGRESS) and P(failure) =
- * P(over-force or wall collision, or slip). Positives: the `positivesPerState` actions with P(positive) > 1/2
- * and the largest posterior-mean progress, weighted P(positive) / (number kept) — together one unit of
- * weight, as much as the demonstrated step at that state. Negatives: the `negativesPerState` actions with
+ * with the learned model, and estimate P(positive) = P(safe, progress > MIN_PROGRESS and force <=
+ * positiveForceLimit) and P(failure) = P(over-force or wall collision, or slip). Positives: among the actions no
+ * longer than the demonstrated step, the `positivesPerState` with P(positive) > 1/2 and the largest posterior-mean
+ * progress, as ONE set-valued sample (SFT maximises log sum_S pi) weighted by their mean P(positive) — one unit
+ * of weight, as much as the demonstrated step at that state. Negatives: the `negativesPerState` actions with
  * P(failure) > 1/2 and the largest mean progress (the most tempting failures), weighted P(failure).
  * The true noise r.u is used only to score the model (cfMeanBlockError, cfLabelAgreement).
  */

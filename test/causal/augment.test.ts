@@ -130,12 +130,18 @@ describe('counterfactual augmentation', () => {
   });
 });
 
-describe('positive restrictions (ablation options of the labelling rule)', () => {
+describe('positive restrictions of the labelling rule', () => {
+  // The rule before issue 19's collision study: every safe progressing action, ranked, no force margin.
+  const PROGRESS_RULE = {
+    positiveForceLimit: Number.POSITIVE_INFINITY,
+    demonstrated: 'any',
+    positiveForm: 'ranked',
+  } as const;
   // One demonstrated step at a hand-built state, labelled with the TRUE mechanisms as the model (abduction exact).
   const label = (e: Vec2, demonstrated: number, o: Partial<AugmentOptions>) => {
     const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
     const rec = { state: s, actionIndex: demonstrated, u: still, vars: step(s, ACTIONS[demonstrated]) };
-    const all = { ...AUGMENT_DEFAULTS, positivesPerState: 24, ...o };
+    const all = { ...AUGMENT_DEFAULTS, ...PROGRESS_RULE, positivesPerState: 24, ...o };
     return augment(env, env, [rec], new Rng(1), all)
       .samples.filter((x) => x.positive)
       .map((x) => x.actionIndex);
@@ -168,17 +174,27 @@ describe('positive restrictions (ablation options of the labelling rule)', () =>
   it("'set' gives one positive per state holding the kept positives", () => {
     const s: PushState = { e: [0.2, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
     const rec = { state: s, actionIndex: 8, u: still, vars: step(s, ACTIONS[8]) };
-    const ranked = augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, positivesPerState: 24 }).samples;
-    const set = augment(env, env, [rec], new Rng(1), {
-      ...AUGMENT_DEFAULTS,
-      positiveForm: 'set',
-      positivesPerState: 24,
-    }).samples;
+    const o = { ...AUGMENT_DEFAULTS, ...PROGRESS_RULE, positivesPerState: 24 };
+    const ranked = augment(env, env, [rec], new Rng(1), o).samples;
+    const set = augment(env, env, [rec], new Rng(1), { ...o, positiveForm: 'set' }).samples;
     const pos = set.filter((x) => x.positive);
     expect(pos.length).toBe(1);
     const expected = ranked.filter((x) => x.positive).map((x) => x.actionIndex);
     expect([...pos[0].actionSet!].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
     expect(pos[0].weight).toBeCloseTo(1, 12); // the true model identifies U: every draw agrees
+  });
+  it('the default rule: one set of positives, no longer than the demonstrated step, force <= 2', () => {
+    const set = (e: Vec2, demonstrated: number) => {
+      const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
+      const rec = { state: s, actionIndex: demonstrated, u: still, vars: step(s, ACTIONS[demonstrated]) };
+      const pos = augment(env, env, [rec], new Rng(1)).samples.filter((x) => x.positive);
+      expect(pos.length).toBe(1);
+      return pos[0].actionSet!;
+    };
+    expect(set([0.2, 0.5], LONG_RIGHT)).toContain(LONG_RIGHT); // far: no force, as long as the demonstration
+    expect(set([0.2, 0.5], 8)).not.toContain(LONG_RIGHT); // longer than the demonstrated 0.04 step
+    expect(set([0.4, 0.5], LONG_RIGHT)).not.toContain(LONG_RIGHT); // 0.03 before contact: presses 5 > 2
+    expect(set([0.4, 0.5], LONG_RIGHT)).toContain(8); // the 0.04 push presses 1
   });
 });
 
