@@ -8,7 +8,7 @@
  * seeds 1-5 of the reported table. Same forks as runCausalPipeline. Prints one JSON object.
  * Usage: npx tsx bench/causal/ablation.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--variants a,b]
  */
-import { AUGMENT_DEFAULTS, type AugmentOptions, augment } from '../../src/causal/augment.js';
+import { AUGMENT_DEFAULTS, type AugmentOptions, augment, PROGRESS_RULE } from '../../src/causal/augment.js';
 import { CAUSAL_DEFAULTS } from '../../src/causal/config.js';
 import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { coldStartData, evaluate, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
@@ -19,12 +19,6 @@ import { Rng } from '../../src/core/rng.js';
 const list = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return (i >= 0 ? process.argv[i + 1] : dflt).split(',');
-};
-/** The rule before the collision study (issue 19): every variant below but `final` is a change of it. */
-const PROGRESS_RULE: Partial<AugmentOptions> = {
-  positiveForceLimit: Number.POSITIVE_INFINITY,
-  demonstrated: 'any',
-  positiveForm: 'ranked',
 };
 interface Variant {
   /** Changes to PROGRESS_RULE (to the current defaults for `final`); null: real-only SFT. */

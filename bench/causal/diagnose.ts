@@ -4,10 +4,17 @@
  * with the expert's intended action, (2) label noise of one-point abduction vs posterior draws, (3) the
  * balance of real and generated samples and the SFT passes each real sample gets, (4) how good a policy the
  * one-step positive criterion describes (progress-greedy policies on the true SCM); (5) the same label statistics
- * for the collision-study variants of the rule (force margin, no longer than demonstrated). Prints one JSON object.
+ * for the rule before the collision study, its variants and the current rule (`final`). Prints one JSON object.
  * Usage: npx tsx bench/causal/diagnose.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--starts 400]
  */
-import { AUGMENT_DEFAULTS, augment, MIN_PROGRESS, progress, rejectionReason } from '../../src/causal/augment.js';
+import {
+  AUGMENT_DEFAULTS,
+  augment,
+  MIN_PROGRESS,
+  PROGRESS_RULE,
+  progress,
+  rejectionReason,
+} from '../../src/causal/augment.js';
 import { CAUSAL_DEFAULTS } from '../../src/causal/config.js';
 import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { type ActionPolicy, episodeStats, runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
@@ -29,12 +36,13 @@ const r3 = (x: number) => +x.toFixed(3);
 function perBudget(K: number) {
   const t = { states: 0, unidentified: 0, realSamples: 0, realPositive: 0, candidates: 0 };
   const rules = {
-    previous: { abduction: 'mode', positiveWeight: 'unit' },
+    previous: { ...PROGRESS_RULE, abduction: 'mode', positiveWeight: 'unit' },
+    progressRule: PROGRESS_RULE,
+    forceMargin: { ...PROGRESS_RULE, positiveForceLimit: 4 },
+    forceMargin2: { ...PROGRESS_RULE, positiveForceLimit: 2 },
+    notLonger: { ...PROGRESS_RULE, demonstrated: 'notLonger' },
+    notLongerForceMargin: { ...PROGRESS_RULE, demonstrated: 'notLonger', positiveForceLimit: 4 },
     final: {},
-    forceMargin: { positiveForceLimit: 4 },
-    forceMargin2: { positiveForceLimit: 2 },
-    notLonger: { demonstrated: 'notLonger' },
-    notLongerForceMargin: { demonstrated: 'notLonger', positiveForceLimit: 4 },
   } as const;
   const acc = Object.fromEntries(
     Object.keys(rules).map((k) => [
@@ -61,10 +69,14 @@ function perBudget(K: number) {
         const pos = samples.filter((x) => x.state === r.state && x.positive);
         const want = intended(r.state);
         for (const x of pos) {
-          const w = x.weight ?? 1;
-          a.posWeight += w;
-          if (x.actionIndex === want) a.posOnExpert += w;
-          if (x.actionIndex >= 16) a.posLong += w;
+          // A set-valued positive spreads its weight evenly over its actions.
+          const actions = x.actionSet ?? [x.actionIndex];
+          const w = (x.weight ?? 1) / actions.length;
+          a.posWeight += w * actions.length;
+          for (const i of actions) {
+            if (i === want) a.posOnExpert += w;
+            if (i >= 16) a.posLong += w;
+          }
         }
         if (pos.length && pos[0].actionIndex === want) a.topIsExpert++;
       }

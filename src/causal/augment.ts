@@ -103,6 +103,14 @@ export const AUGMENT_DEFAULTS: AugmentOptions = {
   positiveForm: 'set',
 };
 
+/** The rule before issue 19's collision study (an ablation): every safe progressing action may be a positive,
+ *  the best 3 as separate samples sharing one unit of weight. */
+export const PROGRESS_RULE: Pick<AugmentOptions, 'positiveForceLimit' | 'demonstrated' | 'positiveForm'> = {
+  positiveForceLimit: Number.POSITIVE_INFINITY,
+  demonstrated: 'any',
+  positiveForm: 'ranked',
+};
+
 export interface AugmentReport {
   states: number;
   generated: number;

@@ -5,6 +5,7 @@ import {
   allowedByDemonstration,
   augment,
   labelRealStep,
+  PROGRESS_RULE,
   rejectionReason,
 } from '../../src/causal/augment.js';
 import { counterfactual, fitMechanisms, observe } from '../../src/causal/dynamics.js';
@@ -131,12 +132,6 @@ describe('counterfactual augmentation', () => {
 });
 
 describe('positive restrictions of the labelling rule', () => {
-  // The rule before issue 19's collision study: every safe progressing action, ranked, no force margin.
-  const PROGRESS_RULE = {
-    positiveForceLimit: Number.POSITIVE_INFINITY,
-    demonstrated: 'any',
-    positiveForm: 'ranked',
-  } as const;
   // One demonstrated step at a hand-built state, labelled with the TRUE mechanisms as the model (abduction exact).
   const label = (e: Vec2, demonstrated: number, o: Partial<AugmentOptions>) => {
     const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
