@@ -219,8 +219,9 @@ export const section: TourSection = {
       summary:
         'A pushing task written as a structural causal model. From a few noisy scripted trajectories, do(a) ' +
         'counterfactuals (abduction-action-prediction with mechanisms fitted on those trajectories, the unidentified ' +
-        'friction drawn from its posterior) generate positives and negatives weighted by their posterior probability ' +
-        'after rejection sampling; a policy is fine-tuned on them (SFT, with as many passes over the real samples as ' +
+        'friction drawn from its posterior) generate positives (safe with a force margin, no longer than the ' +
+        'demonstrated step, one set of acceptable actions per state) and negatives weighted by their posterior ' +
+        'probability after rejection sampling; a policy is fine-tuned on them (SFT, with as many passes over the real samples as ' +
         'real-only SFT), then with GRPO. ' +
         `SFT on real + augmented data beats SFT on real data alone with ${wins.join(', ') || 'no'} real trajectories ` +
         `and does not with ${losses.join(', ') || 'none'}; it collides no more often with ${safer.join(', ') || 'none'}. ` +
