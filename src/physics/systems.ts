@@ -87,6 +87,20 @@ export interface SystemSpec {
   };
 }
 
+const OSCILLATOR_PARAMS: readonly ParamSpec[] = [
+  { name: 'g0', trueValue: 4, init: 10, scaling: 'invariant', description: 'stiffness (omega^2), 1/s^2' },
+  { name: 'g1', trueValue: 0.5, init: 1, scaling: 'invariant', description: 'damping, 1/s' },
+];
+
+/** The pendulum's parameter; reference init: length 10 m, i.e. g/L = 0.98. */
+const G_OVER_L: ParamSpec = {
+  name: 'gOverL',
+  trueValue: GRAVITY / 1.2,
+  init: GRAVITY / 10,
+  scaling: 'invariant',
+  description: 'g/L, 1/s^2',
+};
+
 /** The latent's rest point / zero angle, a nuisance of the affine latent laws. */
 const REST_POINT: ParamSpec = {
   name: 'zEq',
@@ -105,31 +119,21 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     name: 'oscillator',
     title: 'damped oscillator',
     dynamics: { order: 2, accel: oscillatorAccel },
-    params: [
-      { name: 'g0', trueValue: 4, init: 10, scaling: 'invariant', description: 'stiffness (omega^2), 1/s^2' },
-      { name: 'g1', trueValue: 0.5, init: 1, scaling: 'invariant', description: 'damping, 1/s' },
-    ],
+    params: OSCILLATOR_PARAMS,
     state: 'x (displacement)',
     sampleInitial: (rng) => [u(rng, -1, 1), u(rng, -2, 2)],
     fromBlock: (e, dt) => ({ ...e, ...oscillatorFromEq6(e.g0, e.g1, dt) }),
     calibrate: identity,
     latentLaw: {
       dynamics: { order: 2, accel: oscillatorAffineAccel },
-      params: [
-        { name: 'g0', trueValue: 4, init: 10, scaling: 'invariant', description: 'stiffness (omega^2), 1/s^2' },
-        { name: 'g1', trueValue: 0.5, init: 1, scaling: 'invariant', description: 'damping, 1/s' },
-        REST_POINT,
-      ],
+      params: [...OSCILLATOR_PARAMS, REST_POINT],
     },
   },
   pendulum: {
     name: 'pendulum',
     title: 'pendulum',
     dynamics: { order: 2, accel: pendulumAccel },
-    params: [
-      // reference init: length 10 m, i.e. g/L = 0.98
-      { name: 'gOverL', trueValue: GRAVITY / 1.2, init: GRAVITY / 10, scaling: 'invariant', description: 'g/L, 1/s^2' },
-    ],
+    params: [G_OVER_L],
     state: 'theta (rad)',
     // the sine pins the latent to radians and the KL prior pins its variance to 1: both hold only when
     // the angle's variance over the data is 1 rad^2. Swings of up to 146 degrees give 1.01 (measured
@@ -139,13 +143,7 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     latentLaw: {
       dynamics: { order: 2, accel: pendulumAffineAccel },
       params: [
-        {
-          name: 'gOverL',
-          trueValue: GRAVITY / 1.2,
-          init: GRAVITY / 10,
-          scaling: 'invariant',
-          description: 'g/L, 1/s^2',
-        },
+        G_OVER_L,
         {
           name: 'angleScale',
           trueValue: 1,
