@@ -20,7 +20,16 @@ import { fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { type ActionPolicy, episodeStats, runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
 import { coldStartData, sftStepsForEqualRealPasses } from '../../src/causal/pipeline.js';
 import { SFT_DEFAULTS } from '../../src/causal/policy.js';
-import { ACTIONS, PUSH_ENV, type PushState, sampleInitialState, scmStep, vecNorm } from '../../src/causal/scm.js';
+import {
+  ACTION_LENGTHS,
+  ACTIONS,
+  actionParts,
+  PUSH_ENV,
+  type PushState,
+  sampleInitialState,
+  scmStep,
+  vecNorm,
+} from '../../src/causal/scm.js';
 import { Rng } from '../../src/core/rng.js';
 
 const list = (name: string, dflt: string) => {
@@ -75,7 +84,7 @@ function perBudget(K: number) {
           a.posWeight += w * actions.length;
           for (const i of actions) {
             if (i === want) a.posOnExpert += w;
-            if (i >= 16) a.posLong += w;
+            if (actionParts(i).length === ACTION_LENGTHS.length - 1) a.posLong += w;
           }
         }
         if (pos.length && pos[0].actionIndex === want) a.topIsExpert++;

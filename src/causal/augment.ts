@@ -10,7 +10,9 @@ import type { Rng } from '../core/rng.js';
 import { abduct, abductPosterior, type ObservedStep, observe, samplePosterior } from './dynamics.js';
 import { potential, type StepRecord } from './episode.js';
 import {
+  ACTION_DIRECTIONS,
   ACTIONS,
+  actionParts,
   type Exogenous,
   hitsWall,
   isInvalid,
@@ -290,10 +292,9 @@ function labelCandidates(
 
 /** Whether candidate action i may be a positive at a state where action j was demonstrated (AugmentOptions.demonstrated). */
 export function allowedByDemonstration(i: number, j: number, rule: AugmentOptions['demonstrated']): boolean {
-  const lenI = Math.floor(i / 8);
-  const lenJ = Math.floor(j / 8);
-  if (rule === 'notLonger') return lenI <= lenJ;
+  const [a, b] = [actionParts(i), actionParts(j)];
+  if (rule === 'notLonger') return a.length <= b.length;
   if (rule === 'any') return true;
-  const dDir = Math.abs((i % 8) - (j % 8));
-  return Math.min(dDir, 8 - dDir) <= 1 && Math.abs(lenI - lenJ) <= 1;
+  const dDir = Math.abs(a.direction - b.direction);
+  return Math.min(dDir, ACTION_DIRECTIONS - dDir) <= 1 && Math.abs(a.length - b.length) <= 1;
 }

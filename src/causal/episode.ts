@@ -5,7 +5,10 @@
  */
 import type { Rng } from '../core/rng.js';
 import {
+  ACTION_LENGTHS,
   ACTIONS,
+  actionAt,
+  actionParts,
   type Exogenous,
   isInvalid,
   type PushEnv,
@@ -102,7 +105,7 @@ export function scriptedPolicy(env: PushEnv, epsilon = 0.25, aggressive = 0.1): 
       target = [(toGoal[0] / l) * step, (toGoal[1] / l) * step];
     }
     const idx = nearestAction(target);
-    return rng.uniform() < aggressive ? 16 + (idx % 8) : idx;
+    return rng.uniform() < aggressive ? actionAt(ACTION_LENGTHS.length - 1, actionParts(idx).direction) : idx;
   };
 }
 

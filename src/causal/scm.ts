@@ -45,11 +45,22 @@ export const PUSH_ENV: PushEnv = {
   gain: [1, 0, 0, 1],
 };
 
-/** The discrete action set: 8 directions x 3 step lengths (24 actions). */
+/** The discrete action set: 8 directions x 3 step lengths (24 actions), step length major. */
 export const ACTION_LENGTHS = [0.02, 0.04, 0.08] as const;
+export const ACTION_DIRECTIONS = 8;
 export const ACTIONS: readonly Vec2[] = ACTION_LENGTHS.flatMap((len) =>
-  Array.from({ length: 8 }, (_, j): Vec2 => [len * Math.cos((j * Math.PI) / 4), len * Math.sin((j * Math.PI) / 4)]),
+  Array.from({ length: ACTION_DIRECTIONS }, (_, j): Vec2 => {
+    const angle = (2 * Math.PI * j) / ACTION_DIRECTIONS;
+    return [len * Math.cos(angle), len * Math.sin(angle)];
+  }),
 );
+/** Where action i sits in the set: its step length (index into ACTION_LENGTHS) and direction. */
+export const actionParts = (i: number) => ({
+  length: Math.floor(i / ACTION_DIRECTIONS),
+  direction: i % ACTION_DIRECTIONS,
+});
+/** The action of step length index `length` and direction `direction`. */
+export const actionAt = (length: number, direction: number) => length * ACTION_DIRECTIONS + direction;
 
 export interface PushState {
   /** Effector position. */ e: Vec2;
