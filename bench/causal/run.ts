@@ -3,7 +3,8 @@
  * success / collision / force per stage, the RL and pure-RL success-vs-env-steps curves, and
  * example trajectories of each stage's policy. Prints one JSON object; with --write it also
  * stores it as assets/causal/tour-data.json (the data of the causal tour section).
- * Usage: npx tsx bench/causal/run.ts [--seeds 5] [--real 4,8,16,32] [--rl-steps 30] [--write]
+ * Usage: npx tsx bench/causal/run.ts [--seeds 5] [--seed-from 1] [--real 4,8,16,32] [--rl-steps 30] [--write]
+ *        [--out assets/causal/NAME.json] (--write stores the tour's data; --out any other file, e.g. a replication)
  */
 import { fileURLToPath } from 'node:url';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
@@ -17,7 +18,8 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + 1);
+const seedFrom = Number(arg('seed-from', '1'));
+const seeds = Array.from({ length: Number(arg('seeds', '5')) }, (_, i) => i + seedFrom);
 const reals = arg('real', '4,8,16,32').split(',').map(Number);
 const rlSteps = Number(arg('rl-steps', '30'));
 const t0 = performance.now();
@@ -76,7 +78,7 @@ for (const realTrajectories of reals) {
 }
 const result = {
   bench: 'grpo/causal',
-  command: `npx tsx bench/causal/run.ts --seeds ${seeds.length} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
+  command: `npx tsx bench/causal/run.ts --seeds ${seeds.length}${seedFrom === 1 ? '' : ` --seed-from ${seedFrom}`} --real ${reals.join(',')} --rl-steps ${rlSteps}`,
   wallSeconds: (performance.now() - t0) / 1000,
   runs,
   examples,
@@ -84,4 +86,5 @@ const result = {
 if (process.argv.includes('--write')) {
   writeJsonAtomic(fileURLToPath(new URL('../../assets/causal/tour-data.json', import.meta.url)), result);
 }
+if (process.argv.includes('--out')) writeJsonAtomic(arg('out', ''), result);
 process.stdout.write(`${JSON.stringify(result)}\n`);

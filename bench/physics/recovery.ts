@@ -16,12 +16,11 @@ import { join } from 'node:path';
 import { getTf } from '../../src/core/engine.js';
 import { writeJsonAtomic } from '../../src/core/outputs.js';
 import { disposeParams } from '../../src/nn/index.js';
-import { paperLedRate, paperTorricelliRate } from '../../src/physics/blocks.js';
 import { type PhysicsConfig, type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
 import { encodeAll } from '../../src/physics/model.js';
 import type { Background } from '../../src/physics/render.js';
-import { SYSTEM_NAMES, SYSTEMS, type SystemName, type SystemSpec } from '../../src/physics/systems.js';
+import { paperBlockSpec, SYSTEM_NAMES, SYSTEMS, type SystemName, type SystemSpec } from '../../src/physics/systems.js';
 import { type FitResult, fitPhysics } from '../../src/physics/train.js';
 
 const arg = (name: string, dflt: string) => {
@@ -43,9 +42,8 @@ const ckptRoot = arg('checkpoint', join('out', 'physics-bench', name));
 const list = (s: string) => s.split(',').filter(Boolean);
 
 /**
- * The paper's LED / Torricelli blocks, without our learned offset: with the paper's N(0, 1) prior
- * ('paper-block') or the reference code's alternative prior N(1, 0.5) ('paper-block-prior',
- * `KL_divergence_2` in its loss_func.py). Measured in docs/parts/physics.md (Decisions).
+ * --variant: 'paper-block' / 'paper-block-prior', the reference code's block where ours differs (src/physics/systems.ts
+ * `paperBlockSpec`); 'latent-law', the block trained in the law's affine family. Measured in docs/parts/physics.md.
  */
 function variantSpec(system: SystemName): SystemSpec | undefined {
   if (!variant) return undefined;
@@ -55,10 +53,7 @@ function variantSpec(system: SystemName): SystemSpec | undefined {
     if (!spec.latentLaw) throw new Error(`--variant latent-law applies to systems with a latent law, not ${system}`);
     return { ...spec, dynamics: spec.latentLaw.dynamics, params: spec.latentLaw.params, fromBlock: undefined };
   }
-  const rate = { led: paperLedRate, torricelli: paperTorricelliRate }[system as 'led' | 'torricelli'];
-  if (!rate) throw new Error(`--variant applies to led and torricelli, not ${system}`);
-  const prior = variant === 'paper-block-prior' ? { mean: 1, variance: 0.5 } : undefined;
-  return { ...spec, dynamics: { order: 1, rate }, params: spec.params.filter((p) => !p.nuisance), prior };
+  return paperBlockSpec(system, { substeps, alternativePrior: variant === 'paper-block-prior' });
 }
 
 interface Job {

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { assetPath } from '../core/assets.js';
+import { formatInterval, pairedBootstrap } from '../core/stats.js';
 import type { TourSection } from '../core/tour-section.js';
 import { STAGES, type Stage } from './config.js';
 
@@ -18,7 +19,7 @@ interface StageNumbers {
   meanForce: number;
   budgetEnvSteps: number;
 }
-type Run = { realTrajectories: number; seed: number } & Partial<Record<Stage, StageNumbers>> & {
+export type Run = { realTrajectories: number; seed: number } & Partial<Record<Stage, StageNumbers>> & {
     curves: { rl: { envSteps: number; successRate: number }[]; pureRl: { envSteps: number; successRate: number }[] };
     samples?: { generated: number; positive: number; negative: number; rejected: Record<string, number> };
   };
@@ -73,6 +74,65 @@ function byBudget(runs: Run[], field: 'successRate' | 'collisionRate', what: str
     caption: `${what} by number of real trajectories (mean over ${seeds} seeds)`,
     columns: ['real trajectories', ...STAGES],
     rows: ks.map((k) => [k, ...STAGES.map((s) => cell(k, s))]),
+  };
+}
+
+/** The paired comparisons the lecture's claim rests on: (later stage, earlier stage, field, lower is better). */
+const COMPARISONS = [
+  { name: 'success: augmented SFT - real-only SFT', a: 'sftAugmented', b: 'sftReal', field: 'successRate' },
+  { name: 'collision: augmented SFT - real-only SFT', a: 'sftAugmented', b: 'sftReal', field: 'collisionRate' },
+  { name: 'success: + GRPO - augmented SFT', a: 'rl', b: 'sftAugmented', field: 'successRate' },
+  { name: 'collision: + GRPO - real-only SFT', a: 'rl', b: 'sftReal', field: 'collisionRate' },
+] as const satisfies readonly { name: string; a: Stage; b: Stage; field: 'successRate' | 'collisionRate' }[];
+
+/** One paired comparison at one number of real trajectories, over the seeds that ran both stages. */
+export interface PairedDifference {
+  realTrajectories: number;
+  comparison: string;
+  seeds: number;
+  /** Mean over seeds of (a - b). */
+  mean: number;
+  /** Paired bootstrap percentile interval over seeds (coarse with few seeds). */
+  ci95: [number, number];
+  /** Seeds on which a is better than b (higher success, lower collision rate); ties count as not better. */
+  better: number;
+}
+
+/** Every comparison of COMPARISONS at every number of real trajectories, paired by seed. */
+export function pairedDifferences(runs: readonly Run[]): PairedDifference[] {
+  const ks = [...new Set(runs.map((r) => r.realTrajectories))].sort((x, y) => x - y);
+  return ks.flatMap((k) =>
+    COMPARISONS.map((c) => {
+      const both = runs.filter((r) => r.realTrajectories === k && r[c.a] && r[c.b]);
+      const a = both.map((r) => r[c.a]![c.field]);
+      const b = both.map((r) => r[c.b]![c.field]);
+      const { mean: m, ci } = pairedBootstrap(a, b);
+      const sign = c.field === 'collisionRate' ? -1 : 1;
+      return {
+        realTrajectories: k,
+        comparison: c.name,
+        seeds: both.length,
+        mean: m,
+        ci95: ci,
+        better: a.filter((v, i) => sign * (v - b[i]) > 0).length,
+      };
+    }),
+  );
+}
+
+function pairedTable(diffs: readonly PairedDifference[]) {
+  return {
+    caption:
+      'Paired differences by seed (same seeds, same evaluation starts): mean, 95% paired-bootstrap interval over seeds ' +
+      '(coarse with 5 seeds), and on how many seeds the first stage is better',
+    columns: ['real trajectories', 'comparison', 'mean difference', '95% interval', 'better on'],
+    rows: diffs.map((d) => [
+      d.realTrajectories,
+      d.comparison,
+      r3(d.mean),
+      formatInterval(d.ci95, 3),
+      `${d.better} of ${d.seeds}`,
+    ]),
   };
 }
 
@@ -215,6 +275,7 @@ export const section: TourSection = {
     const wins = sizes(success, (a, r) => a > r);
     const losses = sizes(success, (a, r) => a <= r);
     const safer = sizes(collisions, (a, r) => a <= r);
+    const paired = pairedDifferences(data.runs);
     return {
       summary:
         'A pushing task written as a structural causal model. From a few noisy scripted trajectories, do(a) ' +
@@ -226,13 +287,19 @@ export const section: TourSection = {
         `SFT on real + augmented data beats SFT on real data alone with ${wins.join(', ') || 'no'} real trajectories ` +
         `and does not with ${losses.join(', ') || 'none'}; it collides no more often with ${safer.join(', ') || 'none'}. ` +
         `Pure RL with the same environment-step budget stays near 0. Measured by: ${data.command}.`,
-      tables: [success, collisions, table],
+      tables: [success, collisions, pairedTable(paired), table],
       figures: [
         budgetFigure(data.runs),
         envStepFigure(data.runs, k),
         ...(data.examples ? [trajectoryFigure(data.examples)] : []),
       ],
-      data: { command: data.command, stageTable: table, successByBudget: success, collisionByBudget: collisions },
+      data: {
+        command: data.command,
+        stageTable: table,
+        successByBudget: success,
+        collisionByBudget: collisions,
+        paired,
+      },
     };
   },
 };

@@ -30,6 +30,18 @@ export const oscillatorAccel: Acceleration = (ops, z, v, p) => ops.neg(ops.add(o
 export const pendulumAccel: Acceleration = (ops, z, _v, p) => ops.neg(ops.mul(p.gOverL, ops.sin(z)));
 
 /**
+ * The pendulum block of the paper's reference code (Learning_physics_from_video, PhysModels.py): trained in
+ * the length L (g fixed) with a damping beta, theta'' = -beta theta' - g / (|L| + 1e-5) sin(theta).
+ */
+export const referencePendulumAccel: Acceleration = (ops, z, v, p) =>
+  ops.neg(
+    ops.add(
+      ops.mul(p.damping, v),
+      ops.mul(ops.div(ops.constant(GRAVITY), ops.add(ops.abs(p.length), ops.constant(1e-5))), ops.sin(z)),
+    ),
+  );
+
+/**
  * The oscillator for a latent z = a x + b (any affine map of the displacement): the law keeps its
  * form about the latent's rest point zEq, z'' = -(g1 z' + g0 (z - zEq)); g0, g1 are unchanged.
  */

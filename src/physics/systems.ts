@@ -17,8 +17,11 @@ import {
   oscillatorAccel,
   oscillatorAffineAccel,
   oscillatorFromEq6,
+  paperLedRate,
+  paperTorricelliRate,
   pendulumAccel,
   pendulumAffineAccel,
+  referencePendulumAccel,
   slidingBlockAccel,
   torricelliRate,
 } from './blocks.js';
@@ -227,6 +230,44 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     calibrate: (e, latent, states) => ({ ...e, c: e.c / fitSqrtLatent(latent, states, e.hOff ?? 0).scale }),
   },
 });
+
+/** The blocks of the paper's reference code that differ from ours (`paperBlockSpec`). */
+export const PAPER_BLOCK_SYSTEMS = ['pendulum', 'led', 'torricelli'] as const;
+
+/**
+ * The system with the paper's reference block where ours differs (Learning_physics_from_video, PhysModels.py),
+ * for measuring what our changes buy (docs/parts/physics.md):
+ * - pendulum: trained in the length L (init 10 m, g fixed) with a damping (init 1); g/L is read off L. Its
+ *   reading is the one-step block's, so `substeps` must be 1;
+ * - LED and Torricelli: the paper's law without our learned offset, under the N(0, 1) prior or, with
+ *   `alternativePrior`, the reference's N(1, 0.5) (`KL_divergence_2` in its loss_func.py).
+ */
+export function paperBlockSpec(name: SystemName, opts: { substeps: number; alternativePrior?: boolean }): SystemSpec {
+  const spec = SYSTEMS[checkOneOf('system (paper block)', name, PAPER_BLOCK_SYSTEMS)];
+  if (name === 'pendulum') {
+    if (opts.substeps !== 1) {
+      throw new ConfigError(
+        `the reference pendulum block is read as the one-step block: substeps must be 1, got ${opts.substeps}`,
+      );
+    }
+    return {
+      ...spec,
+      dynamics: { order: 2, accel: referencePendulumAccel },
+      params: [
+        { name: 'length', trueValue: 1.2, init: 10, scaling: 'invariant', description: 'length L, m' },
+        { name: 'damping', trueValue: 0, init: 1, scaling: 'invariant', description: 'damping, 1/s', nuisance: true },
+      ],
+      fromBlock: (e) => ({ ...e, gOverL: GRAVITY / (Math.abs(e.length) + 1e-5) }),
+    };
+  }
+  const rate = name === 'led' ? paperLedRate : paperTorricelliRate;
+  return {
+    ...spec,
+    dynamics: { order: 1, rate },
+    params: spec.params.filter((p) => !p.nuisance),
+    prior: opts.alternativePrior ? { mean: 1, variance: 0.5 } : undefined,
+  };
+}
 
 /** The spec of `name`; unknown names get a ConfigError listing the systems. */
 export function getSystem(name: unknown): SystemSpec {

@@ -24,7 +24,7 @@ import {
   standardizeLatent,
 } from './model.js';
 import { refitLaw } from './refit.js';
-import { getSystem, type SystemSpec } from './systems.js';
+import { getSystem, SYSTEMS, type SystemSpec } from './systems.js';
 
 /** Everything one training run holds between steps. */
 export interface PhysicsRun {
@@ -138,7 +138,8 @@ export function estimates(tf: Tf, run: PhysicsRun) {
   const physical = (values: Record<string, number>) => {
     const calibrated = states ? spec.calibrate(values, latent, states) : values;
     const out: Record<string, ParamEstimate> = {};
-    for (const p of spec.params.filter((q) => !q.nuisance)) {
+    // the system's own physical parameters (a variant block may train others and read them through fromBlock)
+    for (const p of SYSTEMS[spec.name].params.filter((q) => !q.nuisance)) {
       const estimate = p.scaling === 'reference' ? calibrated[p.name] : values[p.name];
       const truth = data.params?.[p.name];
       out[p.name] =

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getTf } from '../../src/core/engine.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { integratorBias } from '../../src/physics/bias.js';
 import {
   decayRateFromEuler,
@@ -11,12 +12,14 @@ import {
   klToNormal,
   oscillatorAccel,
   oscillatorFromEq6,
+  pendulumAccel,
+  referencePendulumAccel,
   rk4,
   rollout,
   slidingBlockAccel,
 } from '../../src/physics/blocks.js';
 import { numberOps, tensorOps } from '../../src/physics/ops.js';
-import { SYSTEM_NAMES, SYSTEMS, trueParams } from '../../src/physics/systems.js';
+import { paperBlockSpec, SYSTEM_NAMES, SYSTEMS, trueParams } from '../../src/physics/systems.js';
 
 /** Exact underdamped solution of z'' + g1 z' + g0 z = 0 from z(0), z'(0). */
 function oscillatorExact(g0: number, g1: number, z0: number, v0: number, t: number): number {
@@ -232,5 +235,51 @@ describe('integrator bias of Eq. 6', () => {
     const accurate = integratorBias('oscillator', { substeps: 4 });
     expect(Math.abs(accurate.g0.relativeError)).toBeLessThan(1e-3);
     expect(Math.abs(accurate.g1.relativeError)).toBeLessThan(1e-3);
+  });
+});
+
+describe("the reference code's pendulum block (trained in the length L, with a damping)", () => {
+  it('is the pendulum with g/L = g / (|L| + 1e-5), minus the damping times the velocity (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: 0.1, max: 20, noNaN: true }),
+        fc.boolean(),
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        (z, v, length, negative, damping) => {
+          const gOverL = GRAVITY / (length + 1e-5);
+          const got = referencePendulumAccel(numberOps, z, v, { length: negative ? -length : length, damping });
+          const want = -gOverL * Math.sin(z) - damping * v;
+          expect(got).toBeCloseTo(want, 10);
+          expect(referencePendulumAccel(numberOps, z, v, { length, damping: 0 })).toBeCloseTo(
+            pendulumAccel(numberOps, z, v, { gOverL }),
+            10,
+          );
+        },
+      ),
+    );
+  });
+
+  it('paperBlockSpec: the pendulum trains length and damping from the reference inits and reads g/L off L', () => {
+    const spec = paperBlockSpec('pendulum', { substeps: 1 });
+    expect(spec.params.map((p) => [p.name, p.init])).toEqual([
+      ['length', 10],
+      ['damping', 1],
+    ]);
+    const read = spec.fromBlock!({ length: -1.2, damping: 0.3 }, 0.1);
+    expect(read.gOverL).toBeCloseTo(GRAVITY / (1.2 + 1e-5), 10); // the reference's guard against L = 0
+    expect(read.gOverL).toBeCloseTo(SYSTEMS.pendulum.params[0].trueValue, 3);
+    expect(() => paperBlockSpec('pendulum', { substeps: 4 })).toThrow(ConfigError);
+    expect(() => paperBlockSpec('oscillator' as 'pendulum', { substeps: 1 })).toThrow(ConfigError);
+  });
+
+  it('paperBlockSpec: LED and Torricelli drop the learned offset; the alternative prior is N(1, 0.5)', () => {
+    for (const name of ['led', 'torricelli'] as const) {
+      const spec = paperBlockSpec(name, { substeps: 1 });
+      expect(spec.params.some((p) => p.nuisance)).toBe(false);
+      expect(spec.prior).toBeUndefined();
+      expect(paperBlockSpec(name, { substeps: 1, alternativePrior: true }).prior).toEqual({ mean: 1, variance: 0.5 });
+    }
   });
 });

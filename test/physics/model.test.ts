@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { getTf, type Tensor } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { adamw, disposeParams } from '../../src/nn/index.js';
+import { GRAVITY } from '../../src/physics/blocks.js';
 import { fitLatentToState } from '../../src/physics/calibrate.js';
 import { resolvePhysicsConfig } from '../../src/physics/config.js';
 import { simulateClips } from '../../src/physics/dataset.js';
 import { encodeAll, physicsLoss, physicsModelInit, standardizeLatent } from '../../src/physics/model.js';
-import { SYSTEM_NAMES, SYSTEMS } from '../../src/physics/systems.js';
+import { paperBlockSpec, SYSTEM_NAMES, SYSTEMS } from '../../src/physics/systems.js';
 import { fitPhysics } from '../../src/physics/train.js';
 
 const tf = await getTf();
@@ -108,6 +109,22 @@ describe('training recovers a physical parameter (CI)', () => {
     r.run.optimizer.dispose();
     disposeParams(r.run.model);
   }, 180_000);
+});
+
+describe("a variant block is read as the system's own parameters", () => {
+  it('the reference pendulum block (length L) reports g/L, read off L, against the true g/L', async () => {
+    const set = simulateClips('pendulum', { clips: 32, seed: 2 });
+    const cfg = resolvePhysicsConfig('test', { epochs: 2 });
+    const r = await fitPhysics(tf, set, cfg, { seed: 1, spec: paperBlockSpec('pendulum', { substeps: 1 }) });
+    expect(Object.keys(r.params)).toEqual(['gOverL']);
+    expect(Object.keys(r.raw).sort()).toEqual(['damping', 'length']);
+    expect(r.params.gOverL.estimate).toBeCloseTo(GRAVITY / (Math.abs(r.raw.length) + 1e-5), 6);
+    expect(r.params.gOverL.true).toBeCloseTo(GRAVITY / 1.2, 10);
+    expect(r.params.gOverL.relativeError).toBeCloseTo(Math.abs(r.params.gOverL.estimate / (GRAVITY / 1.2) - 1), 10);
+    expect(Number.isFinite(r.refit.gOverL.estimate)).toBe(true);
+    r.run.optimizer.dispose();
+    disposeParams(r.run.model);
+  }, 60_000);
 });
 
 describe('training (smoke)', () => {
