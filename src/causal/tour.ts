@@ -4,13 +4,16 @@
  * measured runs in assets/causal/tour-data.json (written by `npx tsx bench/causal/run.ts --write`);
  * nothing trains here.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { assetPath } from '../core/assets.js';
 import { formatInterval, pairedBootstrap } from '../core/stats.js';
 import type { TourSection } from '../core/tour-section.js';
 import { STAGES, type Stage } from './config.js';
 
 const DATA = assetPath('causal', 'tour-data.json');
+/** Replications on other seeds (`bench/causal/run.ts --seed-from S --out assets/causal/replication-NAME.json`). */
+const REPLICATION_PREFIX = 'replication-';
 
 interface StageNumbers {
   successRate: number;
@@ -120,11 +123,11 @@ export function pairedDifferences(runs: readonly Run[]): PairedDifference[] {
   );
 }
 
-function pairedTable(diffs: readonly PairedDifference[]) {
+function pairedTable(diffs: readonly PairedDifference[], what: string) {
   return {
     caption:
-      'Paired differences by seed (same seeds, same evaluation starts): mean, 95% paired-bootstrap interval over seeds ' +
-      '(coarse with 5 seeds), and on how many seeds the first stage is better',
+      `Paired differences by seed, ${what} (same seeds, same evaluation starts): mean, 95% paired-bootstrap interval ` +
+      'over seeds (coarse with few seeds), and on how many seeds the first stage is better',
     columns: ['real trajectories', 'comparison', 'mean difference', '95% interval', 'better on'],
     rows: diffs.map((d) => [
       d.realTrajectories,
@@ -134,6 +137,22 @@ function pairedTable(diffs: readonly PairedDifference[]) {
       `${d.better} of ${d.seeds}`,
     ]),
   };
+}
+
+/** Where augmented SFT beats real-only SFT in success, and where it collides no more (means over seeds). */
+function claimSentence(runs: Run[], what: string): string {
+  const success = byBudget(runs, 'successRate', '');
+  const collisions = byBudget(runs, 'collisionRate', '');
+  const [aug, real] = [success.columns.indexOf('sftAugmented'), success.columns.indexOf('sftReal')];
+  const sizes = (t: typeof success, better: (a: number, r: number) => boolean) =>
+    t.rows.filter((r) => better(Number(r[aug]), Number(r[real]))).map((r) => r[0]);
+  const wins = sizes(success, (a, r) => a > r);
+  const losses = sizes(success, (a, r) => a <= r);
+  const safer = sizes(collisions, (a, r) => a <= r);
+  return (
+    `On ${what}, SFT on real + augmented data beats SFT on real data alone with ${wins.join(', ') || 'no'} real ` +
+    `trajectories and does not with ${losses.join(', ') || 'none'}; it collides no more often with ${safer.join(', ') || 'none'}.`
+  );
 }
 
 function budgetFigure(runs: Run[]) {
@@ -269,13 +288,22 @@ export const section: TourSection = {
     const table = stageTable(data.runs, k);
     const success = byBudget(data.runs, 'successRate', 'Success rate');
     const collisions = byBudget(data.runs, 'collisionRate', 'Collision rate');
-    const [aug, real] = [success.columns.indexOf('sftAugmented'), success.columns.indexOf('sftReal')];
-    const sizes = (t: typeof success, better: (a: number, r: number) => boolean) =>
-      t.rows.filter((r) => better(Number(r[aug]), Number(r[real]))).map((r) => r[0]);
-    const wins = sizes(success, (a, r) => a > r);
-    const losses = sizes(success, (a, r) => a <= r);
-    const safer = sizes(collisions, (a, r) => a <= r);
     const paired = pairedDifferences(data.runs);
+    const seedList = (runs: Run[]) => [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b).join(', ');
+    const replications = readdirSync(dirname(DATA))
+      .filter((f) => f.startsWith(REPLICATION_PREFIX) && f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dirname(DATA), f), 'utf8')) as TourData);
+    const allRuns = [...data.runs, ...replications.flatMap((r) => r.runs)];
+    const replicationTables = replications.length
+      ? [
+          ...replications.map((r) =>
+            pairedTable(pairedDifferences(r.runs), `replication on seeds ${seedList(r.runs)} (${r.command})`),
+          ),
+          byBudget(allRuns, 'successRate', `Success rate, seeds ${seedList(allRuns)}`),
+          byBudget(allRuns, 'collisionRate', `Collision rate, seeds ${seedList(allRuns)}`),
+          pairedTable(pairedDifferences(allRuns), `seeds ${seedList(allRuns)}`),
+        ]
+      : [];
     return {
       summary:
         'A pushing task written as a structural causal model. From a few noisy scripted trajectories, do(a) ' +
@@ -284,10 +312,10 @@ export const section: TourSection = {
         'demonstrated step, one set of acceptable actions per state) and negatives weighted by their posterior ' +
         'probability after rejection sampling; a policy is fine-tuned on them (SFT, with as many passes over the real samples as ' +
         'real-only SFT), then with GRPO. ' +
-        `SFT on real + augmented data beats SFT on real data alone with ${wins.join(', ') || 'no'} real trajectories ` +
-        `and does not with ${losses.join(', ') || 'none'}; it collides no more often with ${safer.join(', ') || 'none'}. ` +
+        `${claimSentence(data.runs, `seeds ${seedList(data.runs)}`)} ` +
+        (replications.length ? `${claimSentence(allRuns, `seeds ${seedList(allRuns)}, with the replication`)} ` : '') +
         `Pure RL with the same environment-step budget stays near 0. Measured by: ${data.command}.`,
-      tables: [success, collisions, pairedTable(paired), table],
+      tables: [success, collisions, pairedTable(paired, `seeds ${seedList(data.runs)}`), table, ...replicationTables],
       figures: [
         budgetFigure(data.runs),
         envStepFigure(data.runs, k),

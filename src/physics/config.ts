@@ -68,7 +68,7 @@ export const physicsConfigSchema = z.object({
     .positive()
     .max(100)
     .default(1e-2)
-    .describe("Adam learning rate of the physical parameters (the reference's real-video script passes 1.0)"),
+    .describe("Adam learning rate of the physical parameters (the reference's main.py passes 0.01)"),
   checkpointEvery: positiveInt(1000000).default(10).describe('epochs between checkpoints'),
 });
 export type PhysicsConfig = z.output<typeof physicsConfigSchema>;
