@@ -2,7 +2,8 @@
  * Training configuration of the latent-physics model (Castañeda Garcia et al., CVPR 2025, and its
  * reference code: MLP 5600 -> 1000 -> 100 -> d, ReLU; Adam lr 1e-3 for the encoder and 1e-2 for the
  * physical parameters; batch 128; 500 epochs; PyTorch's default init), declared once: one zod schema
- * with every setting's meaning, default and range. The defaults are the paper's; presets are partial
+ * with every setting's meaning, default and range. The defaults are the paper's, except `block`: every preset
+ * uses our physics blocks unless `block: 'paper'` asks for the reference code's (docs/parts/physics.md); presets are partial
  * objects merged over them, and `modelmath physics train` derives
  * its flags from the same schema. `fast` is OUR reduced preset for a 2-core CPU: not the paper's.
  */
@@ -48,6 +49,12 @@ export const physicsConfigSchema = z.object({
     .refine((f) => f === 1 || f === 2 || f === 4, 'must be 1, 2 or 4')
     .default(1)
     .describe('average-pool factor applied to the 56 x 100 frames before the encoder: 1 (paper), 2 or 4'),
+  block: z
+    .enum(['ours', 'paper'])
+    .default('ours')
+    .describe(
+      "physics block: 'ours' or 'paper', the paper's reference code's block where it differs from ours (pendulum: trained in the length L with a damping; led and torricelli: without the learned offset); other systems have one block",
+    ),
   substeps: positiveInt(1000)
     .default(1)
     .describe(

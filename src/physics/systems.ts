@@ -243,11 +243,12 @@ export const PAPER_BLOCK_SYSTEMS = ['pendulum', 'led', 'torricelli'] as const;
  *   `alternativePrior`, the reference's N(1, 0.5) (`KL_divergence_2` in its loss_func.py).
  */
 export function paperBlockSpec(name: SystemName, opts: { substeps: number; alternativePrior?: boolean }): SystemSpec {
-  const spec = SYSTEMS[checkOneOf('system (paper block)', name, PAPER_BLOCK_SYSTEMS)];
+  // the other systems' blocks are the paper's laws already: one block each
+  const spec = SYSTEMS[checkOneOf("system with the paper's block (--block paper)", name, PAPER_BLOCK_SYSTEMS)];
   if (name === 'pendulum') {
     if (opts.substeps !== 1) {
       throw new ConfigError(
-        `the reference pendulum block is read as the one-step block: substeps must be 1, got ${opts.substeps}`,
+        `the paper's pendulum block (--block paper) is read as the one-step block: substeps must be 1, got ${opts.substeps}`,
       );
     }
     return {

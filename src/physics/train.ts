@@ -24,7 +24,7 @@ import {
   standardizeLatent,
 } from './model.js';
 import { refitLaw } from './refit.js';
-import { getSystem, SYSTEMS, type SystemSpec } from './systems.js';
+import { getSystem, paperBlockSpec, SYSTEMS, type SystemSpec } from './systems.js';
 
 /** Everything one training run holds between steps. */
 export interface PhysicsRun {
@@ -47,7 +47,9 @@ export function createPhysicsRun(
   set: ClipSet,
   config: PhysicsConfig,
   seed: number,
-  spec: SystemSpec = getSystem(set.system),
+  spec: SystemSpec = config.block === 'paper'
+    ? paperBlockSpec(getSystem(set.system).name, { substeps: config.substeps })
+    : getSystem(set.system),
 ): PhysicsRun {
   const data = downsample(set, config.downsample);
   const model = physicsModelInit(tf, new Rng(seed).fork('init'), spec, config, data.height * data.width);
@@ -217,6 +219,8 @@ export async function fitPhysics(tf: Tf, set: ClipSet, config: PhysicsConfig, op
     system: set.system,
     clips: set.count,
     ...Object.fromEntries(RESUME_KEYS.map((k) => [k, config[k]])),
+    // (checkpoints made before the block option have our block)
+    ...(config.block === 'ours' ? {} : { block: config.block }),
     // a cosine schedule depends on the run's length; a constant one can be extended
     ...(config.lrSchedule === 'cosine' ? { epochs: config.epochs } : {}),
   };

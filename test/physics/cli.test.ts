@@ -31,6 +31,43 @@ const png = (w: number, h: number) =>
     .png()
     .toBuffer();
 
+describe('modelmath physics train --block paper', () => {
+  it("trains the reference code's pendulum block (length, damping) and reports g/L; refuses systems without one", async () => {
+    const res = join(tmp(), 'run');
+    const args = ['physics', 'train', '--system', 'pendulum', '--preset', 'test', '--epochs', '2', '--block', 'paper'];
+    expect(await runCli([...args, '--out', res, '--json'])).toBe(0);
+    const j = JSON.parse(out);
+    expect(Object.keys(j.params)).toEqual(['gOverL']);
+    const stored = JSON.parse(readFileSync(join(res, 'result.json'), 'utf8'));
+    expect(Object.keys(stored.raw).sort()).toEqual(['damping', 'length']);
+    expect(j.params.gOverL.estimate).toBeCloseTo(9.80665 / (Math.abs(stored.raw.length) + 1e-5), 6);
+    expect(stored.config.block).toBe('paper');
+
+    [out, err] = ['', ''];
+    const bad = join(tmp(), 'bad');
+    expect(
+      await runCli([
+        'physics',
+        'train',
+        '--system',
+        'oscillator',
+        '--preset',
+        'test',
+        '--block',
+        'paper',
+        '--out',
+        bad,
+      ]),
+    ).toBe(2);
+    expect(err).toMatch(/--block paper.*'pendulum', 'led', 'torricelli', got "oscillator"/);
+    expect(existsSync(bad)).toBe(false);
+    [out, err] = ['', ''];
+    expect(await runCli([...args, '--substeps', '2', '--out', bad])).toBe(2);
+    expect(err).toMatch(/substeps must be 1, got 2/);
+    expect(existsSync(bad)).toBe(false);
+  });
+});
+
 describe('modelmath physics CLI', () => {
   it('simulate writes frames + params.json; train --video reads them and prints exactly the JSON contract', async () => {
     const dir = join(tmp(), 'clips');
