@@ -4,12 +4,16 @@
  * the true state (cubic least squares) and what is left (per-frame noise), and fits the block on
  * each part alone (bias.ts `fitBlock`): the latents as encoded, the smooth map without the noise,
  * and the true state plus the noise (an exactly linear map); and the law refitted with free clip starts
- * (src/physics/refit.ts; invariant parameters only).
+ * (src/physics/refit.ts; invariant parameters only) on the latents, on their local mean map of the state (the
+ * mean over the 31 frames nearest in state: what the encoder does to the state, wiggles included), and on an
+ * exact line plus the per-frame scatter around that map, in place and shuffled across frames (is the scatter
+ * tied to the trajectory, or independent noise?).
  * Usage: nice -n 10 npx tsx bench/physics/latent-check.ts --dir out/physics-bench/main-fast --system oscillator
- *        [--seeds 1,2,3] [--preset fast] [--epochs E] [--substeps n]
+ *        [--seeds 1,2,3] [--preset fast] [--epochs E] [--substeps n] [--noise σ] (runs of the noise suite)
  */
 import { join } from 'node:path';
 import { getTf } from '../../src/core/engine.js';
+import { Rng } from '../../src/core/rng.js';
 import { fitBlock, solveNormal } from '../../src/physics/bias.js';
 import { fitLatentToState } from '../../src/physics/calibrate.js';
 import { type PhysicsPreset, resolvePhysicsConfig } from '../../src/physics/config.js';
@@ -29,6 +33,7 @@ const base = resolvePhysicsConfig(preset);
 const config = resolvePhysicsConfig(preset, {
   epochs: Number(arg('epochs', String(base.epochs))),
   substeps: Number(arg('substeps', String(base.substeps))),
+  noise: Number(arg('noise', '0')),
 });
 const spec = getSystem(system);
 
@@ -56,6 +61,32 @@ function cubicFit(x: ArrayLike<number>, y: ArrayLike<number>): (v: number) => nu
   return (v) => powers(v).reduce((acc, pk, k) => acc + c[k] * pk, 0);
 }
 
+/** Frames on each side (in state order) of the local mean map. */
+const LOCAL_HALF_WIDTH = 15;
+
+/** The mean latent of the 2h + 1 frames nearest in state to each frame: the encoder's map of the state. */
+function localMeanMap(states: ArrayLike<number>, z: ArrayLike<number>, h: number): Float64Array {
+  const order = Array.from(states, (_, i) => i).sort((a, b) => states[a] - states[b]);
+  const out = new Float64Array(z.length);
+  order.forEach((i, j) => {
+    const [lo, hi] = [Math.max(0, j - h), Math.min(order.length, j + h + 1)];
+    let sum = 0;
+    for (let q = lo; q < hi; q++) sum += z[order[q]];
+    out[i] = sum / (hi - lo);
+  });
+  return out;
+}
+
+/** Lag-1 autocorrelation of a series cut into clips of `length` frames (pairs within a clip only). */
+function lagOneCorrelation(x: readonly number[], length: number): number {
+  let [c0, c1, pairs] = [0, 0, 0];
+  x.forEach((v, i) => {
+    c0 += v * v;
+    if (i % length > 0) [c1, pairs] = [c1 + v * x[i - 1], pairs + 1];
+  });
+  return c1 / pairs / (c0 / x.length);
+}
+
 const tf = await getTf();
 const fmt = (p: Record<string, number>) =>
   spec.params
@@ -70,7 +101,7 @@ console.log('| --- | --- | --- |');
 for (const seed of arg('seeds', '1,2,3').split(',').map(Number)) {
   const dir = join(
     arg('dir', 'out/physics-bench/main-fast'),
-    `${system}_noise0_substeps${config.substeps}_plain_seed${seed}`,
+    `${system}_noise${config.noise}_substeps${config.substeps}_plain_seed${seed}`,
   );
   const set = simulateClips(system, { ...config, seed });
   const r = await fitPhysics(tf, set, config, { seed, checkpointDir: join(dir, 'checkpoint'), resume: true });
@@ -94,14 +125,30 @@ for (const seed of arg('seeds', '1,2,3').split(',').map(Number)) {
   console.log(
     `| ${seed} | as encoded (z = ${line.scale.toFixed(4)} state + ${line.offset.toFixed(4)}, R^2 ${line.r2.toFixed(5)}; state mean ${mean.toFixed(4)}, sd ${sd.toFixed(4)}) | ${fmt(fitBlock(spec, clips(z), opts))} |`,
   );
-  const refit = refitLaw(spec, clips(z), { dt: config.dt, start: opts.start }).params;
-  const shown = spec.params
-    .filter((q) => !q.nuisance)
-    .map(
-      (q) =>
-        `${q.name} ${refit[q.name].toFixed(4)} (${((100 * (refit[q.name] - q.trueValue)) / q.trueValue).toFixed(2)}%)`,
-    );
-  console.log(`| ${seed} | the encoded latents, law refitted with free clip starts (ours) | ${shown.join(', ')} |`);
+  const refitted = (v: ArrayLike<number>) => {
+    const p = refitLaw(spec, clips(v), { dt: config.dt, start: opts.start }).params;
+    return spec.params
+      .filter((q) => !q.nuisance)
+      .map(
+        (q) => `${q.name} ${p[q.name].toFixed(4)} (${((100 * (p[q.name] - q.trueValue)) / q.trueValue).toFixed(2)}%)`,
+      )
+      .join(', ');
+  };
+  console.log(`| ${seed} | the encoded latents, law refitted with free clip starts (ours) | ${refitted(z)} |`);
+  const local = localMeanMap(states, z, LOCAL_HALF_WIDTH);
+  const scatter = Array.from(z, (v, i) => v - local[i]);
+  const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((acc, x) => acc + x * x, 0) / v.length);
+  const onLine = (extra: ArrayLike<number>) => Array.from(states, (s, i) => line.scale * s + line.offset + extra[i]);
+  const shuffled = Array.from(new Rng(seed).fork('shuffle').permutation(scatter.length), (j) => scatter[j]);
+  console.log(
+    `| ${seed} | refit on the local mean map of the state (rms ${rms(Array.from(local, (v, i) => v - (line.scale * states[i] + line.offset))).toExponential(2)} from the line) | ${refitted(local)} |`,
+  );
+  console.log(
+    `| ${seed} | refit on exact line + the scatter around that map, in place (rms ${rms(scatter).toExponential(2)}, lag-1 autocorrelation in clips ${lagOneCorrelation(scatter, data.length).toFixed(3)}) | ${refitted(onLine(scatter))} |`,
+  );
+  console.log(
+    `| ${seed} | refit on exact line + the same scatter shuffled across frames | ${refitted(onLine(shuffled))} |`,
+  );
   console.log(
     `| ${seed} | smooth map only (rms ${curvature.toExponential(2)} from the line) | ${fmt(fitBlock(spec, clips(smoothZ), opts))} |`,
   );
