@@ -78,8 +78,10 @@ export { median, mergeSuites, type RecoveryRow, type RecoveryRun, readSuites, su
 // Systems
 export {
   getSystem,
+  PAPER_BLOCK_SYSTEMS,
   type ParamScaling,
   type ParamSpec,
+  paperBlockSpec,
   SYSTEM_NAMES,
   SYSTEMS,
   type SystemName,

@@ -95,11 +95,15 @@ const OSCILLATOR_PARAMS: readonly ParamSpec[] = [
   { name: 'g1', trueValue: 0.5, init: 1, scaling: 'invariant', description: 'damping, 1/s' },
 ];
 
+/** Length of the rendered pendulum (m) and the reference code's initial length. */
+const PENDULUM_LENGTH = 1.2;
+const REFERENCE_INIT_LENGTH = 10;
+
 /** The pendulum's parameter; reference init: length 10 m, i.e. g/L = 0.98. */
 const G_OVER_L: ParamSpec = {
   name: 'gOverL',
-  trueValue: GRAVITY / 1.2,
-  init: GRAVITY / 10,
+  trueValue: GRAVITY / PENDULUM_LENGTH,
+  init: GRAVITY / REFERENCE_INIT_LENGTH,
   scaling: 'invariant',
   description: 'g/L, 1/s^2',
 };
@@ -255,7 +259,13 @@ export function paperBlockSpec(name: SystemName, opts: { substeps: number; alter
       ...spec,
       dynamics: { order: 2, accel: referencePendulumAccel },
       params: [
-        { name: 'length', trueValue: 1.2, init: 10, scaling: 'invariant', description: 'length L, m' },
+        {
+          name: 'length',
+          trueValue: PENDULUM_LENGTH,
+          init: REFERENCE_INIT_LENGTH,
+          scaling: 'invariant',
+          description: 'length L, m',
+        },
         { name: 'damping', trueValue: 0, init: 1, scaling: 'invariant', description: 'damping, 1/s', nuisance: true },
       ],
       fromBlock: (e) => ({ ...e, gOverL: GRAVITY / (Math.abs(e.length) + 1e-5) }),
