@@ -9,7 +9,7 @@
  * exact line plus the per-frame scatter around that map, in place and shuffled across frames (is the scatter
  * tied to the trajectory, or independent noise?).
  * Usage: nice -n 10 npx tsx bench/physics/latent-check.ts --dir out/physics-bench/main-fast --system oscillator
- *        [--seeds 1,2,3] [--preset fast] [--epochs E] [--substeps n] [--noise σ] (runs of the noise suite)
+ *        [--seeds 1,2,3] [--preset fast] [--epochs E] [--substeps n] [--noise σ] (runs of the noise suite) [--clips N]
  */
 import { join } from 'node:path';
 import { getTf } from '../../src/core/engine.js';
@@ -34,6 +34,7 @@ const config = resolvePhysicsConfig(preset, {
   epochs: Number(arg('epochs', String(base.epochs))),
   substeps: Number(arg('substeps', String(base.substeps))),
   noise: Number(arg('noise', '0')),
+  clips: Number(arg('clips', String(base.clips))),
 });
 const spec = getSystem(system);
 
