@@ -85,7 +85,7 @@ function recoveryTable(suites: RecoverySuite[]): Table {
   ]);
   return {
     caption:
-      'Parameter recovery from synthetic video (256 clips; `paper` = the paper architecture and schedule, `fast` = our ' +
+      'Parameter recovery from synthetic video (256 clips unless the block column names more; `paper` = the paper architecture and schedule, `fast` = our ' +
       'reduced CPU setting; "block" = the trained block read as the paper reads it, "refit" = ours, the law refitted to ' +
       "the encoded frames with each clip's start free; commands in docs/parts/physics.md)",
     columns: [
