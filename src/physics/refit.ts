@@ -16,7 +16,8 @@ export interface RefitOptions {
   /** RK4 steps per frame interval (the flow is then exact to ~1e-9 at dt = 0.1). */
   substeps?: number;
   /**
-   * Starting values of the law's parameters (nuisances default to their `init`): the trained block's values.
+   * Starting values of the law's parameters (nuisances default to the law's `start` from the latents, else their
+   * `init`): the trained block's values.
    * The fit is local: for the pendulum a start within ~30% of g/L (the sine has other basins far away).
    */
   start: Readonly<Record<string, number>>;
@@ -149,7 +150,8 @@ export function refitLaw(spec: SystemSpec, clips: readonly (readonly number[])[]
     return { dTheta, dStarts };
   };
 
-  let theta = params.map((q) => opts.start[q.name] ?? q.init);
+  const fromData = latentLaw(spec).start?.(clips) ?? {};
+  let theta = params.map((q) => opts.start[q.name] ?? fromData[q.name] ?? q.init);
   let starts = clips.map((z) => (dyn.order === 2 ? [z[0], (z[1] - z[0]) / dt] : [z[0]]));
   let rs = residualsAt(theta, starts);
   let cost = costOf(rs);

@@ -5,6 +5,7 @@
  * reading of the one-step block; a known reference for parameters that depend on the latent's map).
  */
 import { ConfigError, checkOneOf } from '../core/errors.js';
+import { mean } from '../core/math.js';
 import type { Rng } from '../core/rng.js';
 import {
   type Dynamics,
@@ -87,6 +88,8 @@ export interface SystemSpec {
     params: readonly ParamSpec[];
     /** The one representative of parameter sets that give the same law (the law's discrete symmetries). */
     canonical?(values: Readonly<Record<string, number>>): Record<string, number>;
+    /** Starting values of nuisances read off the latents (the refit is local: a far start can end in another basin). */
+    start?(clips: readonly (readonly number[])[]): Record<string, number>;
   };
 }
 
@@ -118,6 +121,9 @@ const REST_POINT: ParamSpec = {
   nuisance: true,
 };
 
+/** The rest point starts at the latents' mean: the data swing about it (symmetric initial states). */
+const restPointAtMean = (clips: readonly (readonly number[])[]) => ({ zEq: mean(clips.flat()) });
+
 const identity = (values: Readonly<Record<string, number>>) => ({ ...values });
 const u = (rng: Rng, lo: number, hi: number) => rng.uniformRange(lo, hi);
 
@@ -134,6 +140,7 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
     latentLaw: {
       dynamics: { order: 2, accel: oscillatorAffineAccel },
       params: [...OSCILLATOR_PARAMS, REST_POINT],
+      start: restPointAtMean,
     },
   },
   pendulum: {
@@ -161,6 +168,7 @@ export const SYSTEMS: Readonly<Record<SystemName, SystemSpec>> = Object.freeze({
         },
         REST_POINT,
       ],
+      start: restPointAtMean,
       // sin(s (z - zEq)) / s is even in s, and (g/L, zEq) gives the law of (-g/L, zEq + pi/s): report s > 0, g/L > 0
       canonical: (p): Record<string, number> => {
         const s = Math.abs(p.angleScale);

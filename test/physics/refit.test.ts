@@ -67,6 +67,15 @@ describe('refitLaw: the continuous law fitted to latents with free clip starts',
     );
   });
 
+  it('starts the rest point at the latents mean: a latent offset by -1 no longer ends in another basin of the sine', () => {
+    // found by the property above before the data start: from zEq = 0 this map led to g/L 31.3 (rms 0.24)
+    const pend = latentClips('pendulum', { clips: 12, seed: 3, a: -1.3908473085116035, b: -0.9990243902346998 });
+    const p = refitLaw(getSystem('pendulum'), pend.clips, { dt: pend.dt, start: { gOverL: 0.7 * (GRAVITY / 1.2) } });
+    expect(p.params.gOverL).toBeCloseTo(GRAVITY / 1.2, 4);
+    expect(p.params.zEq).toBeCloseTo(-0.9990243902346998, 4);
+    expect(p.rms).toBeLessThan(1e-6);
+  });
+
   it('removes the errors-in-variables bias of the block started from two noisy frames (Eq. 3)', () => {
     // 256 clips of the oscillator with iid per-frame noise 0.01 (trained encoders' per-frame error: 3e-3 to 1e-2),
     // three noise draws: the one-step block fitted from each clip's first two frames over-damps, the refit does not
