@@ -81,7 +81,7 @@ function perBudget(K: number) {
           // A set-valued positive spreads its weight evenly over its actions.
           const actions = x.actionSet ?? [x.actionIndex];
           const w = (x.weight ?? 1) / actions.length;
-          a.posWeight += w * actions.length;
+          a.posWeight += x.weight ?? 1;
           for (const i of actions) {
             if (i === want) a.posOnExpert += w;
             if (actionParts(i).length === ACTION_LENGTHS.length - 1) a.posLong += w;

@@ -139,12 +139,12 @@ function pairedTable(diffs: readonly PairedDifference[], what: string) {
   };
 }
 
-/** Where augmented SFT beats real-only SFT in success, and where it collides no more (means over seeds). */
-function claimSentence(runs: Run[], what: string): string {
-  const success = byBudget(runs, 'successRate', '');
-  const collisions = byBudget(runs, 'collisionRate', '');
+type BudgetTable = ReturnType<typeof byBudget>;
+
+/** Where augmented SFT beats real-only SFT in success, and where it collides no more (the byBudget tables' means). */
+function claimSentence(success: BudgetTable, collisions: BudgetTable, what: string): string {
   const [aug, real] = [success.columns.indexOf('sftAugmented'), success.columns.indexOf('sftReal')];
-  const sizes = (t: typeof success, better: (a: number, r: number) => boolean) =>
+  const sizes = (t: BudgetTable, better: (a: number, r: number) => boolean) =>
     t.rows.filter((r) => better(Number(r[aug]), Number(r[real]))).map((r) => r[0]);
   const wins = sizes(success, (a, r) => a > r);
   const losses = sizes(success, (a, r) => a <= r);
@@ -294,13 +294,15 @@ export const section: TourSection = {
       .filter((f) => f.startsWith(REPLICATION_PREFIX) && f.endsWith('.json'))
       .map((f) => JSON.parse(readFileSync(join(dirname(DATA), f), 'utf8')) as TourData);
     const allRuns = [...data.runs, ...replications.flatMap((r) => r.runs)];
+    const allSuccess = byBudget(allRuns, 'successRate', `Success rate, seeds ${seedList(allRuns)}`);
+    const allCollisions = byBudget(allRuns, 'collisionRate', `Collision rate, seeds ${seedList(allRuns)}`);
     const replicationTables = replications.length
       ? [
           ...replications.map((r) =>
             pairedTable(pairedDifferences(r.runs), `replication on seeds ${seedList(r.runs)} (${r.command})`),
           ),
-          byBudget(allRuns, 'successRate', `Success rate, seeds ${seedList(allRuns)}`),
-          byBudget(allRuns, 'collisionRate', `Collision rate, seeds ${seedList(allRuns)}`),
+          allSuccess,
+          allCollisions,
           pairedTable(pairedDifferences(allRuns), `seeds ${seedList(allRuns)}`),
         ]
       : [];
@@ -312,8 +314,10 @@ export const section: TourSection = {
         'demonstrated step, one set of acceptable actions per state) and negatives weighted by their posterior ' +
         'probability after rejection sampling; a policy is fine-tuned on them (SFT, with as many passes over the real samples as ' +
         'real-only SFT), then with GRPO. ' +
-        `${claimSentence(data.runs, `seeds ${seedList(data.runs)}`)} ` +
-        (replications.length ? `${claimSentence(allRuns, `seeds ${seedList(allRuns)}, with the replication`)} ` : '') +
+        `${claimSentence(success, collisions, `seeds ${seedList(data.runs)}`)} ` +
+        (replications.length
+          ? `${claimSentence(allSuccess, allCollisions, `seeds ${seedList(allRuns)}, with the replication`)} `
+          : '') +
         `Pure RL with the same environment-step budget stays near 0. Measured by: ${data.command}.`,
       tables: [success, collisions, pairedTable(paired, `seeds ${seedList(data.runs)}`), table, ...replicationTables],
       figures: [

@@ -81,7 +81,7 @@ const damped = (a: readonly number[][], lambda: number) =>
  * The Jacobians are formed once per accepted point; a rejected step only raises the damping.
  */
 export function refitLaw(spec: SystemSpec, clips: readonly (readonly number[])[], opts: RefitOptions): RefitResult {
-  const { dynamics: dyn, params, canonical = (p: Record<string, number>) => p } = latentLaw(spec);
+  const { dynamics: dyn, params, canonical = (p: Record<string, number>) => p, start: startOf } = latentLaw(spec);
   const { dt, substeps = 4, maxIterations = 100 } = opts;
   const names = params.map((q) => q.name);
   const m = names.length;
@@ -150,7 +150,7 @@ export function refitLaw(spec: SystemSpec, clips: readonly (readonly number[])[]
     return { dTheta, dStarts };
   };
 
-  const fromData = latentLaw(spec).start?.(clips) ?? {};
+  const fromData = startOf?.(clips) ?? {};
   let theta = params.map((q) => opts.start[q.name] ?? fromData[q.name] ?? q.init);
   let starts = clips.map((z) => (dyn.order === 2 ? [z[0], (z[1] - z[0]) / dt] : [z[0]]));
   let rs = residualsAt(theta, starts);
