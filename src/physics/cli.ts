@@ -64,7 +64,9 @@ const train = defineCommand({
     const { fitPhysics } = await import('./train.js');
     const { writeJsonAtomic } = await import('../core/outputs.js');
     const tf = await (await import('../core/engine.js')).getTf();
+    const { trainingSpec } = await import('./systems.js');
     const { system: name, video, preset, ...config } = o;
+    const spec = trainingSpec(name, config); // a block the system lacks is a usage error before any work
     const set = video
       ? await readClipSet(video, name, { length: config.length, dt: config.dt })
       : simulateClips(name, { ...config, seed: ctx.seed });
@@ -76,6 +78,7 @@ const train = defineCommand({
       seed: ctx.seed,
       checkpointDir: join(out, 'checkpoint'),
       resume: ctx.resume,
+      spec,
     });
     const summary = {
       system: result.system,

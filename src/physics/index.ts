@@ -86,6 +86,7 @@ export {
   SYSTEMS,
   type SystemName,
   type SystemSpec,
+  trainingSpec,
   trueParams,
 } from './systems.js';
 export {

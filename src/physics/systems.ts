@@ -293,6 +293,12 @@ export function getSystem(name: unknown): SystemSpec {
   return SYSTEMS[checkOneOf('system', name, SYSTEM_NAMES)];
 }
 
+/** The block a training config asks for: the system's own, or with `block: 'paper'` the reference code's. */
+export function trainingSpec(name: unknown, config: { block: 'ours' | 'paper'; substeps: number }): SystemSpec {
+  const spec = getSystem(name);
+  return config.block === 'paper' ? paperBlockSpec(spec.name, { substeps: config.substeps }) : spec;
+}
+
 /** True parameter values of a system, optionally overridden (checked: finite, in the system's valid range). */
 export function trueParams(spec: SystemSpec, overrides: Readonly<Record<string, number>> = {}): Record<string, number> {
   const out: Record<string, number> = {};

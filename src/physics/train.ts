@@ -24,7 +24,7 @@ import {
   standardizeLatent,
 } from './model.js';
 import { refitLaw } from './refit.js';
-import { getSystem, paperBlockSpec, SYSTEMS, type SystemSpec } from './systems.js';
+import { SYSTEMS, type SystemSpec, trainingSpec } from './systems.js';
 
 /** Everything one training run holds between steps. */
 export interface PhysicsRun {
@@ -47,9 +47,7 @@ export function createPhysicsRun(
   set: ClipSet,
   config: PhysicsConfig,
   seed: number,
-  spec: SystemSpec = config.block === 'paper'
-    ? paperBlockSpec(getSystem(set.system).name, { substeps: config.substeps })
-    : getSystem(set.system),
+  spec: SystemSpec = trainingSpec(set.system, config),
 ): PhysicsRun {
   const data = downsample(set, config.downsample);
   const model = physicsModelInit(tf, new Rng(seed).fork('init'), spec, config, data.height * data.width);

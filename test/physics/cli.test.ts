@@ -60,6 +60,7 @@ describe('modelmath physics train --block paper', () => {
       ]),
     ).toBe(2);
     expect(err).toMatch(/--block paper.*'pendulum', 'led', 'torricelli', got "oscillator"/);
+    expect(err).not.toMatch(/training/); // refused before any work is announced
     expect(existsSync(bad)).toBe(false);
     [out, err] = ['', ''];
     expect(await runCli([...args, '--substeps', '2', '--out', bad])).toBe(2);
