@@ -3,25 +3,14 @@
  * compiled to Vega and rendered to inline SVG on the server (no canvas, no browser), images as
  * PNG data URIs. Nothing in the page is fetched from the network.
  */
-import { parse as parseVega, View } from 'vega';
-import { compile as compileVegaLite, type TopLevelSpec } from 'vega-lite';
 import type { Figure, ImageAsset, SectionResult, Table } from '../core/tour-section.js';
+import { vegaLiteToSvg } from './vega.js';
+
+export { vegaLiteToSvg };
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** Renders a Vega-Lite spec to an SVG string (fonts/sizes from the spec; white background). */
-export async function vegaLiteToSvg(spec: Record<string, unknown>): Promise<string> {
-  const full = { background: 'white', ...spec } as TopLevelSpec;
-  const vega = compileVegaLite(full).spec;
-  const view = new View(parseVega(vega), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 function formatCell(v: string | number | null): string {

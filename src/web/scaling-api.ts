@@ -7,7 +7,7 @@
  * vegaLiteToSvg. All maths comes from the scaling part. Kept for scripts; the page computes itself.
  */
 import { z } from 'zod';
-import { vegaLiteToSvg } from '../report/render.js';
+import { vegaLiteToSvg } from '../report/vega.js';
 import {
   computeOptimal,
   contourSpec,

@@ -4,9 +4,7 @@
  * rendered to SVG by Vega in the page, with its CSP-safe expression interpreter), and the
  * compute-optimal allocation at the chosen budget.
  */
-import { parse, View } from 'vega';
-import { expressionInterpreter } from 'vega-interpreter';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { vegaLiteToSvg } from '../../report/vega.js';
 import {
   computeOptimal,
   contourSpec,
@@ -31,17 +29,6 @@ let generation = 0;
 const budget = () => 10 ** Number($<HTMLInputElement>('budget').value);
 const sci = (x: number) => Number(x).toExponential(3);
 
-/** A Vega-Lite spec as SVG text (rendered headless, no eval). */
-async function svgOf(spec: Record<string, unknown>): Promise<string> {
-  const runtime = parse(compile(spec as unknown as TopLevelSpec).spec, undefined, { ast: true });
-  const view = new View(runtime, { renderer: 'none', expr: expressionInterpreter });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
 async function draw(): Promise<void> {
   const mine = ++generation;
   const law: ParametricLaw = fitted
@@ -49,8 +36,8 @@ async function draw(): Promise<void> {
     : LAW_PRESETS[$<HTMLSelectElement>('law').value as keyof typeof LAW_PRESETS];
   const flops = budget();
   const [contour, iso] = await Promise.all([
-    svgOf(contourSpec(law, flops, fitted?.runs)),
-    svgOf(isoFlopSpec(law, flops)),
+    vegaLiteToSvg(contourSpec(law, flops, fitted?.runs)),
+    vegaLiteToSvg(isoFlopSpec(law, flops)),
   ]);
   if (mine !== generation) return;
   $('contour').innerHTML = contour; // rendered here by Vega from numbers, not from user text
