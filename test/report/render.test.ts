@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { escapeHtml, renderReport, renderTable, vegaLiteToSvg } from '../../src/report/render.js';
 
 describe('report rendering', () => {
@@ -12,6 +12,23 @@ describe('report rendering', () => {
     const path = svg.match(/<path[^>]*aria-roledescription="line mark"[^>]*d="([^"]+)"/);
     expect(path).not.toBeNull();
     expect(path![1].split(/[ML]/).filter(Boolean)).toHaveLength(4);
+  });
+
+  it('evaluates expressions without compiling code (the lab page runs it under a Content-Security-Policy)', async () => {
+    const compiled = vi.spyOn(globalThis, 'Function');
+    try {
+      const svg = await vegaLiteToSvg({
+        data: { values: [1, 2, 3, 4].map((x) => ({ x })) },
+        transform: [{ filter: 'datum.x > 2' }, { calculate: "'v' + (datum.x * 7)", as: 'label' }],
+        mark: 'text',
+        encoding: { text: { field: 'label' }, y: { field: 'x', type: 'ordinal' } },
+      });
+      // the filter kept 3 and 4, the calculation labelled them 21 and 28
+      expect([...svg.matchAll(/>v(\d+)</g)].map((m) => m[1]).sort()).toEqual(['21', '28']);
+      expect(compiled).not.toHaveBeenCalled();
+    } finally {
+      compiled.mockRestore();
+    }
   });
 
   it('escapes text and formats numbers in tables', () => {
