@@ -13,6 +13,7 @@
  */
 import { join } from 'node:path';
 import { getTf } from '../../src/core/engine.js';
+import { mean, variance } from '../../src/core/math.js';
 import { Rng } from '../../src/core/rng.js';
 import { fitBlock, solveNormal } from '../../src/physics/bias.js';
 import { fitLatentToState } from '../../src/physics/calibrate.js';
@@ -60,6 +61,13 @@ function cubicFit(x: ArrayLike<number>, y: ArrayLike<number>): (v: number) => nu
   }
   const c = solveNormal(a, b);
   return (v) => powers(v).reduce((acc, pk, k) => acc + c[k] * pk, 0);
+}
+
+/** Root mean square of a - b. */
+function rmsOf(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  return Math.sqrt(sum / a.length);
 }
 
 /** Frames on each side (in state order) of the local mean map. */
@@ -110,21 +118,20 @@ for (const seed of arg('seeds', '1,2,3').split(',').map(Number)) {
   const states = data.states!;
   const z = encodeAll(tf, r.run.model, data.frames, data.height * data.width);
   const line = fitLatentToState(z, states);
-  const mean = states.reduce((a, v) => a + v, 0) / states.length;
-  const sd = Math.sqrt(states.reduce((a, v) => a + (v - mean) ** 2, 0) / (states.length - 1));
+  const onLineAt = Array.from(states, (s) => line.scale * s + line.offset);
   const smooth = cubicFit(states, z);
   const smoothZ = Array.from(states, (s) => smooth(s));
-  const linearPlusNoise = Array.from(states, (s, i) => line.scale * s + line.offset + (z[i] - smoothZ[i]));
-  const clips = (v: ArrayLike<number>) =>
-    Array.from({ length: data.count }, (_, c) => Array.from(v).slice(c * data.length, (c + 1) * data.length));
-  const noiseSd = Math.sqrt(z.reduce((acc, zi, i) => acc + (zi - smoothZ[i]) ** 2, 0) / z.length);
-  const curvature = Math.sqrt(
-    smoothZ.reduce((acc, v, i) => acc + (v - (line.scale * states[i] + line.offset)) ** 2, 0) / z.length,
-  );
+  const linearPlusNoise = Array.from(onLineAt, (v, i) => v + (z[i] - smoothZ[i]));
+  const clips = (v: ArrayLike<number>) => {
+    const all = Array.from(v);
+    return Array.from({ length: data.count }, (_, c) => all.slice(c * data.length, (c + 1) * data.length));
+  };
+  const noiseSd = rmsOf(z, smoothZ);
+  const curvature = rmsOf(smoothZ, onLineAt);
   const opts = { dt: config.dt, substeps: config.substeps, start: r.raw };
   console.log(`| ${seed} | as trained (block values) | ${fmt(r.raw)} |`);
   console.log(
-    `| ${seed} | as encoded (z = ${line.scale.toFixed(4)} state + ${line.offset.toFixed(4)}, R^2 ${line.r2.toFixed(5)}; state mean ${mean.toFixed(4)}, sd ${sd.toFixed(4)}) | ${fmt(fitBlock(spec, clips(z), opts))} |`,
+    `| ${seed} | as encoded (z = ${line.scale.toFixed(4)} state + ${line.offset.toFixed(4)}, R^2 ${line.r2.toFixed(5)}; state mean ${mean(states).toFixed(4)}, sd ${Math.sqrt(variance(states, 1)).toFixed(4)}) | ${fmt(fitBlock(spec, clips(z), opts))} |`,
   );
   const refitted = (v: ArrayLike<number>) => {
     const p = refitLaw(spec, clips(v), { dt: config.dt, start: opts.start }).params;
@@ -138,14 +145,13 @@ for (const seed of arg('seeds', '1,2,3').split(',').map(Number)) {
   console.log(`| ${seed} | the encoded latents, law refitted with free clip starts (ours) | ${refitted(z)} |`);
   const local = localMeanMap(states, z, LOCAL_HALF_WIDTH);
   const scatter = Array.from(z, (v, i) => v - local[i]);
-  const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((acc, x) => acc + x * x, 0) / v.length);
-  const onLine = (extra: ArrayLike<number>) => Array.from(states, (s, i) => line.scale * s + line.offset + extra[i]);
+  const onLine = (extra: ArrayLike<number>) => Array.from(onLineAt, (v, i) => v + extra[i]);
   const shuffled = Array.from(new Rng(seed).fork('shuffle').permutation(scatter.length), (j) => scatter[j]);
   console.log(
-    `| ${seed} | refit on the local mean map of the state (rms ${rms(Array.from(local, (v, i) => v - (line.scale * states[i] + line.offset))).toExponential(2)} from the line) | ${refitted(local)} |`,
+    `| ${seed} | refit on the local mean map of the state (rms ${rmsOf(local, onLineAt).toExponential(2)} from the line) | ${refitted(local)} |`,
   );
   console.log(
-    `| ${seed} | refit on exact line + the scatter around that map, in place (rms ${rms(scatter).toExponential(2)}, lag-1 autocorrelation in clips ${lagOneCorrelation(scatter, data.length).toFixed(3)}) | ${refitted(onLine(scatter))} |`,
+    `| ${seed} | refit on exact line + the scatter around that map, in place (rms ${rmsOf(z, local).toExponential(2)}, lag-1 autocorrelation in clips ${lagOneCorrelation(scatter, data.length).toFixed(3)}) | ${refitted(onLine(scatter))} |`,
   );
   console.log(
     `| ${seed} | refit on exact line + the same scatter shuffled across frames | ${refitted(onLine(shuffled))} |`,

@@ -6,8 +6,6 @@
 import type { Figure, ImageAsset, SectionResult, Table } from '../core/tour-section.js';
 import { vegaLiteToSvg } from './vega.js';
 
-export { vegaLiteToSvg };
-
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

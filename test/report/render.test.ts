@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { escapeHtml, renderReport, renderTable, vegaLiteToSvg } from '../../src/report/render.js';
+import { escapeHtml, renderReport, renderTable } from '../../src/report/render.js';
+import { vegaLiteToSvg } from '../../src/report/vega.js';
 
 describe('report rendering', () => {
   it('renders a Vega-Lite line chart to SVG with one path point per datum', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { vegaLiteToSvg } from '../../src/report/render.js';
+import { vegaLiteToSvg } from '../../src/report/vega.js';
 import { FRONTIER_DEFAULTS, type FrontierResult } from '../../src/toyworld/bench/index.js';
 import { frontierFigure, frontierSummary, frontierTables, mergeFrontiers } from '../../src/toyworld/figures.js';
 
