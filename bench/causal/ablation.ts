@@ -3,9 +3,9 @@
  * single most likely value), positive weights (one shared unit per state vs 1 each) and the SFT budget
  * (equal passes over the real samples vs equal updates), plus negatives only, against real-only SFT; and the
  * collision-study variants (force margin on positives, positives relative to the demonstrated action, set-valued
- * positives: AugmentOptions in src/causal/augment.ts). Runs on
- * DEVELOPMENT seeds (default 101-105, each with its own cold start and evaluation starts), never on the
- * seeds 1-5 of the reported table. Same forks as runCausalPipeline. Prints one JSON object.
+ * positives, trajectory rejection: AugmentOptions in src/causal/augment.ts). Runs on DEVELOPMENT seeds
+ * (default 101-105; 106-110 for the trajectory-rejection decision; each with its own cold start and evaluation
+ * starts), never on the seeds 1-10 of the reported tables. Same forks as runCausalPipeline. Prints one JSON object.
  * Usage: npx tsx bench/causal/ablation.ts [--seeds 101,102,103,104,105] [--real 4,8,16,32] [--variants a,b]
  */
 import { AUGMENT_DEFAULTS, type AugmentOptions, augment, PROGRESS_RULE } from '../../src/causal/augment.js';
@@ -21,8 +21,10 @@ const list = (name: string, dflt: string) => {
   return (i >= 0 ? process.argv[i + 1] : dflt).split(',');
 };
 interface Variant {
-  /** Changes to PROGRESS_RULE (to the current defaults for `final`); null: real-only SFT. */
+  /** Changes to PROGRESS_RULE (to the current defaults when `onRule`); null: real-only SFT. */
   augment: Partial<AugmentOptions> | null;
+  /** The changes apply to the rule (AUGMENT_DEFAULTS) instead of the progress rule. */
+  onRule?: boolean;
   budget: 'equalRealPasses' | 'equalUpdates';
   negativeWeight?: number;
 }
@@ -35,7 +37,15 @@ const VARIANTS: Record<string, Variant> = {
   noPosterior: { augment: { abduction: 'mode' }, budget: 'equalRealPasses' },
   noSharing: { augment: { positiveWeight: 'unit' }, budget: 'equalRealPasses' },
   progressRule: { augment: {}, budget: 'equalRealPasses' },
-  final: { augment: {}, budget: 'equalRealPasses' },
+  final: { augment: {}, budget: 'equalRealPasses', onRule: true },
+  repeat1: { augment: { trajectoryCheck: 'repeat', trajectorySteps: 1 }, budget: 'equalRealPasses', onRule: true },
+  repeat2: { augment: { trajectoryCheck: 'repeat', trajectorySteps: 2 }, budget: 'equalRealPasses', onRule: true },
+  expert3: { augment: { trajectoryCheck: 'expert', trajectorySteps: 3 }, budget: 'equalRealPasses', onRule: true },
+  expert3NoForceMargin: {
+    augment: { trajectoryCheck: 'expert', trajectorySteps: 3, positiveForceLimit: Number.POSITIVE_INFINITY },
+    budget: 'equalRealPasses',
+    onRule: true,
+  },
   negativesOnly: { augment: { positivesPerState: 0 }, budget: 'equalRealPasses' },
   allNegatives: { augment: { negativesPerState: 24 }, budget: 'equalRealPasses' },
   nextStateNegatives: { augment: { nextStateNegatives: true }, budget: 'equalRealPasses' },
@@ -83,7 +93,7 @@ for (const K of list('real', '4,8,16,32').map(Number)) {
     const { model } = fitMechanisms(env, real.map(observe));
     for (const name of names) {
       const v = VARIANTS[name];
-      const base = name === 'final' ? {} : PROGRESS_RULE;
+      const base = v.onRule ? {} : PROGRESS_RULE;
       const generated = v.augment
         ? augment(env, model, real, root.fork('abduction'), { ...AUGMENT_DEFAULTS, ...base, ...v.augment }).samples
         : [];

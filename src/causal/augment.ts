@@ -8,7 +8,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { abduct, abductPosterior, type ObservedStep, observe, samplePosterior } from './dynamics.js';
-import { potential, type StepRecord } from './episode.js';
+import { potential, type StepRecord, scriptedPolicy } from './episode.js';
 import {
   ACTION_DIRECTIONS,
   ACTIONS,
@@ -89,6 +89,13 @@ export interface AugmentOptions {
   /** 'set' (default): one set-valued positive per state holding the kept positives (any of them is acceptable),
    *  weighted by their mean P(positive); 'ranked': the kept positives as separate samples sharing the weight. */
   positiveForm: 'ranked' | 'set';
+  /** Trajectory rejection (lecture17 六 ②, "filter collision / slip / invalid trajectories"): a draw counts as
+   *  positive only if the predicted trajectory that continues from its next state for `trajectorySteps` more steps
+   *  (the learned model, noise from its prior) shows no failure. 'repeat' continues with the same action (the
+   *  policy generalising the positive to the states it leads to), 'expert' with the scripted policy without its
+   *  noise. Default 'none' (one-step labels); an ablation (docs/parts/causal.md). */
+  trajectoryCheck: 'none' | 'repeat' | 'expert';
+  trajectorySteps: number;
 }
 /** Largest predicted force of a positive: one more short step pressed in (k x 0.02 = 2) must stay at the force the
  *  RL reward calls reasonable (4, rl.ts), i.e. 2 below the over-force limit's 6 by one expert step (0.04 x k). */
@@ -103,6 +110,8 @@ export const AUGMENT_DEFAULTS: AugmentOptions = {
   positiveForceLimit: POSITIVE_FORCE_LIMIT,
   demonstrated: 'notLonger',
   positiveForm: 'set',
+  trajectoryCheck: 'none',
+  trajectorySteps: 0,
 };
 
 /** The rule before issue 19's collision study (an ablation): every safe progressing action may be a positive,
@@ -167,6 +176,7 @@ export function augment(
   const samples: LabeledSample[] = [];
   const rejected = { collision: 0, slip: 0, invalid: 0, noProgress: 0 };
   const score = { err: 0, agree: 0, draws: 0, uncertain: 0 };
+  const continuation = trajectoryContinuation(env, model, o, rng);
   for (const r of real) {
     const obs = observe(r);
     const draws =
@@ -176,7 +186,7 @@ export function augment(
     const candidates = ACTIONS.map((a, actionIndex): Candidate => {
       const truth = scmStep(env, r.state, a, r.u);
       const truthOutcome = outcomeOf(env, truth, progress(env, r.state, truth));
-      const c = summarise(env, model, r.state, a, actionIndex, draws, o.positiveForceLimit, (v, out) => {
+      const c = summarise(env, model, r.state, a, actionIndex, draws, o.positiveForceLimit, continuation, (v, out) => {
         score.err += vecNorm(vecSub(v.next.b, truth.next.b));
         score.agree += out === truthOutcome ? 1 : 0;
         score.draws++;
@@ -215,6 +225,7 @@ function summarise(
   actionIndex: number,
   draws: Exogenous[],
   forceLimit: number,
+  continuation: Continuation = () => true,
   onDraw: (v: StepVars, out: Outcome) => void = () => {},
 ): Candidate {
   const counts = new Map<Outcome, number>();
@@ -225,7 +236,7 @@ function summarise(
     const g = progress(env, s, v);
     const out = outcomeOf(env, v, g);
     counts.set(out, (counts.get(out) ?? 0) + 1);
-    if (out === 'progress' && v.force <= forceLimit) positive++;
+    if (out === 'progress' && v.force <= forceLimit && continuation(v.next, actionIndex)) positive++;
     gain += g;
     onDraw(v, out);
   }
@@ -233,6 +244,26 @@ function summarise(
   const mode = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best))[0];
   const pFailure = p('collision') + p('slip');
   return { actionIndex, pPositive: positive / draws.length, pFailure, mode, meanProgress: gain / draws.length };
+}
+
+/** Whether the predicted trajectory from `s` (after a positive step with action `actionIndex`) stays free of failures. */
+type Continuation = (s: PushState, actionIndex: number) => boolean;
+
+/** AugmentOptions.trajectoryCheck: rolls the learned model on from a positive's predicted next state. */
+function trajectoryContinuation(env: PushEnv, model: PushEnv, o: AugmentOptions, rng: Rng): Continuation {
+  if (o.trajectoryCheck === 'none' || o.trajectorySteps <= 0) return () => true;
+  const expert = scriptedPolicy(env, 0, 0);
+  return (start, actionIndex) => {
+    let s = start;
+    for (let t = 0; t < o.trajectorySteps; t++) {
+      const i = o.trajectoryCheck === 'repeat' ? actionIndex : expert(s, rng);
+      const v = scmStep(model, s, ACTIONS[i], sampleExogenous(rng));
+      if (rejectionReason(env, v)) return false;
+      if (v.success) return true;
+      s = v.next;
+    }
+    return true;
+  };
 }
 
 /** The ablation `nextStateNegatives`: failures at the predicted next state of each positive (nothing observed there: prior noise). */

@@ -8,7 +8,7 @@ import {
   PROGRESS_RULE,
   rejectionReason,
 } from '../../src/causal/augment.js';
-import { counterfactual, fitMechanisms, observe } from '../../src/causal/dynamics.js';
+import { abduct, counterfactual, fitMechanisms, observe } from '../../src/causal/dynamics.js';
 import { runEpisode, scriptedPolicy } from '../../src/causal/episode.js';
 import {
   ACTIONS,
@@ -190,6 +190,61 @@ describe('positive restrictions of the labelling rule', () => {
     expect(set([0.2, 0.5], 8)).not.toContain(LONG_RIGHT); // longer than the demonstrated 0.04 step
     expect(set([0.4, 0.5], LONG_RIGHT)).not.toContain(LONG_RIGHT); // 0.03 before contact: presses 5 > 2
     expect(set([0.4, 0.5], LONG_RIGHT)).toContain(8); // the 0.04 push presses 1
+  });
+});
+
+describe('trajectory rejection (AugmentOptions.trajectoryCheck, an ablation)', () => {
+  const LONG_RIGHT = 16;
+  const positivesAt = (e: Vec2, o: Partial<AugmentOptions>) => {
+    const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
+    const rec = { state: s, actionIndex: LONG_RIGHT, u: still, vars: step(s, ACTIONS[LONG_RIGHT]) };
+    return augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, ...o }).samples.find((x) => x.positive)
+      ?.actionSet;
+  };
+  it("'repeat' rejects a step that is safe once but collides when taken again; the expert's continuation keeps it", () => {
+    // 0.08 from 0.08 before contact ends at contact without force; the same step again presses 8 > fMax.
+    const s: PushState = { e: [0.35, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
+    const first = step(s, ACTIONS[LONG_RIGHT]);
+    expect(first.force).toBe(0);
+    expect(step(first.next, ACTIONS[LONG_RIGHT]).force).toBeGreaterThan(env.fMax);
+    expect(positivesAt([0.35, 0.5], {})).toContain(LONG_RIGHT);
+    expect(positivesAt([0.35, 0.5], { trajectoryCheck: 'repeat', trajectorySteps: 1 })).not.toContain(LONG_RIGHT);
+    expect(positivesAt([0.35, 0.5], { trajectoryCheck: 'expert', trajectorySteps: 3 })).toContain(LONG_RIGHT);
+  });
+  it("'expert' keeps exactly the positives whose continuation by the noise-free expert has no failure", () => {
+    // A model with negligible noise makes every continuation deterministic, so a plain rollout is the reference.
+    const model = { ...env, sigmaA: 1e-9, sigmaMu: 1e-9 };
+    const rng = new Rng(3);
+    const real = Array.from(
+      { length: 6 },
+      () => runEpisode(env, sampleInitialState(rng), scriptedPolicy(env), rng).steps,
+    );
+    const expert = scriptedPolicy(env, 0, 0);
+    const o = { ...AUGMENT_DEFAULTS, positivesPerState: 24, positiveForm: 'ranked' as const };
+    let removed = 0;
+    let kept = 0;
+    for (const r of real.flat()) {
+      const positives = (extra: Partial<AugmentOptions>) =>
+        augment(env, model, [r], new Rng(1), { ...o, ...extra })
+          .samples.filter((x) => x.positive)
+          .map((x) => x.actionIndex)
+          .sort((a, b) => a - b);
+      const all = positives({});
+      const checked = positives({ trajectoryCheck: 'expert', trajectorySteps: 3 });
+      const safeOnward = (i: number) => {
+        let v = scmStep(model, r.state, ACTIONS[i], abduct(model, observe(r)));
+        for (let t = 0; t < 3 && !v.success; t++) {
+          v = scmStep(model, v.next, ACTIONS[expert(v.next, rng)], still);
+          if (rejectionReason(env, v)) return false;
+        }
+        return true;
+      };
+      expect(checked).toEqual(all.filter(safeOnward));
+      removed += all.length - checked.length;
+      kept += checked.length;
+    }
+    expect(removed).toBeGreaterThan(10); // the check is not vacuous here
+    expect(kept).toBeGreaterThan(removed);
   });
 });
 
