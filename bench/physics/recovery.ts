@@ -171,7 +171,13 @@ writeJsonAtomic(out, {
   command: `npx tsx bench/physics/recovery.ts ${process.argv.slice(2).join(' ')}`,
   suite: label ? 'variant' : suite,
   preset,
-  config: resolvePhysicsConfig(preset, { ...extra, epochs, substeps }),
+  // --variant paper-block(-prior) trains the reference code's block: the recorded config says so
+  config: resolvePhysicsConfig(preset, {
+    ...extra,
+    epochs,
+    substeps,
+    ...(variant.startsWith('paper-block') ? { block: 'paper' as const } : {}),
+  }),
   seeds,
   // training time of the runs (a re-run that only reads stored runs keeps the suite's figure)
   wallSeconds: runs.reduce((t, r) => t + (r.secondsPerEpoch as number) * (r.epochs as number), 0),
