@@ -236,7 +236,8 @@ function summarise(
     const g = progress(env, s, v);
     const out = outcomeOf(env, v, g);
     counts.set(out, (counts.get(out) ?? 0) + 1);
-    if (out === 'progress' && v.force <= forceLimit && continuation(v.next, actionIndex)) positive++;
+    // a step that reaches the goal ends the episode: nothing follows it to check
+    if (out === 'progress' && v.force <= forceLimit && (v.success || continuation(v.next, actionIndex))) positive++;
     gain += g;
     onDraw(v, out);
   }
