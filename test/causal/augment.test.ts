@@ -131,6 +131,18 @@ describe('counterfactual augmentation', () => {
   });
 });
 
+const LONG_RIGHT = 16; // 0.08 towards +x, i.e. straight into the block and towards the goal
+
+/** The one set-valued positive of the rule (with `o` changed) at a hand-built state where `demonstrated` was taken,
+ *  labelled with the TRUE mechanisms as the model (abduction exact). */
+function positiveSetAt(e: Vec2, demonstrated: number, o: Partial<AugmentOptions> = {}): number[] {
+  const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
+  const rec = { state: s, actionIndex: demonstrated, u: still, vars: step(s, ACTIONS[demonstrated]) };
+  const pos = augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, ...o }).samples.filter((x) => x.positive);
+  expect(pos.length).toBe(1);
+  return pos[0].actionSet!;
+}
+
 describe('positive restrictions of the labelling rule', () => {
   // One demonstrated step at a hand-built state, labelled with the TRUE mechanisms as the model (abduction exact).
   const label = (e: Vec2, demonstrated: number, o: Partial<AugmentOptions>) => {
@@ -141,7 +153,6 @@ describe('positive restrictions of the labelling rule', () => {
       .samples.filter((x) => x.positive)
       .map((x) => x.actionIndex);
   };
-  const LONG_RIGHT = 16; // 0.08 towards +x, i.e. straight into the block and towards the goal
   it('force margin: a 0.08 push from 0.03 before contact (force 5, safe) is a positive without the margin, not with it', () => {
     const s: PushState = { e: [0.4, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
     const v = step(s, ACTIONS[LONG_RIGHT]);
@@ -179,28 +190,15 @@ describe('positive restrictions of the labelling rule', () => {
     expect(pos[0].weight).toBeCloseTo(1, 12); // the true model identifies U: every draw agrees
   });
   it('the default rule: one set of positives, no longer than the demonstrated step, force <= 2', () => {
-    const set = (e: Vec2, demonstrated: number) => {
-      const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
-      const rec = { state: s, actionIndex: demonstrated, u: still, vars: step(s, ACTIONS[demonstrated]) };
-      const pos = augment(env, env, [rec], new Rng(1)).samples.filter((x) => x.positive);
-      expect(pos.length).toBe(1);
-      return pos[0].actionSet!;
-    };
-    expect(set([0.2, 0.5], LONG_RIGHT)).toContain(LONG_RIGHT); // far: no force, as long as the demonstration
-    expect(set([0.2, 0.5], 8)).not.toContain(LONG_RIGHT); // longer than the demonstrated 0.04 step
-    expect(set([0.4, 0.5], LONG_RIGHT)).not.toContain(LONG_RIGHT); // 0.03 before contact: presses 5 > 2
-    expect(set([0.4, 0.5], LONG_RIGHT)).toContain(8); // the 0.04 push presses 1
+    expect(positiveSetAt([0.2, 0.5], LONG_RIGHT)).toContain(LONG_RIGHT); // far: no force, as long as the demonstration
+    expect(positiveSetAt([0.2, 0.5], 8)).not.toContain(LONG_RIGHT); // longer than the demonstrated 0.04 step
+    expect(positiveSetAt([0.4, 0.5], LONG_RIGHT)).not.toContain(LONG_RIGHT); // 0.03 before contact: presses 5 > 2
+    expect(positiveSetAt([0.4, 0.5], LONG_RIGHT)).toContain(8); // the 0.04 push presses 1
   });
 });
 
 describe('trajectory rejection (AugmentOptions.trajectoryCheck, an ablation)', () => {
-  const LONG_RIGHT = 16;
-  const positivesAt = (e: Vec2, o: Partial<AugmentOptions>) => {
-    const s: PushState = { e, b: [0.5, 0.5], g: [0.8, 0.5] };
-    const rec = { state: s, actionIndex: LONG_RIGHT, u: still, vars: step(s, ACTIONS[LONG_RIGHT]) };
-    return augment(env, env, [rec], new Rng(1), { ...AUGMENT_DEFAULTS, ...o }).samples.find((x) => x.positive)
-      ?.actionSet;
-  };
+  const positivesAt = (e: Vec2, o: Partial<AugmentOptions>) => positiveSetAt(e, LONG_RIGHT, o);
   it("'repeat' rejects a step that is safe once but collides when taken again; the expert's continuation keeps it", () => {
     // 0.08 from 0.08 before contact ends at contact without force; the same step again presses 8 > fMax.
     const s: PushState = { e: [0.35, 0.5], b: [0.5, 0.5], g: [0.8, 0.5] };
